@@ -1,0 +1,186 @@
+"""The small formula language of catalogs: ``[1.1.2] / [1.1.1] * 100``, ``<= [1.1.1]``, ``= tong_con``.
+
+References to indicators are written in square brackets; ``tong_con`` is the sum of the
+indicator's children. Only numbers, + - * /, parentheses and one comparison are allowed:
+expressions come from YAML files, so they are parsed with ``ast`` and walked, never eval'ed.
+The same tree is evaluated in Python (checks, computed values) and written as an Excel formula.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_REF = re.compile(r"\[([^\[\]]+)\]")
+_SINGLE_EQUALS = re.compile(r"(?<![<>=!])=(?!=)")
+CHILDREN_SUM = "tong_con"
+
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
+            ast.NotEq: "!="}
+# What a failed comparison means, said of the left side ("5 lớn hơn 4").
+FAILED_WORDS = {"<": "không nhỏ hơn", "<=": "lớn hơn", ">": "không lớn hơn", ">=": "nhỏ hơn",
+                "==": "khác", "!=": "bằng"}
+
+
+class ExpressionError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A parsed formula or check; ``refs`` are the indicator ids it reads."""
+
+    text: str
+    tree: ast.expr
+    names: dict[str, str]  # placeholder name → indicator id
+
+    @property
+    def refs(self) -> list[str]:
+        return list(self.names.values())
+
+    @property
+    def uses_children(self) -> bool:
+        return any(isinstance(n, ast.Name) and n.id == CHILDREN_SUM for n in ast.walk(self.tree))
+
+    @property
+    def comparison(self) -> tuple[str, ast.expr, ast.expr] | None:
+        if isinstance(self.tree, ast.Compare):
+            return _COMPARE[type(self.tree.ops[0])], self.tree.left, self.tree.comparators[0]
+        return None
+
+    def ref_of(self, node: ast.expr) -> str | None:
+        """The indicator id when ``node`` is a plain reference, else None."""
+        if isinstance(node, ast.Name) and node.id in self.names:
+            return self.names[node.id]
+        return None
+
+    def evaluate(self, value_of: Callable[[str], float | None],
+                 children_sum: Callable[[], float | None] | None = None,
+                 node: ast.expr | None = None) -> float | bool | None:
+        """Value of the expression (or of one of its nodes); None when an input is missing."""
+        return _evaluate(node if node is not None else self.tree, self.names, value_of,
+                         children_sum)
+
+    def to_excel(self, cell_of: Callable[[str], str | None],
+                 children_cells: Callable[[], list[str]] | None = None) -> str | None:
+        """The formula as Excel text (without '='); None when a reference has no cell."""
+        try:
+            return _excel(self.tree, self.names, cell_of, children_cells)
+        except LookupError:
+            return None
+
+
+def parse_expression(text: str, self_id: str | None = None) -> Expression:
+    """Parse ``text``; a leading comparison ("<= [1.1.1]") compares the indicator itself."""
+    source = text.strip()
+    if self_id is not None and re.match(r"^(<=|>=|==|!=|<|>|=)", source):
+        source = f"[{self_id}] {source}"
+    names: dict[str, str] = {}
+
+    def placeholder(match: re.Match[str]) -> str:
+        name = f"_r{len(names)}"
+        names[name] = match.group(1).strip()
+        return name
+
+    source = _REF.sub(placeholder, source)
+    source = _SINGLE_EQUALS.sub("==", source)
+    try:
+        tree = ast.parse(source, mode="eval").body
+    except SyntaxError:
+        raise ExpressionError(f'biểu thức "{text}" sai cú pháp') from None
+    _check_nodes(tree, names, text)
+    if isinstance(tree, ast.Compare) and len(tree.ops) != 1:
+        raise ExpressionError(f'biểu thức "{text}" chỉ được có một phép so sánh')
+    return Expression(text, tree, names)
+
+
+def _check_nodes(tree: ast.expr, names: dict[str, str], text: str) -> None:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            continue
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            continue
+        if isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float) \
+                and not isinstance(node.value, bool):
+            continue
+        if isinstance(node, ast.Name) and (node.id in names or node.id == CHILDREN_SUM):
+            continue
+        if isinstance(node, ast.operator | ast.unaryop | ast.cmpop | ast.expr_context):
+            continue
+        raise ExpressionError(
+            f'biểu thức "{text}" chỉ được dùng số, [mã chỉ tiêu], {CHILDREN_SUM}, + - * / và so '
+            "sánh")
+
+
+def _evaluate(node: ast.expr, names: dict[str, str], value_of: Callable[[str], float | None],
+              children_sum: Callable[[], float | None] | None) -> float | bool | None:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id == CHILDREN_SUM:
+            return children_sum() if children_sum else None
+        return value_of(names[node.id])
+    if isinstance(node, ast.UnaryOp):
+        operand = _evaluate(node.operand, names, value_of, children_sum)
+        if operand is None:
+            return None
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.BinOp):
+        left = _evaluate(node.left, names, value_of, children_sum)
+        right = _evaluate(node.right, names, value_of, children_sum)
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.Sub):
+            return left - right
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        return None if right == 0 else left / right
+    if isinstance(node, ast.Compare):
+        left = _evaluate(node.left, names, value_of, children_sum)
+        right = _evaluate(node.comparators[0], names, value_of, children_sum)
+        if left is None or right is None:
+            return None
+        op = _COMPARE[type(node.ops[0])]
+        tolerance = 1e-9
+        return {
+            "<": left < right - tolerance, "<=": left <= right + tolerance,
+            ">": left > right + tolerance, ">=": left >= right - tolerance,
+            "==": abs(left - right) <= 1e-6 * max(1.0, abs(right)),
+            "!=": abs(left - right) > 1e-6 * max(1.0, abs(right)),
+        }[op]
+    raise ExpressionError("biểu thức không hợp lệ")
+
+
+def _excel(node: ast.expr, names: dict[str, str], cell_of: Callable[[str], str | None],
+           children_cells: Callable[[], list[str]] | None) -> str:
+    if isinstance(node, ast.Constant):
+        return repr(node.value)
+    if isinstance(node, ast.Name):
+        if node.id == CHILDREN_SUM:
+            cells = children_cells() if children_cells else []
+            if not cells:
+                raise LookupError(CHILDREN_SUM)
+            return "SUM(" + ",".join(cells) + ")"
+        cell = cell_of(names[node.id])
+        if cell is None:
+            raise LookupError(names[node.id])
+        return cell
+    if isinstance(node, ast.UnaryOp):
+        sign = "-" if isinstance(node.op, ast.USub) else "+"
+        return sign + _excel(node.operand, names, cell_of, children_cells)
+    if isinstance(node, ast.BinOp):
+        left = _excel(node.left, names, cell_of, children_cells)
+        right = _excel(node.right, names, cell_of, children_cells)
+        op = _BINOPS[type(node.op)]
+        if op == "/":
+            # an empty or zero denominator shows an empty cell, not #DIV/0!
+            return f'IF(N({right})=0,"",({left})/({right}))'
+        return f"({left}{op}{right})"
+    raise LookupError("comparison")

@@ -1,0 +1,298 @@
+"""Reading a data or catalog file into plain Python data, with a line number for every field.
+
+YAML is read with PyYAML's safe loader only; JSON with the json module. Text is decoded as
+UTF-8 (with or without BOM), normalised to NFC, and stripped of characters XML cannot hold.
+Duplicate keys, tab indentation, wrong encodings and alias bombs become DataError with a line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DataError, Problem, Severity
+
+FieldPath = tuple[str | int, ...]
+
+# Expanded size above which a document of aliases is refused (a "billion laughs" bomb
+# is tiny on disk and explodes when walked); real reports have a few thousand nodes.
+MAX_EXPANDED_NODES = 200_000
+# Characters XML 1.0 forbids: C0 controls except tab/newline/CR, and the non-characters.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass
+class LoadedFile:
+    """A parsed file: its data, where each field starts, and what was fixed on the way."""
+
+    name: str
+    data: Any
+    lines: dict[FieldPath, int] = field(default_factory=dict)
+    notes: list[Problem] = field(default_factory=list)
+
+    def line_of(self, path: FieldPath) -> int | None:
+        """Line of the deepest known field on ``path`` (the field itself, else its parent)."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def format_path(path: FieldPath) -> str:
+    """``("phu_luc", "so_lieu", "1.1.2")`` → ``phu_luc.so_lieu.1.1.2``; list items as ``[3]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def read_text(path: Path, display_name: str | None = None) -> str:
+    """Decode a file as UTF-8 (BOM allowed); explain Windows-1258/TCVN3 files instead of failing."""
+    name = display_name or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError("không tìm thấy tệp", file=name) from None
+    except OSError as exc:
+        raise DataError(f"không đọc được tệp ({exc.strerror})", file=name) from None
+    return decode_bytes(raw, name)
+
+
+def decode_bytes(raw: bytes, name: str) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        guess = ""
+        try:
+            raw.decode("cp1258")
+            guess = " (có vẻ là Windows-1258 hoặc TCVN3)"
+        except UnicodeDecodeError:
+            pass
+        raise DataError(
+            f"tệp không phải mã UTF-8{guess}; hãy mở bằng trình soạn thảo và lưu lại với "
+            "mã hóa UTF-8", file=name, line=line) from None
+
+
+class _MarkedLoader(yaml.SafeLoader):
+    """Safe loader whose documents are composed first, so nodes keep their line marks.
+
+    Mapping keys are always names: ``1.10:`` stays "1.10" (an indicator id), never the float
+    1.1, and ``no:`` stays "no", never False.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)
+        mapping = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+            else:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "tên trường phải là chữ, không phải danh sách hay bảng",
+                    key_node.start_mark)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+_MarkedLoader.add_constructor("tag:yaml.org,2002:map", _MarkedLoader.construct_yaml_map)
+
+
+def _yaml_problem(exc: yaml.YAMLError, name: str) -> DataError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = (getattr(exc, "problem", None) or str(exc)).strip()
+    if "\\t" in problem or "'\\t'" in problem or "tab" in problem.lower():
+        text = ("dòng thụt lề bằng phím Tab; YAML chỉ chấp nhận dấu cách (space) để thụt lề")
+    elif "could not find expected ':'" in problem:
+        text = "thiếu dấu hai chấm ':' sau tên trường (hoặc một chuỗi nhiều dòng chưa đóng ngoặc)"
+    elif "mapping values are not allowed" in problem:
+        text = ("dấu ':' không đúng chỗ; nếu nội dung có dấu ':' hãy đặt cả chuỗi trong "
+                "ngoặc kép \"...\"")
+    elif "found undefined alias" in problem:
+        text = "dùng bí danh (*alias) chưa được định nghĩa"
+    elif "expected <block end>" in problem or "did not find expected" in problem:
+        text = "thụt lề không thẳng hàng hoặc thiếu dấu '-' đầu mục danh sách"
+    elif "found unexpected end of stream" in problem or "unexpected end" in problem:
+        text = "tệp kết thúc giữa chừng (thiếu dấu ngoặc kép hoặc ngoặc đóng)"
+    else:
+        text = f"lỗi cú pháp YAML: {problem}"
+    return DataError(text, file=name, line=line)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # a node that reaches itself counts once, not forever
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    memo[key] = size
+    return size
+
+
+def _collect_marks(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int],
+                   name: str, seen: set[int]) -> None:
+    """Record the line of every field and refuse duplicate keys (PyYAML keeps the last one)."""
+    lines.setdefault(path, node.start_mark.line + 1)
+    if id(node) in seen:  # an alias: its fields were marked at the anchor
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        keys: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = unicodedata.normalize("NFC", str(key_node.value))
+            line = key_node.start_mark.line + 1
+            if key in keys:
+                raise DataError(
+                    f"khóa '{key}' bị lặp lại (đã có ở dòng {keys[key]}); mỗi trường chỉ được "
+                    "ghi một lần", file=name, line=line, path=format_path((*path, key)))
+            keys[key] = line
+            lines[(*path, key)] = line
+            _collect_marks(value_node, (*path, key), lines, name, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            _collect_marks(child, (*path, index), lines, name, seen)
+
+
+def _normalise(value: Any, path: FieldPath, notes: list[Problem], name: str,
+               lines: dict[FieldPath, int]) -> Any:
+    """NFC-normalise every string and drop characters XML 1.0 cannot hold (with a warning)."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFC", value)
+        if _XML_ILLEGAL.search(text):
+            text = _XML_ILLEGAL.sub("", text)
+            notes.append(Problem("đã bỏ ký tự điều khiển không in được trong nội dung",
+                                 file=name, line=lines.get(path), path=format_path(path),
+                                 severity=Severity.WARNING))
+        return text
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            norm_key = unicodedata.normalize("NFC", key) if isinstance(key, str) else key
+            out[norm_key] = _normalise(item, (*path, str(norm_key)), notes, name, lines)
+        return out
+    if isinstance(value, list):
+        return [_normalise(item, (*path, i), notes, name, lines) for i, item in enumerate(value)]
+    return value
+
+
+def parse_yaml(text: str, name: str) -> LoadedFile:
+    loader = _MarkedLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return LoadedFile(name, None)
+        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            raise DataError(
+                "tệp dùng bí danh YAML (&anchor/*alias) lồng nhau tạo ra quá nhiều phần tử; "
+                "hãy viết dữ liệu trực tiếp", file=name, line=1)
+        lines: dict[FieldPath, int] = {}
+        _collect_marks(node, (), lines, name, set())
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(exc, name) from None
+    except RecursionError:
+        raise DataError("dữ liệu lồng nhau quá sâu", file=name) from None
+    finally:
+        loader.dispose()
+    notes: list[Problem] = []
+    return LoadedFile(name, _normalise(data, (), notes, name, lines), lines, notes)
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateJsonKey(key)
+        out[key] = value
+    return out
+
+
+class _DuplicateJsonKey(Exception):
+    pass
+
+
+def parse_json(text: str, name: str) -> LoadedFile:
+    try:
+        data = json.loads(text, object_pairs_hook=_refuse_duplicates)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"lỗi cú pháp JSON: {_json_message(exc.msg)} (cột {exc.colno})",
+                        file=name, line=exc.lineno) from None
+    except _DuplicateJsonKey as exc:
+        line = _json_key_line(text, str(exc.args[0]), second=True)
+        raise DataError(f"khóa '{exc.args[0]}' bị lặp lại; mỗi trường chỉ được ghi một lần",
+                        file=name, line=line) from None
+    except RecursionError:
+        raise DataError("dữ liệu lồng nhau quá sâu", file=name) from None
+    # JSON is YAML flow syntax, so the YAML composer gives the same fields their lines.
+    lines: dict[FieldPath, int] = {}
+    try:
+        loader = _MarkedLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                _collect_marks(node, (), lines, name, set())
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, DataError, RecursionError):
+        lines = {}
+    notes: list[Problem] = []
+    return LoadedFile(name, _normalise(data, (), notes, name, lines), lines, notes)
+
+
+_JSON_MESSAGES = {
+    "Expecting ',' delimiter": "thiếu dấu phẩy ','",
+    "Expecting ':' delimiter": "thiếu dấu hai chấm ':'",
+    "Expecting value": "thiếu giá trị (hoặc thừa dấu phẩy)",
+    "Expecting property name enclosed in double quotes":
+        "tên trường phải đặt trong ngoặc kép (hoặc thừa dấu phẩy cuối)",
+    "Unterminated string starting at": "chuỗi chưa đóng ngoặc kép",
+    "Extra data": "còn dữ liệu thừa sau khi kết thúc",
+    "Invalid control character at": "ký tự điều khiển trong chuỗi",
+}
+
+
+def _json_message(msg: str) -> str:
+    return _JSON_MESSAGES.get(msg, msg)
+
+
+def _json_key_line(text: str, key: str, second: bool) -> int | None:
+    pattern = re.compile(r'"' + re.escape(key) + r'"\s*:')
+    hits = [text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)]
+    if not hits:
+        return None
+    return hits[1] if second and len(hits) > 1 else hits[0]
+
+
+def load_file(path: str | Path, display_name: str | None = None) -> LoadedFile:
+    """Read a YAML or JSON file (chosen by extension; unknown extensions are tried as YAML)."""
+    path = Path(path)
+    name = display_name or str(path)
+    text = read_text(path, name)
+    if path.suffix.lower() == ".json":
+        return parse_json(text, name)
+    return parse_yaml(text, name)
