@@ -226,7 +226,9 @@ def _pad_month(month: int) -> str:
     return f"{month:02d}" if month < 3 else str(month)
 
 
-_BLANK = "    "  # room to write a day or month by hand on a printed draft
+# Room to write a day or month by hand on a printed draft; with the spaces around it the
+# reference's "ngày    tháng 12 năm 2024" (four spaces between the words).
+_BLANK = "  "
 
 
 def ngay_dai(value: object) -> str:
@@ -346,9 +348,10 @@ TYPE_CODES = {
 
 
 def so_ky_hieu(so_vb: int | None, ky_hieu: str, width: int = 2) -> str:
-    """5, "BC-UBND" → "05/BC-UBND"; a draft without number → "      /BC-UBND"."""
+    """5, "BC-UBND" → "05/BC-UBND"; a draft without number → "     /BC-UBND", so that
+    "Số: " + it gives the reference's "Số:      /BC-UBND" (six spaces after "Số:")."""
     if so_vb is None:
-        return f"{' ' * 6}/{ky_hieu}"
+        return f"{' ' * 5}/{ky_hieu}"
     return f"{str(so_vb).zfill(width)}/{ky_hieu}"
 
 
