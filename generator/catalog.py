@@ -320,6 +320,7 @@ class Row:
     unit: str
     value: Any            # number, text or None, as stored in Excel
     value_text: str       # as printed in Word (formatted, with its explanation)
+    explanation: str      # text printed after the figure in the same Word cell
     note: str
     kind: str
     depth: int
@@ -340,13 +341,26 @@ class Table:
 
 @dataclass
 class Figures:
-    """A report's figures checked against its catalog: typed values by id, plus notes."""
+    """A report's figures checked against its catalog: typed values by id."""
 
     catalog: Catalog
     values: dict[str, Any]           # id → number/text/None (None: not reported)
     entries: dict[str, GiaTri]
-    texts: dict[str, str]            # id → evaluated text answer / explanation / note
     stt: dict[str, str]
+
+    def describe(self, node_id: str) -> str:
+        """"1.2.1 Số phòng, ban đã kiểm tra"; an unnumbered row names its numbered parent."""
+        return describe_row(self.catalog, self.stt, node_id)
+
+
+def describe_row(catalog: Catalog, stt: dict[str, str], node_id: str) -> str:
+    node = catalog.nodes[node_id]
+    if node.numbered:
+        return f"{stt.get(node_id, '').rstrip('.')} {node.ten}".strip()
+    parent = catalog.parents.get(node_id)
+    if parent is None:
+        return node.ten
+    return f"{describe_row(catalog, stt, parent.id).split(' ', 1)[0]} › {node.ten}"
 
 
 def _as_number(value: Any) -> float | None:
@@ -422,8 +436,7 @@ def collect_figures(catalog: Catalog, entries: dict[str, GiaTri], van_ban_keys: 
     values: dict[str, Any] = {}
 
     def describe(node_id: str) -> str:
-        label = (stt.get(node_id) or node_id).rstrip(".")
-        return f"{label} {catalog.nodes[node_id].ten}".strip()
+        return describe_row(catalog, stt, node_id)
 
     for key, entry in entries.items():
         where = f"{base_path}.{key}"
@@ -450,7 +463,7 @@ def collect_figures(catalog: Catalog, entries: dict[str, GiaTri], van_ban_keys: 
             continue
         problems.warn(f"{describe(node_id)}: chưa có số liệu (ghi null nếu không báo cáo)",
                       path=f"{base_path}.{node_id}")
-    return Figures(catalog, values, entries, {}, stt)
+    return Figures(catalog, values, entries, stt)
 
 
 def _children_sum(catalog: Catalog, node_id: str, value_of: Callable[[str], float | None]) \
@@ -472,9 +485,7 @@ def compute_and_check(figures: Figures, problems: ProblemList,
             return computed[node_id]
         return _as_number(figures.values.get(node_id))
 
-    def describe(node_id: str) -> str:
-        label = (figures.stt.get(node_id) or node_id).rstrip(".")
-        return f"{label} {catalog.nodes[node_id].ten}".strip()
+    describe = figures.describe
 
     # formulas may read other formulas: evaluate until nothing changes (depth is small)
     for _ in range(len(catalog.formulas) + 1):

@@ -1,0 +1,543 @@
+"""From a validated report to what is printed: numbered outline, evaluated prose, footnotes,
+header and closing lines, Phụ lục rows. Every problem found is collected, not raised one by one.
+
+The DOCX and XLSX writers only lay out a ``Composition``; nothing here knows about XML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .catalog import (
+    Catalog,
+    ChiTieu,
+    Figures,
+    Row,
+    Table,
+    collect_figures,
+    compute_and_check,
+    format_value,
+    load_catalog,
+)
+from .errors import CatalogError, ProblemList
+from .formatting import (
+    TYPE_CODES,
+    dia_danh_ngay,
+    ky,
+    ky_sau,
+    la_ma,
+    lower_first,
+    ngay_ngan,
+    so_ky_hieu,
+)
+from .loader import FieldPath, LoadedFile, format_path
+from .model import BaoCao, Muc, VanBan
+from .prose import (
+    Dependencies,
+    FigureLookup,
+    Inline,
+    NoteRef,
+    Percent,
+    ProseEngine,
+    ProseError,
+    Run,
+    parse_inline,
+    plain_text,
+)
+
+# --------------------------------------------------------------------------- printed pieces
+
+
+@dataclass
+class Paragraph:
+    inlines: list[Inline]
+    kind: str = "doan"            # doan | gach ("- ") | cong ("+ ") | sao ("* ")
+    path: str = ""
+
+
+@dataclass
+class Heading:
+    level: int                    # 1 = I., 2 = 1., …
+    number: str
+    inlines: list[Inline]
+    path: str = ""
+
+
+@dataclass
+class BodyTable:
+    header: list[list[Inline]]
+    rows: list[list[list[Inline]]]
+    widths: list[float] | None
+    path: str = ""
+
+
+Block = Paragraph | Heading | BodyTable
+
+
+@dataclass
+class Footnote:
+    number: int
+    text: str
+    key: str
+    path: str
+
+
+@dataclass
+class Appendix:
+    heading: str
+    title: str
+    attached_to: str | None       # "(Kèm theo Báo cáo số … ngày … của …)"
+    landscape: bool
+    tables: list[Table]
+    widths: list[float]
+
+
+@dataclass
+class Composition:
+    """Everything the writers print, already formatted."""
+
+    report: BaoCao
+    co_quan_chu_quan: str | None
+    co_quan_ban_hanh: list[str]
+    so_ky_hieu: str
+    dia_danh_ngay: str
+    trich_yeu: str
+    opening: list[Paragraph]
+    body: list[Block]
+    closing: Paragraph
+    noi_nhan: list[str]
+    signature_lines: list[str]
+    signer: str
+    footnotes: list[Footnote]
+    appendix: Appendix | None
+    figures: Figures | None
+    dependencies: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def headings(self) -> list[str]:
+        """'I. Công tác …' lines in order, as printed."""
+        return [f"{b.number} {plain_inlines(b.inlines)}" for b in self.body
+                if isinstance(b, Heading)]
+
+
+def plain_inlines(inlines: list[Inline]) -> str:
+    return "".join(item.text for item in inlines if isinstance(item, Run))
+
+
+# --------------------------------------------------------------------------- citations
+
+
+def citation(doc: VanBan, kieu: str = "day_du", ngay: bool = True, co_quan: bool | None = None,
+             trich_yeu: bool | None = None) -> str:
+    """"Kế hoạch số 11/KH-UBND ngày 02/02/2021 của UBND thị xã Ngã Năm về …"; ``ngan`` stops
+    after the date."""
+    if kieu not in ("day_du", "ngan"):
+        raise ProseError(f"kiểu trích dẫn '{kieu}' không có; dùng 'day_du' hoặc 'ngan'")
+    full = kieu == "day_du"
+    parts = [doc.loai]
+    if doc.so_ky_hieu:
+        parts.append(f"số {doc.so_ky_hieu}")
+    if ngay and doc.ngay is not None:
+        parts.append(f"ngày {ngay_ngan(doc.ngay)}")
+    if (full if co_quan is None else co_quan) and doc.co_quan:
+        parts.append(f"của {doc.co_quan}")
+    if (full if trich_yeu is None else trich_yeu) and doc.trich_yeu:
+        parts.append(doc.trich_yeu)
+    return " ".join(parts)
+
+
+def _code_slips(doc: VanBan) -> str | None:
+    """A ký hiệu that does not match its document type ("06/KHUBND", a công văn with "CV-").
+
+    State documents read "11/KH-UBND" or "108/2014/NĐ-CP"; party documents "05-CT/TW"."""
+    if not doc.so_ky_hieu or "/" not in doc.so_ky_hieu:
+        return None
+    parts = doc.so_ky_hieu.split("/")
+    expected = TYPE_CODES.get(doc.loai)
+    if "-" in parts[0]:  # party format: the type follows the number
+        type_code = parts[0].split("-", 1)[1]
+        if expected and type_code != expected:
+            return (f"ký hiệu '{doc.so_ky_hieu}' có mã loại '{type_code}', {doc.loai} là "
+                    f"'{expected}'")
+        return None
+    code = parts[-1]
+    if doc.loai == "Công văn":
+        first = code.split("-", 1)[0]
+        if first in TYPE_CODES.values() or first == "CV":
+            return (f"công văn không có mã loại văn bản trong ký hiệu ('{doc.so_ky_hieu}'); "
+                    "chỉ ghi tên cơ quan, ví dụ 172/SNV-CCHC")
+        return None
+    if expected and not code.startswith(expected + "-"):
+        if code.startswith(expected):
+            return (f"ký hiệu '{doc.so_ky_hieu}' thiếu dấu '-' sau mã loại '{expected}' "
+                    f"(viết {expected}-{code[len(expected):]})")
+        return f"ký hiệu '{doc.so_ky_hieu}' không bắt đầu bằng mã loại '{expected}' của {doc.loai}"
+    return None
+
+
+# --------------------------------------------------------------------------- numbering
+
+_TYPED_NUMBER = re.compile(r"^\s*((?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])\s*[.)])\s+(?=\S)")
+
+
+def section_number(style: str, counters: list[int]) -> str:
+    """The printed number of a section at depth len(counters) with the given style."""
+    own = counters[-1]
+    if style == "la_ma":
+        return f"{la_ma(own)}."
+    if style == "so":
+        return f"{own}."
+    if style == "chu":
+        return f"{chr(ord('a') + own - 1)})"
+    # thap_phan: the path of numbers below the first Roman level ("2.1." under "II. > 2.")
+    return ".".join(str(c) for c in counters) + "."
+
+
+# --------------------------------------------------------------------------- composing
+
+
+class Composer:
+    def __init__(self, report: BaoCao, loaded: LoadedFile, problems: ProblemList,
+                 base_dir: Path | None) -> None:
+        self.report = report
+        self.loaded = loaded
+        self.problems = problems
+        self.base_dir = base_dir
+        self.deps = Dependencies()
+        self.footnotes: list[Footnote] = []
+        self.figures: Figures | None = None
+        self.catalog: Catalog | None = None
+        self.values: dict[str, Any] = {}
+        self.engine = ProseEngine(self._names(), self.deps)
+
+    # ----- names visible to expressions
+
+    def _load_figures(self) -> None:
+        phu_luc = self.report.phu_luc
+        if phu_luc is None:
+            return
+        try:
+            self.catalog = load_catalog(phu_luc.danh_muc, self.base_dir)
+        except CatalogError as exc:
+            for problem in exc.problems:
+                self.problems.add(problem.message, path=problem.path or "phu_luc.danh_muc",
+                                  file=problem.file,
+                                  line=problem.line or self._line(("phu_luc", "danh_muc")))
+            return
+
+        def line_of(key: str) -> int | None:
+            return self._line(("phu_luc", "so_lieu", key))
+
+        self.figures = collect_figures(self.catalog, phu_luc.so_lieu, list(self.report.van_ban),
+                                       self.problems, line_of)
+        computed = compute_and_check(self.figures, self.problems, line_of)
+        self.values = {**self.figures.values, **computed}
+        self.computed = computed
+
+    def _describe(self, key: str) -> str:
+        assert self.figures is not None
+        return self.figures.describe(key)
+
+    def _names(self) -> dict[str, Any]:
+        self.computed: dict[str, float] = {}
+        self._load_figures()
+        report = self.report
+        ids = self.catalog.ids if self.catalog else []
+        lookup = FigureLookup(self.values, self._describe if self.catalog else None, ids,
+                              self.deps)
+
+        def ty_le(part: str, whole: str, chu_so: int = 2) -> Percent:
+            numerator, denominator = lookup[part], lookup[whole]
+            if not isinstance(numerator, int | float) or not isinstance(denominator, int | float):
+                raise ProseError(f"ty_le('{part}', '{whole}'): cả hai chỉ tiêu phải là số")
+            if denominator == 0:
+                raise ProseError(f"ty_le('{part}', '{whole}'): chỉ tiêu {whole} bằng 0")
+            return Percent(round(numerator / denominator * 100, chu_so))
+
+        def van_ban(key: str, kieu: str = "day_du", ngay: bool = True,
+                    co_quan: bool | None = None, trich_yeu: bool | None = None) -> str:
+            return citation(self._document(str(key)), kieu, ngay, co_quan, trich_yeu)
+
+        return {
+            "so_lieu": lookup,
+            "ty_le": ty_le,
+            "van_ban": van_ban,
+            "ky_bao_cao": ky(report.ky_bao_cao),
+            "ky_sau": ky_sau(report.ky_bao_cao),
+            "ten_co_quan": report.ten_co_quan,
+            "dia_danh": report.dia_danh,
+            "nam": report.ky_bao_cao.nam,
+        }
+
+    def _document(self, key: str) -> VanBan:
+        self.deps.note(f"van_ban:{key}")
+        doc = self.report.van_ban.get(key)
+        if doc is None:
+            import difflib
+
+            close = difflib.get_close_matches(key, list(self.report.van_ban), n=1, cutoff=0.6)
+            hint = f"; có phải '{close[0]}'?" if close else ""
+            raise ProseError(f"văn bản '{key}' không có trong van_ban{hint}")
+        return doc
+
+    # ----- helpers
+
+    def _line(self, path: FieldPath) -> int | None:
+        return self.loaded.line_of(path)
+
+    def _text(self, text: str, path: FieldPath) -> str:
+        where = format_path(path)
+        return self.engine.evaluate(
+            text, where, lambda message: self.problems.add(message, path=where,
+                                                           line=self._line(path)))
+
+    def _inlines(self, text: str, path: FieldPath) -> list[Inline]:
+        """Evaluate and parse one text; footnote markers get their numbers here, in order."""
+        where = format_path(path)
+        inlines: list[Inline] = []
+        for item in parse_inline(self._text(text, path)):
+            if isinstance(item, NoteRef):
+                self.deps.current = where
+                try:
+                    doc = self._document(item.key)
+                except ProseError as exc:
+                    self.problems.add(f"chú thích [^{item.key}]: {exc}", path=where,
+                                      line=self._line(path))
+                    continue
+                finally:
+                    self.deps.current = None
+                number = len(self.footnotes) + 1
+                self.footnotes.append(Footnote(number, citation(doc), item.key, where))
+                item = NoteRef(item.key, number)
+            inlines.append(item)
+        return inlines
+
+    # ----- the parts
+
+    def compose(self) -> Composition:
+        report = self.report
+        self._check_header()
+        for key, doc in report.van_ban.items():
+            slip = _code_slips(doc)
+            if slip:
+                self.problems.warn(slip, path=f"van_ban.{key}.so_ky_hieu",
+                                   line=self._line(("van_ban", key, "so_ky_hieu")))
+        trich_yeu = plain_text(self._text(report.trich_yeu, ("trich_yeu",)))
+        opening = self._opening(trich_yeu)
+        body: list[Block] = []
+        for index, section in enumerate(report.noi_dung):
+            self._section(section, [index + 1], ("noi_dung", index), body)
+        closing = self._closing(trich_yeu)
+        appendix = self._appendix() if report.phu_luc is not None else None
+        number = None if report.du_thao else report.so
+        return Composition(
+            report=report,
+            co_quan_chu_quan=report.co_quan_chu_quan.upper() if report.co_quan_chu_quan else None,
+            co_quan_ban_hanh=[line.upper() for line in report.co_quan_ban_hanh],
+            so_ky_hieu=f"Số: {so_ky_hieu(number, report.ky_hieu)}",
+            dia_danh_ngay=dia_danh_ngay(report.dia_danh, report.ngay),
+            trich_yeu=trich_yeu,
+            opening=opening,
+            body=body,
+            closing=closing,
+            noi_nhan=self._recipients(),
+            signature_lines=report.chu_ky.lines(),
+            signer=report.chu_ky.nguoi_ky,
+            footnotes=self.footnotes,
+            appendix=appendix,
+            figures=self.figures,
+            dependencies=self.deps.by_field,
+        )
+
+    def _check_header(self) -> None:
+        report = self.report
+        if report.du_thao:
+            if report.so is not None:
+                self.problems.warn("dự thảo nhưng đã ghi số văn bản; số sẽ để trống khi in",
+                                   path="so", line=self._line(("so",)))
+            return
+        if report.so is None:
+            self.problems.add("thiếu số văn bản (hoặc ghi du_thao: true nếu là dự thảo)",
+                              path="so", line=self._line(("so",)) or 1)
+        if not report.ngay.complete:
+            self.problems.add("văn bản chính thức cần đủ ngày, tháng, năm (hoặc du_thao: true)",
+                              path="ngay", line=self._line(("ngay",)))
+
+    def _opening(self, trich_yeu: str) -> list[Paragraph]:
+        report = self.report
+        lead = report.loi_dan if report.loi_dan is not None else \
+            f"{report.ten_co_quan} báo cáo {lower_first(trich_yeu)} như sau:"
+        lead_inlines = self._inlines(lead, ("loi_dan",))
+        if not report.can_cu:
+            return [Paragraph(lead_inlines, path="loi_dan")]
+        cited = []
+        for index, key in enumerate(report.can_cu):
+            self.deps.current = "can_cu"
+            try:
+                cited.append(citation(self._document(key)))
+            except ProseError as exc:
+                self.problems.add(str(exc), path=format_path(("can_cu", index)),
+                                  line=self._line(("can_cu", index)))
+            finally:
+                self.deps.current = None
+        basis = "Thực hiện " + "; ".join(cited)
+        if report.can_cu_rieng_doan:
+            return [Paragraph([Run(basis + ";")], path="can_cu"),
+                    Paragraph(lead_inlines, path="loi_dan")]
+        first = lead_inlines[0] if lead_inlines else Run("")
+        if isinstance(first, Run):
+            lead_inlines = [Run(lower_first(first.text), first.bold, first.italic),
+                            *lead_inlines[1:]]
+        return [Paragraph([Run(basis + ", "), *lead_inlines], path="can_cu")]
+
+    def _section(self, section: Muc, counters: list[int], path: FieldPath,
+                 out: list[Block]) -> None:
+        level = len(counters)
+        styles = self.report.kieu_danh_so
+        style = styles[min(level, len(styles)) - 1]
+        first_decimal = next((i for i, s in enumerate(styles) if s != "la_ma"), 0)
+        number_path = counters[first_decimal:] if style == "thap_phan" else counters
+        number = section_number(style, number_path or counters)
+        title = section.tieu_de
+        typed = _TYPED_NUMBER.match(title)
+        if typed:
+            self.problems.warn(
+                f"tiêu đề có số gõ tay '{typed.group(1)}'; số được sinh tự động là '{number}' "
+                "nên phần gõ tay đã được bỏ", path=format_path((*path, "tieu_de")),
+                line=self._line((*path, "tieu_de")))
+            title = title[typed.end():]
+        out.append(Heading(level, number, self._inlines(title, (*path, "tieu_de")),
+                           format_path(path)))
+        for index, block in enumerate(section.doan):
+            block_path = (*path, "doan", index)
+            if block.bang is not None:
+                out.append(self._table(block.bang, block_path))
+            else:
+                out.append(self._paragraph(block.doan or "", block_path))
+        for index, child in enumerate(section.muc):
+            self._section(child, [*counters, index + 1], (*path, "muc", index), out)
+
+    def _paragraph(self, text: str, path: FieldPath) -> Paragraph:
+        kind = "doan"
+        fixed = re.match(r"^([-+])(?=[^\W\d_])", text)
+        if fixed:
+            self.problems.warn(f"thiếu dấu cách sau '{fixed.group(1)}' đầu dòng; đã thêm",
+                               path=format_path(path), line=self._line(path))
+            text = f"{fixed.group(1)} {text[1:]}"
+        for prefix, name in (("- ", "gach"), ("+ ", "cong"), ("* ", "sao")):
+            if text.startswith(prefix):
+                kind = name
+        return Paragraph(self._inlines(text, path), kind, format_path(path))
+
+    def _table(self, table: Any, path: FieldPath) -> BodyTable:
+        header = [self._inlines(cell, (*path, "bang", "tieu_de_cot", i))
+                  for i, cell in enumerate(table.tieu_de_cot)]
+        rows = [[self._inlines(cell, (*path, "bang", "dong", r, c)) for c, cell in enumerate(row)]
+                for r, row in enumerate(table.dong)]
+        return BodyTable(header, rows, table.do_rong, format_path(path))
+
+    def _closing(self, trich_yeu: str) -> Paragraph:
+        report = self.report
+        text = report.ket_luan if report.ket_luan is not None else \
+            f"Trên đây là báo cáo {lower_first(trich_yeu)} của {report.ten_co_quan}./."
+        text = text.rstrip()
+        if not text.endswith("./."):
+            text = text.rstrip(".") + "./."
+        return Paragraph(self._inlines(text, ("ket_luan",)), path="ket_luan")
+
+    def _recipients(self) -> list[str]:
+        lines = []
+        for index, item in enumerate(self.report.noi_nhan):
+            name = re.sub(r"^[-–•+]\s*", "", item).rstrip(" ;.,")
+            if name.lower().startswith("lưu"):
+                self.problems.warn("dòng 'Lưu' ghi ở trường luu, không ghi trong noi_nhan",
+                                   path=format_path(("noi_nhan", index)),
+                                   line=self._line(("noi_nhan", index)))
+                continue
+            lines.append(f"- {name};")
+        storage = re.sub(r"^(lưu\s*:?\s*)", "", self.report.luu, flags=re.IGNORECASE)
+        lines.append(f"- Lưu: {storage.rstrip(' .;')}.")
+        return lines
+
+    # ----- Phụ lục
+
+    def _appendix(self) -> Appendix | None:
+        if self.catalog is None or self.figures is None:
+            return None
+        spec = self.catalog.spec
+        report = self.report
+        number = None if report.du_thao else report.so
+        attached = None
+        if spec.kem_theo:
+            attached = (f"(Kèm theo Báo cáo số {so_ky_hieu(number, report.ky_hieu)} ngày "
+                        f"{ngay_ngan(report.ngay)} của {report.ten_co_quan})")
+        catalog_path = ("phu_luc", "danh_muc")
+        tables = []
+        for table in spec.tables:
+            columns = (table.cot or spec.cot).model_copy()
+            for name in type(columns).model_fields:
+                setattr(columns, name, self._text(getattr(columns, name), catalog_path))
+            tables.append(Table(
+                heading=self._text(table.tieu_de, catalog_path) if table.tieu_de else None,
+                title=self._text(table.ten, catalog_path).upper() if table.ten else None,
+                caption=self._text(table.dong_tieu_de, catalog_path)
+                if table.dong_tieu_de else None,
+                columns=columns,
+                rows=self._rows(table.chi_tieu, 0),
+            ))
+        return Appendix(
+            heading=self._text(spec.tieu_de, catalog_path),
+            title=self._text(spec.ten_bang, catalog_path).upper(),
+            attached_to=attached,
+            landscape=spec.huong == "ngang",
+            tables=tables,
+            widths=list(spec.do_rong_cot),
+        )
+
+    def _rows(self, nodes: list[ChiTieu], depth: int) -> list[Row]:
+        assert self.figures is not None and self.catalog is not None
+        rows = []
+        entries = self.figures.entries
+        for node in nodes:
+            entry = entries.get(node.id)
+            base = ("phu_luc", "so_lieu", node.id)
+            computed = node.id in self.computed
+            value = self.computed[node.id] if computed else self.figures.values.get(node.id)
+            text = format_value(node, value, lambda key: citation(self.report.van_ban[key], "ngan"))
+            note = explanation = ""
+            if entry is not None:
+                if entry.noi_dung is not None:
+                    value = text = plain_text(self._text(entry.noi_dung, (*base, "noi_dung")))
+                if entry.dien_giai:
+                    explanation = plain_text(self._text(entry.dien_giai, (*base, "dien_giai")))
+                    text = f"{text} {explanation}".strip()
+                if entry.ghi_chu:
+                    note = plain_text(self._text(entry.ghi_chu, (*base, "ghi_chu")))
+            if node.kind == "van_ban" and isinstance(value, str) and value in self.report.van_ban:
+                value = text
+            rows.append(Row(
+                id=node.id,
+                stt=self.figures.stt.get(node.id, ""),
+                label=node.ten,
+                unit=node.unit_text(),
+                value=value,
+                value_text=text,
+                explanation=explanation,
+                note=note,
+                kind=node.kind,
+                depth=depth,
+                bold=node.dam if node.dam is not None else (bool(node.con) or node.kind == "nhom"),
+                italic=node.nghieng,
+                formula=self.catalog.formulas.get(node.id),
+                computed=computed,
+            ))
+            rows.extend(self._rows(node.con, depth + 1))
+        return rows
+
+
+def compose(report: BaoCao, loaded: LoadedFile, problems: ProblemList,
+            base_dir: Path | None = None) -> Composition:
+    return Composer(report, loaded, problems, base_dir).compose()

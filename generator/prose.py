@@ -1,0 +1,255 @@
+"""Text typed by users: sandboxed Jinja expressions, then inline markup (bold, italic, footnotes).
+
+A paragraph like ``ban hành {{ so_lieu['1.1.3'] | dem }} kế hoạch[^kh11]`` is evaluated in a
+SandboxedEnvironment that sees only the report's values and the formatting filters; what an
+expression prints is escaped so it can never open markup. Then ``**đậm**``, ``*nghiêng*`` and
+``[^khoa]`` become runs and footnote references.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from .formatting import FILTERS, phan_tram, so
+
+# Private-use characters stand in for escaped markup characters while parsing.
+_ESCAPES = {"\\\\": "\ue000", "\\*": "\ue001", "\\[": "\ue002", "\\]": "\ue003"}
+_UNESCAPE = {"\ue000": "\\", "\ue001": "*", "\ue002": "[", "\ue003": "]"}
+_MAX_TEXT = 100_000  # longest string an expression may build (a '*' bomb is refused)
+
+
+class ProseError(Exception):
+    """A mistake inside an expression of the user's text (message in Vietnamese)."""
+
+
+class Percent(float):
+    """A percentage computed by ty_le(); prints as "20%" but still does arithmetic."""
+
+
+def escape_markup(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("[", "\\[").replace("]", "\\]")
+
+
+def _finalize(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, Percent):
+        return phan_tram(round(float(value), 2))
+    if isinstance(value, int | float | Decimal):
+        return so(value)
+    return escape_markup(str(value))
+
+
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, plus a bound on strings and powers an expression may build."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(right, int | float) and abs(right) > 100:
+                raise SecurityError("lũy thừa quá lớn")
+            return left**right
+        for text, count in ((left, right), (right, left)):
+            if isinstance(text, str | list) and isinstance(count, int) \
+                    and len(text) * count > _MAX_TEXT:
+                raise SecurityError("chuỗi tạo ra quá dài")
+        return left * right
+
+
+def make_environment() -> SandboxedEnvironment:
+    env = _Sandbox(autoescape=False, finalize=_finalize, undefined=StrictUndefined,
+                   keep_trailing_newline=False)
+    env.filters.update(FILTERS)
+    return env
+
+
+@dataclass
+class Dependencies:
+    """What each text field read: indicator ids and document keys (for `baocao diff`)."""
+
+    by_field: dict[str, set[str]] = field(default_factory=dict)
+    current: str | None = None
+
+    def note(self, ref: str) -> None:
+        if self.current is not None:
+            self.by_field.setdefault(self.current, set()).add(ref)
+
+
+class FigureLookup(Mapping[str, Any]):
+    """``so_lieu['1.1.2']`` in prose: the figure, or a clear error (unknown id, no figure)."""
+
+    def __init__(self, values: dict[str, Any], describe: Callable[[str], str] | None,
+                 ids: list[str], deps: Dependencies) -> None:
+        self._values = values
+        self._describe = describe
+        self._ids = ids
+        self._deps = deps
+
+    def __getitem__(self, key: Any) -> Any:
+        key = str(key)
+        self._deps.note(f"so_lieu:{key}")
+        if self._describe is None:
+            raise ProseError(f"so_lieu['{key}']: báo cáo không có phụ lục số liệu (phu_luc)")
+        if key not in self._ids:
+            close = difflib.get_close_matches(key, self._ids, n=1, cutoff=0.6)
+            hint = f"; có phải '{close[0]}'?" if close else ""
+            raise ProseError(f"so_lieu['{key}']: mã chỉ tiêu không có trong danh mục{hint}")
+        value = self._values.get(key)
+        if value is None:
+            raise ProseError(f"so_lieu['{key}']: chỉ tiêu {self._describe(key)} chưa có số liệu")
+        return value
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+# --------------------------------------------------------------------------- inline markup
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class NoteRef:
+    """A footnote reference: the key of the cited document; ``number`` is set when composed."""
+
+    key: str
+    number: int = 0
+
+
+Inline = Run | NoteRef
+
+_TOKEN = re.compile(
+    r"(?P<bi>\*\*\*(?=\S)(?P<bi_t>.+?)(?<=\S)\*\*\*)"
+    r"|(?P<b>\*\*(?=\S)(?P<b_t>.+?)(?<=\S)\*\*)"
+    r"|(?P<i>(?<!\*)\*(?=[^\s*])(?P<i_t>.+?)(?<=[^\s*])\*(?!\*))"
+    r"|(?P<note>\[\^(?P<note_k>[^\]\s]+)\])",
+    re.DOTALL,
+)
+
+
+def _protect(text: str) -> str:
+    for raw, mark in _ESCAPES.items():
+        text = text.replace(raw, mark)
+    return text
+
+
+def _restore(text: str) -> str:
+    for mark, char in _UNESCAPE.items():
+        text = text.replace(mark, char)
+    return text
+
+
+def _parse(text: str, bold: bool, italic: bool, out: list[Inline]) -> None:
+    position = 0
+    for match in _TOKEN.finditer(text):
+        if match.start() > position:
+            out.append(Run(_restore(text[position:match.start()]), bold, italic))
+        if match.group("note"):
+            out.append(NoteRef(_restore(match.group("note_k"))))
+        elif match.group("bi"):
+            _parse(match.group("bi_t"), True, True, out)
+        elif match.group("b"):
+            _parse(match.group("b_t"), True, italic, out)
+        else:
+            _parse(match.group("i_t"), bold, True, out)
+        position = match.end()
+    if position < len(text):
+        out.append(Run(_restore(text[position:]), bold, italic))
+
+
+def parse_inline(text: str) -> list[Inline]:
+    """``"a **b** [^k]"`` → [Run("a "), Run("b", bold), Run(" "), NoteRef("k")]; merges runs."""
+    parsed: list[Inline] = []
+    _parse(_protect(text), False, False, parsed)
+    merged: list[Inline] = []
+    for item in parsed:
+        if isinstance(item, Run) and not item.text:
+            continue
+        previous = merged[-1] if merged else None
+        if isinstance(item, Run) and isinstance(previous, Run) \
+                and (previous.bold, previous.italic) == (item.bold, item.italic):
+            merged[-1] = Run(previous.text + item.text, item.bold, item.italic)
+        else:
+            merged.append(item)
+    return merged
+
+
+def plain_text(text: str) -> str:
+    """The text without markup (for headings of tables and messages)."""
+    return "".join(item.text for item in parse_inline(text) if isinstance(item, Run))
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+class ProseEngine:
+    """Evaluates the expressions in users' text against one report's values."""
+
+    def __init__(self, names: dict[str, Any], deps: Dependencies) -> None:
+        self.env = make_environment()
+        self.env.globals.update(names)
+        self.deps = deps
+
+    def evaluate(self, text: str, field_path: str, on_error: Callable[[str], None]) -> str:
+        """The text with its expressions evaluated; on a mistake, report it and return ""."""
+        self.deps.current = field_path
+        try:
+            if "{{" not in text and "{%" not in text and "{#" not in text:
+                return text
+            return self.env.from_string(text).render()
+        except TemplateSyntaxError as exc:
+            on_error(f"lỗi cú pháp trong biểu thức {{{{ … }}}}: {_syntax_message(exc)}")
+        except UndefinedError as exc:
+            on_error(f"{_undefined_message(exc, self.env.globals)}")
+        except ProseError as exc:
+            on_error(str(exc))
+        except SecurityError as exc:
+            on_error(f"biểu thức không được phép: {exc}")
+        except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
+            on_error(f"biểu thức không tính được: {exc}")
+        finally:
+            self.deps.current = None
+        return ""
+
+
+def _syntax_message(exc: TemplateSyntaxError) -> str:
+    message = exc.message or "sai cú pháp"
+    if "unexpected end of template" in message:
+        return "thiếu dấu đóng }} hoặc %}"
+    if "unexpected '}'" in message:
+        return "thừa dấu }"
+    if "expected token" in message:
+        return "biểu thức viết sai (" + message + ")"
+    return message
+
+
+def _undefined_message(exc: UndefinedError, names: Mapping[str, Any]) -> str:
+    match = re.search(r"'([^']+)' is undefined", str(exc))
+    if not match:
+        return f"biểu thức dùng giá trị không có: {exc}"
+    name = match.group(1)
+    user_names = [n for n in names if not n.startswith("_") and n not in
+                  ("range", "dict", "lipsum", "cycler", "joiner", "namespace")]
+    close = difflib.get_close_matches(name, user_names, n=1, cutoff=0.6)
+    hint = f"; có phải '{close[0]}'?" if close else f"; dùng được: {', '.join(sorted(user_names))}"
+    return f"'{name}' không được định nghĩa{hint}"
