@@ -1,0 +1,363 @@
+"""Laying out a Composition as a Word document: docxtpl fills the template's tags, the body,
+footnotes and the Phụ lục are built here as WordprocessingML and dropped in at {{p …}} tags.
+"""
+
+from __future__ import annotations
+
+import io
+from copy import deepcopy
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+
+from . import wordml
+from .catalog import Row, Table
+from .compose import Appendix, BodyTable, Composition, Heading, Paragraph
+from .errors import TemplateError
+from .formatting import FILTERS
+from .prose import Inline, NoteRef, Run
+from .wordml import TWIPS_PER_CM, el, qn
+
+PARAGRAPH_STYLES = {"doan": "BCDoan", "gach": "BCGach", "cong": "BCGach", "sao": "BCGach"}
+# Context names a template may use; `baocao template check` lists any other tag as unknown.
+TEMPLATE_NAMES = ("co_quan_chu_quan", "co_quan_ban_hanh", "so", "dia_danh_ngay", "trich_yeu",
+                  "mo_dau", "noi_dung", "ket_luan", "noi_nhan", "tham_quyen", "nguoi_ky",
+                  "phu_luc", "ky_bao_cao", "ten_co_quan", "dia_danh", "du_thao")
+
+
+class XmlFragment:
+    """Elements docxtpl inserts unescaped at a {{p …}} tag (it renders ``__html__`` as is)."""
+
+    def __init__(self, elements: list[etree._Element]) -> None:
+        self.elements = elements
+
+    def __html__(self) -> str:
+        return "".join(etree.tostring(e, encoding="unicode") for e in self.elements)
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+# --------------------------------------------------------------------------- inline runs
+
+
+def inline_runs(inlines: list[Inline], size_pt: float | None = None, bold: bool = False,
+                italic: bool = False) -> list[etree._Element]:
+    runs = []
+    for item in inlines:
+        if isinstance(item, NoteRef):
+            runs.append(wordml.footnote_reference(item.number))
+        elif isinstance(item, Run):
+            runs.extend(text_runs(item.text, bold or item.bold, italic or item.italic, size_pt))
+    return runs
+
+
+def text_runs(text: str, bold: bool = False, italic: bool = False,
+              size_pt: float | None = None) -> list[etree._Element]:
+    """Runs for a text that may hold line breaks (enum options, multi-line titles)."""
+    runs = []
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            runs.append(el("w:r", None, el("w:br")))
+        if line:
+            runs.append(wordml.run(line, bold, italic, size_pt))
+    return runs
+
+
+# --------------------------------------------------------------------------- body
+
+
+def body_elements(composition: Composition, text_width: int) -> list[etree._Element]:
+    out = []
+    for block in composition.body:
+        if isinstance(block, Heading):
+            style = f"BCMuc{min(block.level, 4)}"
+            runs = [wordml.run(f"{block.number} "), *inline_runs(block.inlines)]
+            out.append(wordml.paragraph(style, runs))
+        elif isinstance(block, Paragraph):
+            out.append(wordml.paragraph(PARAGRAPH_STYLES[block.kind], inline_runs(block.inlines)))
+        elif isinstance(block, BodyTable):
+            out.append(body_table(block, text_width))
+            out.append(wordml.paragraph("BCDoan"))
+    return out
+
+
+def _scaled(weights: list[float], total: int) -> list[int]:
+    widths = [int(total * w / sum(weights)) for w in weights]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def body_table(table: BodyTable, text_width: int) -> etree._Element:
+    columns = len(table.header)
+    widths = _scaled(table.widths or [1.0] * columns, text_width)
+    header = wordml.row([
+        wordml.cell(widths[i], [wordml.paragraph("BCBang", inline_runs(text, bold=True),
+                                                 align="center")])
+        for i, text in enumerate(table.header)], header=True)
+    rows = [header]
+    for cells in table.rows:
+        rows.append(wordml.row([
+            wordml.cell(widths[i], [wordml.paragraph("BCBang", inline_runs(text))])
+            for i, text in enumerate(cells)]))
+    return wordml.table(widths, rows, borders=True)
+
+
+# --------------------------------------------------------------------------- Phụ lục
+
+
+def appendix_elements(appendix: Appendix, text_width: int) -> list[etree._Element]:
+    # The empty sectPr is filled after rendering with a copy of the report's own section,
+    # so the appendix starts on a new page in a section of its own.
+    out = [el("w:p", None, el("w:pPr", None, el("w:sectPr")))]
+    out.append(wordml.paragraph("BCPhuLucTieuDe", text_runs(appendix.heading)))
+    out.append(wordml.paragraph("BCPhuLucTieuDe", text_runs(appendix.title)))
+    if appendix.attached_to:
+        out.append(wordml.paragraph("BCPhuLucKemTheo", text_runs(appendix.attached_to)))
+    for table in appendix.tables:
+        for line in (table.heading, table.title):
+            if line:
+                out.append(wordml.paragraph("BCPhuLucTieuDe", text_runs(line)))
+        out.append(wordml.paragraph("BCPhuLucBang"))
+        out.append(appendix_table(table, _scaled(appendix.widths, text_width)))
+        out.append(wordml.paragraph("BCPhuLucBang"))
+    return out
+
+
+def _cell(width: int, text: str, align: str, bold: bool = False, italic: bool = False,
+          **options: Any) -> etree._Element:
+    return wordml.cell(width, [wordml.paragraph("BCPhuLucBang", text_runs(text, bold, italic),
+                                                align=align)], **options)
+
+
+def appendix_table(table: Table, widths: list[int]) -> etree._Element:
+    """STT | Chỉ tiêu | Kết quả thống kê (Đơn vị tính, Số liệu) | Ghi chú, header repeated."""
+    cols = table.columns
+    first = wordml.row([
+        _cell(widths[0], cols.stt, "center", bold=True, vmerge="restart"),
+        _cell(widths[1], cols.chi_tieu, "center", bold=True, vmerge="restart"),
+        _cell(widths[2] + widths[3], cols.ket_qua, "center", bold=True, span=2),
+        _cell(widths[4], cols.ghi_chu, "center", bold=True, vmerge="restart"),
+    ], header=True)
+    second = wordml.row([
+        _cell(widths[0], "", "center", vmerge="continue"),
+        _cell(widths[1], "", "center", vmerge="continue"),
+        _cell(widths[2], cols.don_vi, "center", bold=True),
+        _cell(widths[3], cols.so_lieu, "center", bold=True),
+        _cell(widths[4], "", "center", vmerge="continue"),
+    ], header=True)
+    rows = [first, second]
+    if table.caption:
+        rows.append(wordml.row([
+            _cell(widths[0], "", "center"),
+            _cell(sum(widths[1:]), table.caption, "left", bold=True, span=4),
+        ]))
+    rows.extend(appendix_row(row, widths) for row in table.rows)
+    return wordml.table(widths, rows, borders=True)
+
+
+def appendix_row(row: Row, widths: list[int]) -> etree._Element:
+    value_align = "left" if row.kind in ("chu", "van_ban") or row.explanation \
+        or (isinstance(row.value, str) and len(row.value) > 12) else "center"
+    return wordml.row([
+        _cell(widths[0], row.stt, "center", bold=row.bold),
+        _cell(widths[1], row.label, "both", bold=row.bold, italic=row.italic),
+        _cell(widths[2], row.unit, "center", italic=row.italic),
+        _cell(widths[3], row.value_text, value_align, italic=row.italic),
+        _cell(widths[4], row.note, "both"),
+    ])
+
+
+# --------------------------------------------------------------------------- post-processing
+
+
+def _text_width(sect_pr: etree._Element) -> int:
+    size, margins = sect_pr.find(qn("w:pgSz")), sect_pr.find(qn("w:pgMar"))
+    return int(size.get(qn("w:w"))) - int(margins.get(qn("w:left"))) \
+        - int(margins.get(qn("w:right")))
+
+
+def _paragraph_text(p: etree._Element) -> str:
+    return "".join(t.text or "" for t in p.iter(qn("w:t")))
+
+
+def _run_size(p: etree._Element, default: float = 14) -> tuple[float, bool]:
+    size = p.find(f".//{qn('w:sz')}")
+    bold = p.find(f".//{qn('w:b')}") is not None
+    return (int(size.get(qn("w:val"))) / 2 if size is not None else default), bold
+
+
+def size_short_rules(body: etree._Element, text_width: int) -> None:
+    """Lines under the agency name (about 40% of it), the motto (its full length) and the
+    trích yếu (a short centred line), sized from the text above each rule."""
+    for p in body.iter(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        if style is None or style.get(qn("w:val")) != "BCKeNgan":
+            continue
+        above = p.getprevious()
+        while above is not None and above.tag == qn("w:p") and not _paragraph_text(above).strip():
+            above = above.getprevious()
+        if above is None or above.tag != qn("w:p"):
+            continue
+        text = _paragraph_text(above).strip()
+        size, bold = _run_size(above)
+        width = wordml.text_width_twips(text, size, bold)
+        cell = p.getparent()
+        column = text_width
+        if cell.tag == qn("w:tc"):
+            tcw = cell.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+            column = int(tcw.get(qn("w:w"))) - 170 if tcw is not None else text_width
+        if text.startswith("Độc lập"):
+            rule = width
+        elif cell.tag == qn("w:tc"):
+            rule = max(int(1.5 * TWIPS_PER_CM), int(width * 0.4))
+        else:
+            rule = max(int(2.5 * TWIPS_PER_CM), min(int(5 * TWIPS_PER_CM), width // 3))
+        wordml.short_rule(p, min(rule, column), column)
+
+
+def finish_sections(body: etree._Element, appendix: Appendix | None) -> None:
+    """Give the appendix its own section: the break paragraph takes the report's page setup
+    (page numbers from page 2); the last section is turned landscape when the form asks."""
+    final = body.find(qn("w:sectPr"))
+    for p in body.iter(qn("w:p")):
+        props = p.find(qn("w:pPr"))
+        if props is None:
+            continue
+        empty = props.find(qn("w:sectPr"))
+        if empty is None or len(empty):
+            continue
+        props.replace(empty, deepcopy(final))
+        title_page = final.find(qn("w:titlePg"))
+        if title_page is not None:
+            final.remove(title_page)
+        for reference in final.findall(qn("w:headerReference")):
+            if reference.get(qn("w:type")) == "first":
+                final.remove(reference)
+        if appendix is not None and appendix.landscape:
+            wordml.landscape(final)
+
+
+def appendix_text_width(template_body: etree._Element, landscape: bool) -> int:
+    sect_pr = template_body.find(qn("w:sectPr"))
+    if not landscape:
+        return _text_width(sect_pr)
+    turned = deepcopy(sect_pr)
+    wordml.landscape(turned)
+    return _text_width(turned)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    env.filters.update(FILTERS)
+    return env
+
+
+def template_context(composition: Composition, text_width: int,
+                     appendix_width: int) -> dict[str, Any]:
+    report = composition.report
+    return {
+        "co_quan_chu_quan": composition.co_quan_chu_quan,
+        "co_quan_ban_hanh": composition.co_quan_ban_hanh,
+        "so": composition.so_ky_hieu.removeprefix("Số: "),
+        "dia_danh_ngay": composition.dia_danh_ngay,
+        "trich_yeu": composition.trich_yeu,
+        "mo_dau": XmlFragment([wordml.paragraph("BCDoan", inline_runs(p.inlines))
+                               for p in composition.opening]),
+        "noi_dung": XmlFragment(body_elements(composition, text_width)),
+        "ket_luan": XmlFragment([wordml.paragraph("BCDoan",
+                                                  inline_runs(composition.closing.inlines))]),
+        "noi_nhan": composition.noi_nhan,
+        "tham_quyen": composition.signature_lines,
+        "nguoi_ky": composition.signer,
+        "phu_luc": XmlFragment(appendix_elements(composition.appendix, appendix_width)
+                               if composition.appendix else []),
+        "ky_bao_cao": str(report.ky_bao_cao),
+        "ten_co_quan": report.ten_co_quan,
+        "dia_danh": report.dia_danh,
+        "du_thao": report.du_thao,
+    }
+
+
+def _template_error(template_name: str, exc: Exception) -> TemplateError:
+    where = ""
+    context = [line.strip() for line in getattr(exc, "docx_context", []) or [] if line.strip()]
+    if context:
+        where = f" (gần đoạn: “{' '.join(context)[:120]}”)"
+    if isinstance(exc, TemplateSyntaxError):
+        return TemplateError(f"thẻ mẫu sai cú pháp: {exc.message}{where}", file=template_name,
+                             line=None)
+    if isinstance(exc, UndefinedError):
+        return TemplateError(f"mẫu dùng thẻ không có trong dữ liệu: {exc.message}{where}; các "
+                             f"thẻ dùng được: {', '.join(TEMPLATE_NAMES)}", file=template_name)
+    if isinstance(exc, SecurityError):
+        return TemplateError(f"thẻ mẫu không được phép: {exc}{where}", file=template_name)
+    return TemplateError(f"không dùng được mẫu: {exc}{where}", file=template_name)
+
+
+def render_docx(composition: Composition, template_path: Path) -> bytes:
+    """The report as DOCX bytes (the caller writes them atomically)."""
+    try:
+        template = DocxTemplate(str(template_path))
+        document = template.get_docx()
+    except Exception as exc:  # a broken or non-Word file
+        raise TemplateError(f"không mở được mẫu Word ({exc.__class__.__name__})",
+                            file=str(template_path)) from exc
+    body = document.element.body
+    text_width = _text_width(body.find(qn("w:sectPr")))
+    landscape = bool(composition.appendix and composition.appendix.landscape)
+    context = template_context(composition, text_width, appendix_text_width(body, landscape))
+    try:
+        template.render(context, _environment())
+    except (TemplateSyntaxError, UndefinedError, SecurityError, TypeError, ValueError) as exc:
+        raise _template_error(str(template_path), exc) from exc
+    document = template.docx
+    body = document.element.body
+    etree.cleanup_namespaces(document.element)
+    size_short_rules(body, text_width)
+    finish_sections(body, composition.appendix)
+    ensure_styles(document)
+    if composition.footnotes:
+        wordml.add_footnotes(document, [note.text for note in composition.footnotes])
+    core = document.core_properties
+    core.title = f"Báo cáo {composition.trich_yeu}"[:250]
+    core.author = composition.report.ten_co_quan
+    core.comments = "Tạo bởi baocao"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+_SHIPPED_STYLES: dict[str, etree._Element] | None = None
+
+
+def ensure_styles(document: Any) -> None:
+    """A user's own template may lack the BC… styles the body uses: copy them from ours."""
+    global _SHIPPED_STYLES
+    styles = document.styles.element
+    present = {s.get(qn("w:styleId")) for s in styles.findall(qn("w:style"))}
+    needed = {*PARAGRAPH_STYLES.values(), "BCMuc1", "BCMuc2", "BCMuc3", "BCMuc4", "BCBang",
+              "BCKeNgan", "BCPhuLucTieuDe", "BCPhuLucKemTheo", "BCPhuLucBang", "FootnoteText",
+              "FootnoteReference"}
+    missing = needed - present
+    if not missing:
+        return
+    if _SHIPPED_STYLES is None:
+        from docx import Document
+
+        from .templates import shipped_template
+
+        shipped = Document(str(shipped_template("docx")))
+        _SHIPPED_STYLES = {s.get(qn("w:styleId")): s
+                           for s in shipped.styles.element.findall(qn("w:style"))}
+    for style_id in sorted(missing):
+        if style_id in _SHIPPED_STYLES:
+            styles.append(deepcopy(_SHIPPED_STYLES[style_id]))

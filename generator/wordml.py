@@ -1,0 +1,357 @@
+"""Raw WordprocessingML that python-docx has no API for, one small function per Word concept.
+
+Footnotes part, repeated header rows, rows kept whole, PAGE field, borders, short rules
+under header lines, section breaks, fonts. Everything else is python-docx or docxtpl.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from copy import deepcopy
+
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from lxml import etree
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+NSMAP = {"w": W_NS, "r": R_NS}
+FONT = "Times New Roman"
+TWIPS_PER_CM = 567
+
+
+def qn(tag: str) -> str:
+    """'w:p' → '{namespace}p'."""
+    prefix, local = tag.split(":")
+    return f"{{{NSMAP[prefix]}}}{local}"
+
+
+def el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element) -> etree._Element:
+    element = etree.Element(qn(tag), nsmap=NSMAP if tag == "w:footnotes" else None)
+    for key, value in (attrs or {}).items():
+        element.set(qn(key) if ":" in key and not key.startswith("{") else key, str(value))
+    for child in children:
+        element.append(child)
+    return element
+
+
+def child(parent: etree._Element, tag: str, first: bool = False) -> etree._Element:
+    """The existing ``tag`` child of ``parent``, or a new one (inserted first if asked)."""
+    found = parent.find(qn(tag))
+    if found is None:
+        found = etree.Element(qn(tag))
+        if first:
+            parent.insert(0, found)
+        else:
+            parent.append(found)
+    return found
+
+
+# --------------------------------------------------------------------------- runs and paragraphs
+
+
+def run(text: str, bold: bool = False, italic: bool = False, size_pt: float | None = None,
+        style: str | None = None) -> etree._Element:
+    r = el("w:r")
+    props = []
+    if style:
+        props.append(el("w:rStyle", {"w:val": style}))
+    if bold:
+        props.append(el("w:b"))
+        props.append(el("w:bCs"))
+    if italic:
+        props.append(el("w:i"))
+        props.append(el("w:iCs"))
+    if size_pt:
+        half_points = str(round(size_pt * 2))
+        props.append(el("w:sz", {"w:val": half_points}))
+        props.append(el("w:szCs", {"w:val": half_points}))
+    if props:
+        r.append(el("w:rPr", None, *props))
+    t = el("w:t")
+    t.text = text
+    if text != text.strip():
+        t.set(f"{{{XML_NS}}}space", "preserve")
+    r.append(t)
+    return r
+
+
+def footnote_reference(number: int) -> etree._Element:
+    return el("w:r", None,
+              el("w:rPr", None, el("w:rStyle", {"w:val": "FootnoteReference"})),
+              el("w:footnoteReference", {"w:id": str(number)}))
+
+
+def paragraph(style: str | None, runs: Iterable[etree._Element] = (), align: str | None = None,
+              keep_next: bool = False) -> etree._Element:
+    p = el("w:p")
+    props = []
+    if style:
+        props.append(el("w:pStyle", {"w:val": style}))
+    if keep_next:
+        props.append(el("w:keepNext"))
+    if align:
+        props.append(el("w:jc", {"w:val": align}))
+    if props:
+        p.append(el("w:pPr", None, *props))
+    for r in runs:
+        p.append(r)
+    return p
+
+
+# --------------------------------------------------------------------------- footnotes
+
+FOOTNOTES_PARTNAME = "/word/footnotes.xml"
+
+
+def _separator(kind: str, number: int) -> etree._Element:
+    marker = "w:separator" if kind == "separator" else "w:continuationSeparator"
+    return el("w:footnote", {"w:type": kind, "w:id": str(number)},
+              el("w:p", None,
+                 el("w:pPr", None, el("w:spacing", {"w:after": "0", "w:line": "240",
+                                                     "w:lineRule": "auto"})),
+                 el("w:r", None, el(marker))))
+
+
+def footnote(number: int, text: str) -> etree._Element:
+    """One footnote: its reference mark, a space, then the text (style FootnoteText)."""
+    return el("w:footnote", {"w:id": str(number)},
+              el("w:p", None,
+                 el("w:pPr", None, el("w:pStyle", {"w:val": "FootnoteText"})),
+                 el("w:r", None, el("w:rPr", None, el("w:rStyle", {"w:val": "FootnoteReference"})),
+                    el("w:footnoteRef")),
+                 run(" " + text)))
+
+
+def add_footnotes(document: object, texts: list[str]) -> None:
+    """Create word/footnotes.xml (separators -1 and 0, as Word writes them) holding footnotes
+    1…n, relate it to the document and register the separators in settings."""
+    doc_part = document.part  # type: ignore[attr-defined]
+    for rel in list(doc_part.rels.values()):
+        if rel.reltype == RT.FOOTNOTES:  # a template that already has a footnotes part
+            doc_part.drop_rel(rel.rId)
+    root = el("w:footnotes", None, _separator("separator", -1),
+              _separator("continuationSeparator", 0))
+    for number, text in enumerate(texts, start=1):
+        root.append(footnote(number, text))
+    blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    part = Part(PackURI(FOOTNOTES_PARTNAME), CT.WML_FOOTNOTES, blob, doc_part.package)
+    doc_part.relate_to(part, RT.FOOTNOTES)
+    settings = document.settings.element  # type: ignore[attr-defined]
+    if settings.find(qn("w:footnotePr")) is None:
+        footnote_pr = el("w:footnotePr", None, el("w:footnote", {"w:id": "-1"}),
+                         el("w:footnote", {"w:id": "0"}))
+        # footnotePr comes early in CT_Settings; after zoom/proofState is accepted by Word and LO
+        anchor = None
+        for tag in ("w:defaultTabStop", "w:characterSpacingControl", "w:compat"):
+            anchor = settings.find(qn(tag))
+            if anchor is not None:
+                break
+        if anchor is not None:
+            anchor.addnext(footnote_pr)
+        else:
+            settings.append(footnote_pr)
+
+
+def read_footnotes(document: object) -> list[str]:
+    """The text of each real footnote (separators excluded), in id order; for tests and diff."""
+    for rel in document.part.rels.values():  # type: ignore[attr-defined]
+        if rel.reltype == RT.FOOTNOTES:
+            root = etree.fromstring(rel.target_part.blob)
+            notes = []
+            for note in root.findall(qn("w:footnote")):
+                if note.get(qn("w:type")) in ("separator", "continuationSeparator"):
+                    continue
+                text = "".join(t.text or "" for t in note.iter(qn("w:t")))
+                notes.append((int(note.get(qn("w:id"))), text.strip()))
+            return [text for _, text in sorted(notes)]
+    return []
+
+
+# --------------------------------------------------------------------------- tables
+
+def table_borders(tbl: etree._Element, visible: bool) -> None:
+    props = child(tbl, "w:tblPr", first=True)
+    old = props.find(qn("w:tblBorders"))
+    if old is not None:
+        props.remove(old)
+    value = "single" if visible else "nil"
+    borders = el("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        attrs = {"w:val": value}
+        if visible:
+            attrs.update({"w:sz": "4", "w:space": "0", "w:color": "000000"})
+        borders.append(el(f"w:{side}", attrs))
+    # schema order: tblStyle, tblpPr, tblOverlap, bidiVisual, tblStyleRowBandSize, …, tblW, jc,
+    # tblCellSpacing, tblInd, tblBorders, shd, tblLayout, tblCellMar, tblLook
+    after = None
+    for tag in ("w:tblInd", "w:tblCellSpacing", "w:jc", "w:tblW", "w:tblStyle"):
+        after = props.find(qn(tag))
+        if after is not None:
+            break
+    if after is not None:
+        after.addnext(borders)
+    else:
+        props.insert(0, borders)
+
+
+def repeat_header_row(tr: etree._Element) -> None:
+    """Word repeats this row at the top of every page the table runs onto."""
+    props = child(tr, "w:trPr", first=True)
+    if props.find(qn("w:tblHeader")) is None:
+        props.append(el("w:tblHeader"))
+
+
+def keep_row_whole(tr: etree._Element) -> None:
+    props = child(tr, "w:trPr", first=True)
+    if props.find(qn("w:cantSplit")) is None:
+        props.insert(0, el("w:cantSplit"))
+
+
+def table_grid(tbl: etree._Element, widths_twips: list[int]) -> None:
+    """Set the grid as well as the cell widths: LibreOffice lays tables out from the grid."""
+    grid = tbl.find(qn("w:tblGrid"))
+    if grid is None:
+        grid = el("w:tblGrid")
+        tbl.insert(1, grid)
+    for col in list(grid):
+        grid.remove(col)
+    for width in widths_twips:
+        grid.append(el("w:gridCol", {"w:w": str(width)}))
+
+
+def cell(width_twips: int, paragraphs: list[etree._Element], span: int = 1,
+         vmerge: str | None = None, valign: str = "center") -> etree._Element:
+    props = [el("w:tcW", {"w:w": str(width_twips), "w:type": "dxa"})]
+    if span > 1:
+        props.append(el("w:gridSpan", {"w:val": str(span)}))
+    if vmerge:
+        props.append(el("w:vMerge", {"w:val": vmerge} if vmerge == "restart" else None))
+    props.append(el("w:vAlign", {"w:val": valign}))
+    tc = el("w:tc", None, el("w:tcPr", None, *props))
+    for p in paragraphs or [paragraph(None)]:
+        tc.append(p)
+    return tc
+
+
+def table(widths_twips: list[int], rows: list[etree._Element], borders: bool = True,
+          align: str = "center") -> etree._Element:
+    tbl = el("w:tbl", None,
+             el("w:tblPr", None,
+                el("w:tblW", {"w:w": str(sum(widths_twips)), "w:type": "dxa"}),
+                el("w:jc", {"w:val": align}),
+                el("w:tblLayout", {"w:type": "fixed"}),
+                el("w:tblCellMar", None,
+                   el("w:left", {"w:w": "85", "w:type": "dxa"}),
+                   el("w:right", {"w:w": "85", "w:type": "dxa"})),
+                el("w:tblLook", {"w:val": "04A0", "w:firstRow": "1", "w:lastRow": "0",
+                                 "w:firstColumn": "1", "w:lastColumn": "0", "w:noHBand": "0",
+                                 "w:noVBand": "1"})))
+    table_borders(tbl, borders)
+    table_grid(tbl, widths_twips)
+    for tr in rows:
+        tbl.append(tr)
+    return tbl
+
+
+def row(cells: list[etree._Element], header: bool = False) -> etree._Element:
+    tr = el("w:tr")
+    keep_row_whole(tr)
+    if header:
+        repeat_header_row(tr)
+    for tc in cells:
+        tr.append(tc)
+    return tr
+
+
+# --------------------------------------------------------------------------- rules and sections
+
+
+def short_rule(p: etree._Element, width_twips: int, column_twips: int) -> None:
+    """Turn an empty paragraph into a centred solid line ``width_twips`` long (a border under
+    a tiny paragraph indented from both sides draws exactly that in Word and LibreOffice)."""
+    props = child(p, "w:pPr", first=True)
+    for tag in ("w:pBdr", "w:ind"):
+        old = props.find(qn(tag))
+        if old is not None:
+            props.remove(old)
+    indent = max(0, (column_twips - width_twips) // 2)
+    border = el("w:pBdr", None, el("w:bottom", {"w:val": "single", "w:sz": "6", "w:space": "1",
+                                                "w:color": "000000"}))
+    ind = el("w:ind", {"w:left": str(indent), "w:right": str(indent)})
+    # pPr order: pStyle, keepNext, …, pBdr, shd, tabs, …, spacing, ind, …, jc
+    style = props.find(qn("w:pStyle"))
+    if style is not None:
+        style.addnext(border)
+    else:
+        props.insert(0, border)
+    jc = props.find(qn("w:jc"))
+    if jc is not None:
+        jc.addprevious(ind)
+    else:
+        props.append(ind)
+
+
+def text_width_twips(text: str, size_pt: float, bold: bool = False) -> int:
+    """Rough printed width of a line of Times New Roman: enough to size a rule under it."""
+    # average advance of TNR capitals ≈ 0.68 em (bold 0.72), lower case ≈ 0.47 em
+    width = 0.0
+    for ch in text:
+        if ch == " ":
+            width += 0.25
+        elif ch.isupper():
+            width += 0.72 if bold else 0.68
+        else:
+            width += 0.50 if bold else 0.47
+    return int(width * size_pt * 20)
+
+
+def section_break(sect_pr: etree._Element) -> etree._Element:
+    """A paragraph that ends a section laid out by ``sect_pr`` (a copy is used)."""
+    return el("w:p", None, el("w:pPr", None, deepcopy(sect_pr)))
+
+
+def landscape(sect_pr: etree._Element) -> None:
+    size = sect_pr.find(qn("w:pgSz"))
+    width, height = int(size.get(qn("w:w"))), int(size.get(qn("w:h")))
+    if width < height:
+        size.set(qn("w:w"), str(height))
+        size.set(qn("w:h"), str(width))
+    size.set(qn("w:orient"), "landscape")
+    margins = sect_pr.find(qn("w:pgMar"))
+    if margins is not None:
+        # the binding edge (left, 30 mm) becomes the top edge when the page is turned
+        top, left = margins.get(qn("w:top")), margins.get(qn("w:left"))
+        bottom, right = margins.get(qn("w:bottom")), margins.get(qn("w:right"))
+        margins.set(qn("w:top"), left)
+        margins.set(qn("w:left"), top)
+        margins.set(qn("w:bottom"), right)
+        margins.set(qn("w:right"), bottom)
+
+
+def page_field(size_pt: float = 13) -> list[etree._Element]:
+    """The runs of a PAGE field (begin / instruction / separate / value / end)."""
+    def field_run(*children: etree._Element) -> etree._Element:
+        half = str(round(size_pt * 2))
+        return el("w:r", None, el("w:rPr", None, el("w:sz", {"w:val": half}),
+                                  el("w:szCs", {"w:val": half})), *children)
+    instr = el("w:instrText", {f"{{{XML_NS}}}space": "preserve"})
+    instr.text = " PAGE "
+    value = el("w:t")
+    value.text = "2"
+    return [field_run(el("w:fldChar", {"w:fldCharType": "begin"})), field_run(instr),
+            field_run(el("w:fldChar", {"w:fldCharType": "separate"})), field_run(value),
+            field_run(el("w:fldChar", {"w:fldCharType": "end"}))]
+
+
+def force_fonts(styles_element: etree._Element) -> None:
+    """Times New Roman on docDefaults and every style, theme font attributes removed (they
+    override w:ascii in Word)."""
+    for fonts in styles_element.iter(qn("w:rFonts")):
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(attr), None)
+        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            fonts.set(qn(attr), FONT)
