@@ -1,0 +1,218 @@
+"""The library API: everything the CLI does is one call here.
+
+    from generator import check_data, render_report, write_phu_luc
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import BaocaoError, DataError, Problem, ProblemList
+from .loader import LoadedFile
+
+DATA_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass
+class CheckResult:
+    """What `baocao check` found: every problem of the file, errors and warnings."""
+
+    path: Path
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    def ok(self, strict: bool = False) -> bool:
+        return not (self.problems if strict else self.errors)
+
+
+@dataclass
+class RenderResult:
+    source: Path
+    outputs: list[Path] = field(default_factory=list)
+    backups: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Prepared:
+    loaded: LoadedFile
+    report: Any
+    composition: Any
+    problems: ProblemList
+    inputs: list[bytes]
+
+
+def _prepare(path: Path, so_lieu: Path | None = None) -> _Prepared:
+    """Load, validate and compose; all problems collected (raises only on unreadable input)."""
+    from .compose import compose
+    from .intake import load_source
+    from .model import BaoCao
+    from .validate import validate_model
+
+    loaded, inputs = load_source(path, so_lieu)
+    problems = ProblemList(loaded.name)
+    problems.items.extend(loaded.notes)
+    report = validate_model(loaded, BaoCao, problems)
+    composition = None
+    if report is not None:
+        composition = compose(report, loaded, problems, base_dir=path.parent)
+        if composition.figures is not None:
+            catalog_source = composition.figures.catalog.source
+            inputs.append(Path(catalog_source).read_bytes())
+    return _Prepared(loaded, report, composition, problems, inputs)
+
+
+def check_data(path: str | Path, so_lieu: str | Path | None = None) -> CheckResult:
+    """Validate a data file and its figures; returns every problem (never raises for data)."""
+    path = Path(path)
+    try:
+        prepared = _prepare(path, Path(so_lieu) if so_lieu else None)
+    except BaocaoError as exc:
+        return CheckResult(path, exc.problems)
+    return CheckResult(path, prepared.problems.items)
+
+
+def load_report(path: str | Path, strict: bool = False, so_lieu: str | Path | None = None):
+    """The composed report (what would be printed); DataError listing every problem."""
+    prepared = _prepare(Path(path), Path(so_lieu) if so_lieu else None)
+    prepared.problems.raise_if_errors(DataError, strict=strict)
+    return prepared.composition
+
+
+def _fingerprint(prepared: _Prepared, template: Path) -> str:
+    from .output import fingerprint_of
+
+    return fingerprint_of(__version__.encode(), *prepared.inputs, template.read_bytes())
+
+
+def output_paths(source: Path, out_dir: Path | None) -> tuple[Path, Path]:
+    folder = out_dir if out_dir is not None else source.parent
+    return folder / f"{source.stem}.docx", folder / f"{source.stem}_phu_luc.xlsx"
+
+
+def render_report(path: str | Path, out_dir: str | Path | None = None, *,
+                  template: str | Path | None = None, force: bool = False, strict: bool = False,
+                  pdf: bool = False, so_lieu: str | Path | None = None) -> RenderResult:
+    """Write the BÁO CÁO (.docx) and, when the report has one, its Phụ lục (.xlsx).
+
+    Outputs go to ``out_dir`` (default: beside the data file) as NAME.docx and
+    NAME_phu_luc.xlsx. Nothing is written unless every output can be: a file edited by hand
+    since it was generated is kept (OutputError) unless ``force`` (then kept as NAME.bak.*).
+    """
+    from .docx_render import render_docx
+    from .output import atomic_write, guard_overwrite, stamp
+    from .templates import shipped_template
+
+    source = Path(path)
+    prepared = _prepare(source, Path(so_lieu) if so_lieu else None)
+    prepared.problems.raise_if_errors(DataError, strict=strict)
+    composition = prepared.composition
+    docx_template = Path(template) if template else shipped_template("docx")
+    if not docx_template.is_file():
+        from .errors import TemplateError
+
+        raise TemplateError("không tìm thấy tệp mẫu", file=str(docx_template))
+    docx_path, xlsx_path = output_paths(source, Path(out_dir) if out_dir else None)
+    fingerprint = _fingerprint(prepared, docx_template)
+    products = [(docx_path, stamp(render_docx(composition, docx_template), fingerprint))]
+    if composition.appendix is not None:
+        from .xlsx_render import render_xlsx
+
+        xlsx_template = shipped_template("xlsx")
+        products.append((xlsx_path, stamp(render_xlsx(composition, xlsx_template),
+                                          _fingerprint(prepared, xlsx_template))))
+    result = RenderResult(source, warnings=prepared.problems.warnings)
+    for target, _ in products:  # refuse before writing anything
+        backup = guard_overwrite(target, force)
+        if backup:
+            result.backups.append(backup)
+    for target, data in products:
+        atomic_write(target, data)
+        result.outputs.append(target)
+    if pdf:
+        from .pdf import convert_to_pdf
+
+        result.outputs.extend(convert_to_pdf([docx_path]))
+    return result
+
+
+def write_phu_luc(path: str | Path, output: str | Path | None = None, *, force: bool = False,
+                  strict: bool = False, so_lieu: str | Path | None = None) -> RenderResult:
+    """Write the Phụ lục alone as an Excel workbook (default NAME_phu_luc.xlsx beside the data)."""
+    from .output import atomic_write, guard_overwrite, stamp
+    from .templates import shipped_template
+    from .xlsx_render import render_xlsx
+
+    source = Path(path)
+    prepared = _prepare(source, Path(so_lieu) if so_lieu else None)
+    prepared.problems.raise_if_errors(DataError, strict=strict)
+    if prepared.composition.appendix is None:
+        raise DataError("báo cáo không có phụ lục (thiếu phu_luc với danh_muc và so_lieu)",
+                        file=prepared.loaded.name, path="phu_luc")
+    target = Path(output) if output else output_paths(source, None)[1]
+    template = shipped_template("xlsx")
+    data = stamp(render_xlsx(prepared.composition, template), _fingerprint(prepared, template))
+    result = RenderResult(source, warnings=prepared.problems.warnings)
+    backup = guard_overwrite(target, force)
+    if backup:
+        result.backups.append(backup)
+    atomic_write(target, data)
+    result.outputs.append(target)
+    return result
+
+
+def data_files(paths: list[str | Path]) -> list[Path]:
+    """The data files named, with folders expanded to the data files they hold."""
+    found: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir()
+                                if p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith(".")))
+        else:
+            found.append(path)
+    return found
+
+
+def _render_one(args: tuple[Path, Path | None, dict[str, Any]]) -> RenderResult | BaocaoError:
+    source, out_dir, options = args
+    try:
+        return render_report(source, out_dir, **options)
+    except BaocaoError as exc:
+        return exc
+
+
+def render_many(paths: list[str | Path], out_dir: str | Path | None = None, *, jobs: int = 0,
+                **options: Any) -> list[RenderResult | BaocaoError]:
+    """Render several data files (folders expanded); failures are returned, not raised, so one
+    bad file does not stop the others. ``jobs`` processes (0: one per CPU)."""
+    sources = data_files(paths)
+    target = Path(out_dir) if out_dir else None
+    work = [(source, target, options) for source in sources]
+    workers = jobs or os.cpu_count() or 1
+    if workers == 1 or len(work) < 4:
+        return [_render_one(item) for item in work]
+    with ProcessPoolExecutor(max_workers=min(workers, len(work))) as pool:
+        return list(pool.map(_render_one, work, chunksize=max(1, len(work) // (workers * 8))))
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of data files (for editors that complete and check YAML/JSON)."""
+    from .model import BaoCao
+
+    schema = BaoCao.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

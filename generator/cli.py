@@ -1,0 +1,287 @@
+"""The `baocao` command: each subcommand parses its options and calls one library function.
+
+Errors are converted once, here: a BaocaoError prints its Vietnamese message and exits 1,
+bad usage exits 2, ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import BaocaoError, Problem
+
+# --------------------------------------------------------------------------- Vietnamese help
+
+
+class _Vietnamese:
+    """Help screens with Vietnamese headings (click's own are English)."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Cách dùng: ")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [r for p in self.get_params(ctx)  # type: ignore[attr-defined]
+                if (r := p.get_help_record(ctx)) is not None]
+        if rows:
+            with formatter.section("Tùy chọn"):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            commands = []
+            for name in self.list_commands(ctx):
+                command = self.get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    commands.append((name, command.get_short_help_str(limit=70)))
+            if commands:
+                with formatter.section("Các lệnh"):
+                    formatter.write_dl(commands)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "Hiện hướng dẫn này rồi thoát."
+        return option
+
+
+class Command(_Vietnamese, click.Command):
+    pass
+
+
+class Group(_Vietnamese, click.Group):
+    command_class = Command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Listed by format_options, under a Vietnamese heading."""
+
+
+Group.group_class = Group
+
+_CLICK_MESSAGES = [
+    (r"^No such option: (.*)$", r"không có tùy chọn \1"),
+    (r"^No such command '(.*)'\.?$", r"không có lệnh '\1'"),
+    (r"^Missing argument '(.*)'\.?$", r"thiếu tham số \1"),
+    (r"^Missing option '(.*)'\.?$", r"thiếu tùy chọn \1"),
+    (r"^Got unexpected extra arguments? \((.*)\)$", r"thừa tham số: \1"),
+    (r"^Invalid value for '(.*)': (.*)$", r"giá trị không hợp lệ cho \1: \2"),
+    (r"^Option '(.*)' requires an argument\.?$", r"tùy chọn \1 cần một giá trị"),
+]
+
+
+def _usage_message(message: str) -> str:
+    message = re.sub(r"Path '(.*)' does not exist\.", r"không có tệp hoặc thư mục '\1'", message)
+    for pattern, replacement in _CLICK_MESSAGES:
+        if re.match(pattern, message):
+            return re.sub(pattern, replacement, message)
+    return message
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def _report_results(results: list[Any]) -> bool:
+    """Print what was written and every warning; False when any file failed."""
+    ok = True
+    for result in results:
+        if isinstance(result, BaocaoError):
+            click.echo(str(result), err=True)
+            ok = False
+            continue
+        _print_problems(result.warnings)
+        for backup in result.backups:
+            click.echo(f"Đã giữ bản cũ: {backup}")
+        for output in result.outputs:
+            click.echo(f"Đã ghi: {output}")
+        for note in result.notes:
+            click.echo(note, err=True)
+    return ok
+
+
+DATA = click.Path(exists=True, path_type=Path)
+
+# --------------------------------------------------------------------------- commands
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="baocao", message="baocao %(version)s",
+                      help="Hiện phiên bản rồi thoát.")
+@click.option("--debug", is_flag=True, help="Khi có lỗi, hiện toàn bộ traceback (cho lập trình viên).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """baocao: soạn BÁO CÁO (Word) và Phụ lục (Excel) theo Nghị định 30/2020/NĐ-CP
+    từ một tệp số liệu YAML hoặc JSON."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.argument("data", nargs=-1, required=True, type=DATA)
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi kết quả (mặc định: cùng thư mục với tệp số liệu).")
+@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Mẫu Word riêng (.docx) thay cho mẫu có sẵn.")
+@click.option("--so-lieu", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Sổ nhập số liệu Excel (từ `baocao mau-nhap`) thay cho số liệu trong tệp.")
+@click.option("--force", is_flag=True,
+              help="Ghi đè cả tệp đã sửa tay (bản cũ được giữ thành TÊN.bak.docx).")
+@click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi.")
+@click.option("--pdf", is_flag=True, help="Xuất thêm PDF bằng LibreOffice (nếu đã cài).")
+@click.option("--watch", is_flag=True, help="Theo dõi tệp số liệu, tự xuất lại khi tệp thay đổi.")
+@click.option("-j", "--jobs", type=click.IntRange(0, 64), default=0,
+              help="Số tiến trình khi xuất nhiều tệp (mặc định: số lõi CPU).")
+def render(data: tuple[Path, ...], out_dir: Path | None, template: Path | None,
+           so_lieu: Path | None, force: bool, strict: bool, pdf: bool, watch: bool,
+           jobs: int) -> None:
+    """Xuất báo cáo Word (.docx) và phụ lục Excel (.xlsx) từ tệp số liệu.
+
+    DATA có thể là một hoặc nhiều tệp, hoặc thư mục chứa các tệp .yaml/.json."""
+    from .api import render_many
+
+    options = {"template": template, "force": force, "strict": strict, "pdf": pdf,
+               "so_lieu": so_lieu}
+    if watch:
+        from .watch import watch_and_render
+
+        watch_and_render(list(data), out_dir, options, echo=click.echo)
+        return
+    if not _report_results(render_many(list(data), out_dir, jobs=jobs, **options)):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("data", nargs=-1, required=True, type=DATA)
+@click.option("--so-lieu", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Sổ nhập số liệu Excel ghép vào tệp số liệu.")
+@click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi (mã thoát 1).")
+def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool) -> None:
+    """Kiểm tra tệp số liệu, in mọi lỗi và cảnh báo (mã thoát 0 khi không có lỗi)."""
+    from .api import check_data, data_files
+
+    failed = False
+    for path in data_files(list(data)):
+        result = check_data(path, so_lieu=so_lieu)
+        _print_problems(result.problems)
+        errors, warnings = len(result.errors), len(result.warnings)
+        status = "đạt" if result.ok(strict) else "không đạt"
+        click.echo(f"{path}: {status} ({errors} lỗi, {warnings} cảnh báo)")
+        failed |= not result.ok(strict)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command("phu-luc")
+@click.argument("data", type=DATA)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp .xlsx ghi ra (mặc định: TÊN_phu_luc.xlsx cạnh tệp số liệu).")
+@click.option("--so-lieu", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Sổ nhập số liệu Excel thay cho số liệu trong tệp.")
+@click.option("--force", is_flag=True, help="Ghi đè cả tệp đã sửa tay (giữ bản .bak.xlsx).")
+@click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi.")
+def phu_luc(data: Path, output: Path | None, so_lieu: Path | None, force: bool,
+            strict: bool) -> None:
+    """Xuất riêng bảng Phụ lục thành tệp Excel (.xlsx) sẵn sàng in và gửi."""
+    from .api import write_phu_luc
+
+    _report_results([write_phu_luc(data, output, force=force, strict=strict, so_lieu=so_lieu)])
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Ghi ra tệp thay vì in ra màn hình.")
+def schema(output: Path | None) -> None:
+    """In JSON Schema của tệp số liệu (cho trình soạn thảo gợi ý và kiểm tra)."""
+    from .api import json_schema
+
+    text = json.dumps(json_schema(), ensure_ascii=False, indent=2)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Đã ghi: {output}")
+    else:
+        click.echo(text)
+
+
+@cli.command("danh-muc")
+@click.argument("catalog", required=False)
+def danh_muc(catalog: str | None) -> None:
+    """Liệt kê các danh mục chỉ tiêu có sẵn, hoặc các chỉ tiêu của một danh mục."""
+    from .catalog import load_catalog, shipped_catalogs, stt_labels
+
+    if catalog is None:
+        for name, path in shipped_catalogs().items():
+            spec = load_catalog(str(path)).spec
+            click.echo(f"{name}\t{spec.mo_ta or spec.tieu_de}")
+        return
+    loaded = load_catalog(catalog, Path.cwd())
+    labels = stt_labels(loaded.spec)
+    for node_id, node in loaded.nodes.items():
+        unit = node.unit_text().replace("\n", "; ")
+        click.echo(f"{labels[node_id]:<10} {node_id:<12} {node.kind:<10} {node.ten}"
+                   + (f" [{unit}]" if unit else ""))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--cap", type=click.Choice(["huyen", "xa", "so"]), default="huyen", show_default=True,
+              help="Cấp đơn vị: huyen (UBND cấp huyện), xa (UBND cấp xã), so (Sở, ngành).")
+@click.option("--force", is_flag=True, help="Ghi đè nếu tệp đã có.")
+def init(file: Path, cap: str, force: bool) -> None:
+    """Tạo tệp số liệu mẫu có sẵn dàn ý cải cách hành chính và chú thích từng trường."""
+    from .skeleton import write_skeleton
+
+    click.echo(f"Đã ghi: {write_skeleton(file, cap, force=force)}")
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 failed run, 2 bad usage)."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="baocao", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("Đã dừng.", err=True)
+        return 1
+    except click.UsageError as exc:
+        if debug:
+            raise
+        if exc.ctx is not None:
+            click.echo(exc.ctx.get_usage(), err=True)
+            click.echo(f"Xem thêm: {exc.ctx.command_path} --help", err=True)
+        click.echo(f"Lỗi cách dùng: {_usage_message(exc.format_message())}", err=True)
+        return 2
+    except click.ClickException as exc:
+        if debug:
+            raise
+        click.echo(f"Lỗi: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except BaocaoError as exc:
+        if debug:
+            raise
+        click.echo(str(exc), err=True)
+        return 1
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    except KeyboardInterrupt:
+        click.echo("Đã dừng.", err=True)
+        return 130
+    except Exception as exc:  # a bug, not a user mistake: say so briefly, no traceback
+        if debug:
+            raise
+        click.echo(f"Lỗi không mong đợi ({exc.__class__.__name__}: {exc}). Chạy lại với "
+                   "--debug để xem chi tiết và báo cho người phát triển.", err=True)
+        return 1
+    return 0
+

@@ -1,0 +1,168 @@
+"""Writing outputs safely: atomic replace, and never over a file someone edited by hand.
+
+Every DOCX/XLSX baocao writes carries two custom document properties:
+- ``baocao-dau-van`` (fingerprint): a hash of the data file and template that made it;
+- ``baocao-noi-dung``: a hash of the package's content parts as written.
+Before replacing an output, its content hash is recomputed; if it no longer matches, the file
+was changed since it was generated and is kept (unless ``force``, which keeps a .bak copy).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from .errors import OutputError
+
+CUSTOM_PART = "docProps/custom.xml"
+CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+FINGERPRINT = "baocao-dau-van"
+CONTENT_HASH = "baocao-noi-dung"
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def content_hash(package: bytes) -> str:
+    """Hash of every part except docProps/* (properties change without the content changing)."""
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        for name in sorted(archive.namelist()):
+            if name.startswith("docProps/"):
+                continue
+            digest.update(name.encode())
+            digest.update(hashlib.sha256(archive.read(name)).digest())
+    return digest.hexdigest()
+
+
+def _custom_xml(props: dict[str, str]) -> bytes:
+    items = "".join(
+        f'<property fmtid="{_FMTID}" pid="{pid}" name="{escape(name)}">'
+        f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
+        for pid, (name, value) in enumerate(sorted(props.items()), start=2))
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"'
+        ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"{items}</Properties>").encode()
+
+
+def read_custom_properties(package: bytes) -> dict[str, str]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(package)) as archive:
+            if CUSTOM_PART not in archive.namelist():
+                return {}
+            xml = archive.read(CUSTOM_PART).decode("utf-8", "replace")
+    except zipfile.BadZipFile:
+        return {}
+    found = {}
+    for name, value in re.findall(
+            r'<property [^>]*name="([^"]+)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>', xml):
+        found[name] = value
+    return found
+
+
+def stamp(package: bytes, fingerprint: str) -> bytes:
+    """Add the fingerprint and content hash as custom properties (rewrites the zip once)."""
+    props = {FINGERPRINT: fingerprint, CONTENT_HASH: content_hash(package)}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        names = source.namelist()
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == CUSTOM_PART:
+                continue
+            if info.filename == "[Content_Types].xml" and CUSTOM_PART not in names:
+                data = data.replace(
+                    b"</Types>",
+                    f'<Override PartName="/{CUSTOM_PART}" ContentType="{CUSTOM_TYPE}"/></Types>'
+                    .encode())
+            elif info.filename == "_rels/.rels" and CUSTOM_REL.encode() not in data:
+                data = data.replace(
+                    b"</Relationships>",
+                    f'<Relationship Id="rIdBaocaoCustom" Type="{CUSTOM_REL}" '
+                    f'Target="{CUSTOM_PART}"/></Relationships>'.encode())
+            target.writestr(info, data)
+        target.writestr(zipfile.ZipInfo(CUSTOM_PART, (2024, 1, 1, 0, 0, 0)), _custom_xml(props),
+                        compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+@dataclass
+class OutputState:
+    exists: bool
+    ours: bool = False
+    edited: bool = False
+    fingerprint: str | None = None
+
+
+def inspect_output(path: Path) -> OutputState:
+    """Was ``path`` written by baocao, and has it been changed since?"""
+    if not path.exists():
+        return OutputState(exists=False)
+    try:
+        package = path.read_bytes()
+    except OSError:
+        return OutputState(exists=True)
+    props = read_custom_properties(package)
+    if CONTENT_HASH not in props:
+        return OutputState(exists=True, ours=False)
+    edited = content_hash(package) != props[CONTENT_HASH]
+    return OutputState(exists=True, ours=True, edited=edited, fingerprint=props.get(FINGERPRINT))
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.bak{path.suffix}")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, fsync, then rename over ``path``: a crash
+    at any moment leaves either the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        try:
+            os.unlink(temp_name)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def guard_overwrite(path: Path, force: bool) -> Path | None:
+    """Refuse to replace an output edited by hand (or not made by baocao) unless ``force``;
+    with ``force``, copy the old file to NAME.bak.EXT first. Returns the backup path, if any."""
+    state = inspect_output(path)
+    if not state.exists:
+        return None
+    if state.ours and not state.edited:
+        return None
+    reason = ("đã được sửa tay sau lần xuất trước" if state.ours
+              else "không phải do baocao tạo ra")
+    if not force:
+        raise OutputError(
+            f"không ghi đè: tệp {reason}. Giữ nguyên tệp này; để xuất lại, đổi tên hoặc chuyển "
+            "nó đi, hoặc chạy lại với --force (tệp cũ sẽ được giữ thành "
+            f"{backup_path(path).name})", file=str(path))
+    backup = backup_path(path)
+    atomic_write(backup, path.read_bytes())
+    return backup
+
+
+def fingerprint_of(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()[:32]
