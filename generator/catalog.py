@@ -140,7 +140,7 @@ class DanhMuc(Model):
     stt: KieuStt = Field(default_factory=KieuStt)
     cot: CotTieuDe = Field(default_factory=CotTieuDe)
     do_rong_cot: list[Annotated[float, Field(gt=0)]] = Field(
-        default_factory=lambda: [1.2, 7.5, 2.4, 1.8, 2.6],
+        default_factory=lambda: [1.3, 7.0, 3.0, 1.9, 2.8],
         description="Độ rộng tương đối 5 cột: STT, chỉ tiêu, đơn vị, số liệu, ghi chú.")
     dong_tieu_de: str | None = None
     chi_tieu: list[ChiTieu] = Field(default_factory=list)
@@ -552,7 +552,7 @@ def format_value(node: ChiTieu, value: Any, van_ban_text: Callable[[str], str]) 
     if isinstance(value, str):
         return value
     if kind == "phan_tram":
-        return so(round(value, 2))
+        return so(round(value, 3))
     if kind == "lua_chon":
         return str(value)
     return so(value)

@@ -59,12 +59,57 @@ class Group(_Vietnamese, click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Listed by format_options, under a Vietnamese heading."""
 
+    def main(self, args: Any = None, prog_name: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """Convert errors once: BaocaoError → message, exit 1; bad usage → exit 2."""
+        if not standalone_mode:
+            return super().main(args, prog_name, standalone_mode=False, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        sys.exit(_run(lambda: super(Group, self).main(argv, prog_name or "baocao",
+                                                      standalone_mode=False, **extra),
+                      debug="--debug" in argv))
+
 
 Group.group_class = Group
 
+def _run(invoke: Any, debug: bool) -> int:
+    """Run the command line; the exit code (0 ok, 1 failed run, 2 bad usage)."""
+    try:
+        code = invoke()
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("Đã dừng.", err=True)
+        return 1
+    except click.UsageError as exc:
+        if exc.ctx is not None:
+            click.echo(exc.ctx.get_usage(), err=True)
+            click.echo(f"Xem thêm: {exc.ctx.command_path} --help", err=True)
+        click.echo(f"Lỗi cách dùng: {_usage_message(exc.format_message())}", err=True)
+        return 2
+    except click.ClickException as exc:
+        click.echo(f"Lỗi: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except BaocaoError as exc:
+        if debug:
+            raise
+        click.echo(str(exc), err=True)
+        return 1
+    except KeyboardInterrupt:
+        click.echo("Đã dừng.", err=True)
+        return 130
+    except Exception as exc:  # a bug, not a user mistake: say so briefly, no traceback
+        if debug:
+            raise
+        click.echo(f"Lỗi không mong đợi ({exc.__class__.__name__}: {exc}). Chạy lại với "
+                   "--debug để xem chi tiết và báo cho người phát triển.", err=True)
+        return 1
+    return code if isinstance(code, int) else 0
+
+
 _CLICK_MESSAGES = [
-    (r"^No such option: (.*)$", r"không có tùy chọn \1"),
-    (r"^No such command '(.*)'\.?$", r"không có lệnh '\1'"),
+    (r"^No such option:? '?([^'.;]*)'?\.?(;.*)?$", r"không có tùy chọn \1\2"),
+    (r"^No such command '([^']*)'\.?(;.*)?$", r"không có lệnh '\1'\2"),
     (r"^Missing argument '(.*)'\.?$", r"thiếu tham số \1"),
     (r"^Missing option '(.*)'\.?$", r"thiếu tùy chọn \1"),
     (r"^Got unexpected extra arguments? \((.*)\)$", r"thừa tham số: \1"),
@@ -75,6 +120,7 @@ _CLICK_MESSAGES = [
 
 def _usage_message(message: str) -> str:
     message = re.sub(r"Path '(.*)' does not exist\.", r"không có tệp hoặc thư mục '\1'", message)
+    message = re.sub(r"\s*Did you mean '?([^'?]*)'?\?", r"; có phải \1?", message)
     for pattern, replacement in _CLICK_MESSAGES:
         if re.match(pattern, message):
             return re.sub(pattern, replacement, message)
@@ -112,7 +158,7 @@ DATA = click.Path(exists=True, path_type=Path)
 # --------------------------------------------------------------------------- commands
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="baocao", cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="baocao", message="baocao %(version)s",
                       help="Hiện phiên bản rồi thoát.")
 @click.option("--debug", is_flag=True, help="Khi có lỗi, hiện toàn bộ traceback (cho lập trình viên).")
@@ -138,7 +184,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--watch", is_flag=True, help="Theo dõi tệp số liệu, tự xuất lại khi tệp thay đổi.")
 @click.option("-j", "--jobs", type=click.IntRange(0, 64), default=0,
               help="Số tiến trình khi xuất nhiều tệp (mặc định: số lõi CPU).")
-def render(data: tuple[Path, ...], out_dir: Path | None, template: Path | None,
+@click.pass_obj
+def render(obj: dict[str, Any], data: tuple[Path, ...], out_dir: Path | None,
+           template: Path | None,
            so_lieu: Path | None, force: bool, strict: bool, pdf: bool, watch: bool,
            jobs: int) -> None:
     """Xuất báo cáo Word (.docx) và phụ lục Excel (.xlsx) từ tệp số liệu.
@@ -153,8 +201,13 @@ def render(data: tuple[Path, ...], out_dir: Path | None, template: Path | None,
 
         watch_and_render(list(data), out_dir, options, echo=click.echo)
         return
-    if not _report_results(render_many(list(data), out_dir, jobs=jobs, **options)):
-        sys.exit(1)
+    results = render_many(list(data), out_dir, jobs=jobs, **options)
+    if obj["debug"]:
+        for result in results:
+            if isinstance(result, BaocaoError):
+                raise result
+    if not _report_results(results):
+        raise click.exceptions.Exit(1)
 
 
 @cli.command()
@@ -175,7 +228,7 @@ def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool) -> None:
         click.echo(f"{path}: {status} ({errors} lỗi, {warnings} cảnh báo)")
         failed |= not result.ok(strict)
     if failed:
-        sys.exit(1)
+        raise click.exceptions.Exit(1)
 
 
 @cli.command("phu-luc")
@@ -238,50 +291,3 @@ def init(file: Path, cap: str, force: bool) -> None:
     from .skeleton import write_skeleton
 
     click.echo(f"Đã ghi: {write_skeleton(file, cap, force=force)}")
-
-
-# --------------------------------------------------------------------------- entry point
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 1 failed run, 2 bad usage)."""
-    args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args
-    try:
-        cli.main(args=args, prog_name="baocao", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("Đã dừng.", err=True)
-        return 1
-    except click.UsageError as exc:
-        if debug:
-            raise
-        if exc.ctx is not None:
-            click.echo(exc.ctx.get_usage(), err=True)
-            click.echo(f"Xem thêm: {exc.ctx.command_path} --help", err=True)
-        click.echo(f"Lỗi cách dùng: {_usage_message(exc.format_message())}", err=True)
-        return 2
-    except click.ClickException as exc:
-        if debug:
-            raise
-        click.echo(f"Lỗi: {exc.format_message()}", err=True)
-        return exc.exit_code
-    except BaocaoError as exc:
-        if debug:
-            raise
-        click.echo(str(exc), err=True)
-        return 1
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 1
-    except KeyboardInterrupt:
-        click.echo("Đã dừng.", err=True)
-        return 130
-    except Exception as exc:  # a bug, not a user mistake: say so briefly, no traceback
-        if debug:
-            raise
-        click.echo(f"Lỗi không mong đợi ({exc.__class__.__name__}: {exc}). Chạy lại với "
-                   "--debug để xem chi tiết và báo cho người phát triển.", err=True)
-        return 1
-    return 0
-

@@ -169,7 +169,7 @@ def appendix_row(row: Row, widths: list[int]) -> etree._Element:
         _cell(widths[1], row.label, "both", bold=row.bold, italic=row.italic),
         _cell(widths[2], row.unit, "center", italic=row.italic),
         _cell(widths[3], row.value_text, value_align, italic=row.italic),
-        _cell(widths[4], row.note, "both"),
+        _cell(widths[4], row.note, "left"),
     ])
 
 
@@ -217,7 +217,7 @@ def size_short_rules(body: etree._Element, text_width: int) -> None:
         elif cell.tag == qn("w:tc"):
             rule = max(int(1.5 * TWIPS_PER_CM), int(width * 0.4))
         else:
-            rule = max(int(2.5 * TWIPS_PER_CM), min(int(5 * TWIPS_PER_CM), width // 3))
+            rule = max(int(2.5 * TWIPS_PER_CM), min(int(4 * TWIPS_PER_CM), width // 3))
         wordml.short_rule(p, min(rule, column), column)
 
 

@@ -165,6 +165,8 @@ def build_docx_template() -> bytes:
     ])
     _cell_lines(header.cell(1, 0), [("Số: {{ so }}", 13, False, False, None)])
     _cell_lines(header.cell(1, 1), [("{{ dia_danh_ngay }}", 14, False, True, None)])
+    for cell in (header.cell(1, 0), header.cell(1, 1)):
+        cell.paragraphs[0].paragraph_format.space_before = Pt(6)
 
     _para(document, "")
     _para(document, "BÁO CÁO", 14, bold=True)

@@ -1,0 +1,146 @@
+"""The `baocao` command line: Vietnamese help, exit codes, check, init, schema, danh-muc."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.api import check_data
+
+from .conftest import EXAMPLE, EXAMPLES, ROOT
+
+
+def test_help_is_vietnamese(invoke) -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0
+    assert "Cách dùng: baocao" in result.output
+    assert "Các lệnh" in result.output and "Tùy chọn" in result.output
+    for command in ("render", "check", "init", "schema", "phu-luc", "danh-muc"):
+        assert command in result.output
+
+
+@pytest.mark.parametrize("command", ["render", "check", "init", "schema", "phu-luc", "danh-muc"])
+def test_every_command_has_vietnamese_help(invoke, command: str) -> None:
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert "Hiện hướng dẫn này rồi thoát." in result.output
+
+
+def test_bad_usage_exits_2(invoke) -> None:
+    result = invoke("render", "--khong-co", "x.yaml")
+    assert result.exit_code == 2
+    assert "Lỗi cách dùng: không có tùy chọn --khong-co" in result.output
+
+
+def test_unknown_command_suggests(invoke) -> None:
+    result = invoke("redner")
+    assert result.exit_code == 2
+    assert "không có lệnh 'redner'; có phải render?" in result.output
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_pass_check(invoke, path: Path) -> None:
+    result = invoke("check", path)
+    assert result.exit_code == 0, result.output
+    assert f"{path}: đạt (0 lỗi" in result.output
+
+
+def test_seed_slips_are_reported_as_warnings() -> None:
+    """The seeds' own slips are caught, not copied: the numbering of 1.2's rows in the huyện
+    report, and 207 in a percent row of the xã report."""
+    huyen = check_data(EXAMPLE["huyen_huong_hoa_quy1_2021"])
+    assert huyen.errors == []
+    assert sorted(p.message for p in huyen.warnings) == [
+        "1.2.1 Số phòng, ban, đơn vị đã kiểm tra: STT ghi '1.1.1' nhưng theo danh mục là "
+        "'1.2.1.' (đánh số sai)",
+        "1.2.2 Số vấn đề phát hiện qua kiểm tra: STT ghi '1.1.2' nhưng theo danh mục là "
+        "'1.2.2.' (đánh số sai)",
+        "1.2.3 Số vấn đề phát hiện đã xử lý xong: STT ghi '1.1.3' nhưng theo danh mục là "
+        "'1.2.3.' (đánh số sai)",
+    ]
+    xa = check_data(EXAMPLE["xa_hoang_cat_6_thang_2024"])
+    assert xa.errors == []
+    assert [p.path for p in xa.warnings] == ["phu_luc.so_lieu.7.2.2.1"]
+    assert "207 nằm ngoài khoảng 0–100" in xa.warnings[0].message
+    assert check_data(EXAMPLE["thi_xa_nga_nam_nam_2021"]).problems == []
+
+
+def test_strict_turns_warnings_into_failure(invoke) -> None:
+    result = invoke("check", "--strict", EXAMPLE["xa_hoang_cat_6_thang_2024"])
+    assert result.exit_code == 1
+    assert "không đạt (0 lỗi, 1 cảnh báo)" in result.output
+
+
+def test_schema_is_json_schema(invoke) -> None:
+    result = invoke("schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert schema["additionalProperties"] is False
+    for field in ("co_quan_ban_hanh", "trich_yeu", "noi_dung", "chu_ky", "phu_luc"):
+        assert field in schema["properties"]
+    assert set(schema["required"]) >= {"co_quan_ban_hanh", "ten_co_quan", "dia_danh", "ngay",
+                                       "trich_yeu", "ky_bao_cao", "noi_dung", "noi_nhan",
+                                       "chu_ky"}
+
+
+@pytest.mark.parametrize("cap", ["huyen", "xa", "so"])
+def test_init_writes_a_skeleton_that_passes_check(invoke, tmp_path: Path, cap: str) -> None:
+    path = tmp_path / f"{cap}.yaml"
+    assert invoke("init", "--cap", cap, path).exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    for area in ("Cải cách thể chế", "Cải cách thủ tục hành chính",
+                 "Cải cách tổ chức bộ máy hành chính nhà nước", "Cải cách chế độ công vụ",
+                 "Cải cách tài chính công", "Chính quyền điện tử", "Khó khăn, vướng mắc",
+                 "Kiến nghị, đề xuất", "Phương hướng"):
+        assert area in text
+    assert text.count("\n#") > 10  # fields are explained
+    result = invoke("check", path)
+    assert result.exit_code == 0, result.output
+    assert "(0 lỗi, 0 cảnh báo)" in result.output
+
+
+def test_init_keeps_an_existing_file(invoke, tmp_path: Path) -> None:
+    path = tmp_path / "bao_cao.yaml"
+    path.write_text("giữ nguyên\n", encoding="utf-8")
+    result = invoke("init", path)
+    assert result.exit_code == 1
+    assert "tệp đã có" in result.output
+    assert path.read_text(encoding="utf-8") == "giữ nguyên\n"
+
+
+def test_danh_muc_lists_shipped_catalogs(invoke) -> None:
+    result = invoke("danh-muc")
+    assert result.exit_code == 0
+    for name in ("cchc-huyen-quang-tri", "cchc-soc-trang-pl2-bang2", "cchc-xa-thanh-hoa-01b"):
+        assert name in result.output
+    rows = invoke("danh-muc", "cchc-huyen-quang-tri").output.splitlines()
+    assert rows[0].split()[:3] == ["1.", "1", "nhom"]
+    assert any(line.split()[:2] == ["1.2.1.", "1.2.1"] for line in rows)
+
+
+def test_debug_shows_traceback(minimal_file: Path) -> None:
+    minimal_file.write_text(minimal_file.read_text(encoding="utf-8").replace(
+        "so: 5", 'so: "mười"'), encoding="utf-8")
+    plain = subprocess.run([sys.executable, "-m", "generator", "render", str(minimal_file)],
+                           capture_output=True, text=True, cwd=ROOT)
+    assert plain.returncode == 1
+    assert "Traceback" not in plain.stderr and '"mười" không phải là số' in plain.stderr
+    debug = subprocess.run([sys.executable, "-m", "generator", "--debug", "render",
+                            str(minimal_file)], capture_output=True, text=True, cwd=ROOT)
+    assert debug.returncode == 1
+    assert "Traceback" in debug.stderr and "DataError" in debug.stderr
+
+
+def test_cli_starts_without_heavy_imports() -> None:
+    code = ("import sys; from generator.cli import cli; "
+            "heavy = [m for m in ('docxtpl', 'openpyxl', 'pydantic', 'docx', 'num2words', "
+            "'jinja2', 'lxml') if m in sys.modules]; print(','.join(heavy))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""

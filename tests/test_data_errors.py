@@ -1,0 +1,233 @@
+"""Bad data files: each gives exit 1 and a Vietnamese message naming file, line and field,
+never a traceback, a written output, or executed code."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.api import check_data
+
+
+def _line_of(text: str, needle: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in the data")
+
+
+# name → (how to break the minimal file, text the message must contain, line anchor or None)
+CASES = {
+    "text_for_number": (
+        lambda t: t.replace("so: 5", 'so: "mười"'), 'so: "mười" không phải là số', 'so: "mười"'),
+    "unknown_key_hint": (
+        lambda t: t.replace("trich_yeu: Kết quả", "trich_yue: Kết quả"),
+        "trich_yue: trường 'trich_yue' không có trong mẫu; có phải ý bạn là 'trich_yeu'?",
+        "trich_yue:"),
+    "bad_date": (
+        lambda t: t.replace("ngay: 16/3/2021", "ngay: 31/02/2021"),
+        "ngay: ngày 31/02/2021 không tồn tại", "ngay: 31/02/2021"),
+    "missing_required": (
+        lambda t: t.replace("dia_danh: Thử\n", ""), "dia_danh: thiếu trường bắt buộc", None),
+    "duplicate_key": (
+        lambda t: t.replace("dia_danh: Thử\n", "dia_danh: Thử\ndia_danh: Khác\n"),
+        "khóa 'dia_danh' bị lặp lại", "dia_danh: Khác"),
+    "tab_indent": (
+        lambda t: t.replace("  kh11:\n    loai:", "  kh11:\n\tloai:"),
+        "Tab", "\tloai:"),
+    "figure_not_number": (
+        lambda t: t.replace('"1.1.1": 38', '"1.1.1": "ba mươi tám"'),
+        'phu_luc.so_lieu.1.1.1: 1.1.1 Số nhiệm vụ đề ra trong kế hoạch: "ba mươi tám" không '
+        "phải là số", '"1.1.1": "ba mươi tám"'),
+    "unknown_indicator": (
+        lambda t: t.replace('"1.1.1": 38', '"1.1.1": 38\n    "1.1.9": 4'),
+        "mã chỉ tiêu '1.1.9' không có trong danh mục 'cchc-xa-thanh-hoa-01b'; có phải '1.1.",
+        '"1.1.9": 4'),
+    "enum_out_of_range": (
+        lambda t: t.replace('"1.5": null', '"1.5": 3'),
+        '"3" không phải là mã lựa chọn hợp lệ (Không = 0, Có = 1)', '"1.5": 3'),
+    "unknown_document_in_prose": (
+        lambda t: t.replace("Tỷ lệ hoàn thành", "Theo {{ van_ban('kh12') }}, tỷ lệ"),
+        "văn bản 'kh12' không có trong van_ban; có phải 'kh11'?", "van_ban('kh12')"),
+    "jinja_syntax": (
+        lambda t: t.replace("{{ so_lieu['1.1.2'] }}", "{{ so_lieu['1.1.2' }}"),
+        "noi_dung[1].doan[1]: lỗi cú pháp trong biểu thức", "so_lieu['1.1.2' }}"),
+    "unknown_footnote": (
+        lambda t: t.replace("[^kh11]", "[^kh_khong_co]"),
+        "chú thích [^kh_khong_co]: văn bản 'kh_khong_co' không có trong van_ban",
+        "[^kh_khong_co]"),
+    "sandbox_escape": (
+        lambda t: t.replace("Tỷ lệ hoàn thành", "{{ ''.__class__.__mro__[1].__subclasses__() }}"),
+        "biểu thức không được phép", "__subclasses__"),
+    "string_bomb": (
+        lambda t: t.replace("Tỷ lệ hoàn thành", "{{ 'x' * 100000000 }}"),
+        "biểu thức không được phép: chuỗi tạo ra quá dài", "'x' * 100000000"),
+    "missing_figure_in_prose": (
+        lambda t: t.replace("{{ so_lieu['1.1.2'] }}", "{{ so_lieu['1.2.1'] }}"),
+        "chỉ tiêu 1.2.1 Số bộ phận, công chức chuyên môn cấp xã đã kiểm tra chưa có số liệu",
+        "so_lieu['1.2.1']"),
+    "tm_without_collective": (
+        lambda t: t.replace("  thay_cho: Ủy ban nhân dân\n", ""),
+        "chu_ky: TM. cần ghi rõ thay_cho", "chu_ky:"),
+    "official_without_number": (
+        lambda t: t.replace("so: 5", "so: null"),
+        "so: thiếu số văn bản (hoặc ghi du_thao: true nếu là dự thảo)", "so: null"),
+    "bad_period": (
+        lambda t: t.replace("ky_bao_cao: quý I năm 2021", "ky_bao_cao: quý V năm 2021"),
+        "ky_bao_cao: \"quý V năm 2021\": quý phải từ I đến IV", "ky_bao_cao:"),
+    "list_expected": (
+        lambda t: t.replace("noi_nhan: [Sở Nội vụ, Chủ tịch UBND huyện]", "noi_nhan: 5"),
+        "noi_nhan: phải là một danh sách", "noi_nhan: 5"),
+    "unknown_catalog": (
+        lambda t: t.replace("danh_muc: cchc-xa-thanh-hoa-01b", "danh_muc: cchc-xa-thanh-hoa"),
+        "không tìm thấy danh mục chỉ tiêu 'cchc-xa-thanh-hoa'; có phải 'cchc-xa-thanh-hoa-01b'?",
+        "danh_muc: cchc-xa-thanh-hoa"),
+    "count_typed_vietnamese_float": (
+        lambda t: t.replace('"3.3.1": null', '"3.3.1": 1.253'),
+        "1.253 phải là số nguyên (nếu là 1.253 theo cách viết Việt Nam, hãy ghi 1253",
+        '"3.3.1": 1.253'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_data_file(name: str, minimal_file: Path, invoke) -> None:
+    breaker, expected, anchor = CASES[name]
+    text = breaker(minimal_file.read_text(encoding="utf-8"))
+    bad = minimal_file.with_name(f"{name}.yaml")
+    bad.write_text(text, encoding="utf-8")
+    result = invoke("check", bad)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert expected in result.output
+    message_line = next(line for line in result.output.splitlines() if expected[:25] in line)
+    assert message_line.startswith(str(bad))
+    if anchor is not None:
+        assert message_line.startswith(f"{bad}:{_line_of(text, anchor)}:"), message_line
+
+
+def test_all_errors_reported_at_once(minimal_file: Path, invoke) -> None:
+    text = minimal_file.read_text(encoding="utf-8")
+    text = text.replace("so: 5", 'so: "năm"').replace("ngay: 16/3/2021", "ngay: 30/02/2021")
+    text = text.replace("dia_danh: Thử", "dia_danhh: Thử")
+    minimal_file.write_text(text, encoding="utf-8")
+    result = invoke("check", minimal_file)
+    assert result.exit_code == 1
+    for expected in ('so: "năm" không phải là số', "ngày 30/02/2021 không tồn tại",
+                     "có phải ý bạn là 'dia_danh'?", "dia_danh: thiếu trường bắt buộc"):
+        assert expected in result.output
+    assert "4 lỗi" in result.output
+
+
+def test_json_syntax_error(tmp_path: Path, invoke) -> None:
+    bad = tmp_path / "bao_cao.json"
+    bad.write_text('{\n  "so": 5,\n  "dia_danh": "Thử"\n  "ngay": "16/3/2021"\n}\n',
+                   encoding="utf-8")
+    result = invoke("check", bad)
+    assert result.exit_code == 1
+    assert f"{bad}:4: lỗi cú pháp JSON: thiếu dấu phẩy ','" in result.output
+
+
+def test_json_duplicate_key(tmp_path: Path, invoke) -> None:
+    bad = tmp_path / "bao_cao.json"
+    bad.write_text('{\n  "so": 5,\n  "so": 6\n}\n', encoding="utf-8")
+    result = invoke("check", bad)
+    assert result.exit_code == 1
+    assert f"{bad}:3: khóa 'so' bị lặp lại" in result.output
+
+
+def test_json_file_has_field_lines(minimal_file: Path, tmp_path: Path, invoke) -> None:
+    data = yaml.safe_load(minimal_file.read_text(encoding="utf-8"))
+    data["so"] = "mười"
+    path = tmp_path / "bao_cao.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    result = invoke("check", path)
+    assert result.exit_code == 1
+    line = _line_of(path.read_text(encoding="utf-8"), '"so": "mười"')
+    assert f'{path}:{line}: so: "mười" không phải là số' in result.output
+
+
+def test_windows_1258_file(minimal_file: Path, invoke) -> None:
+    bad = minimal_file.with_name("cp1258.yaml")
+    # Windows-1258 stores Vietnamese with combining tones: not decodable as UTF-8
+    bad.write_bytes("dia_danh: Hà Nô\u0323i\n".encode("cp1258"))
+    result = invoke("check", bad)
+    assert result.exit_code == 1
+    assert f"{bad}:1: tệp không phải mã UTF-8 (có vẻ là Windows-1258 hoặc TCVN3)" in result.output
+
+
+def test_utf8_bom_and_nfd_accepted(minimal_file: Path) -> None:
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", minimal_file.read_text(encoding="utf-8"))
+    minimal_file.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    result = check_data(minimal_file)
+    assert result.errors == []
+
+
+def test_alias_bomb_refused(tmp_path: Path, invoke) -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 9):
+        prev, name = chr(96 + i), chr(97 + i)
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = invoke("check", bomb)
+    assert result.exit_code == 1
+    assert f"{bomb}:1: tệp dùng bí danh YAML" in result.output
+
+
+def test_python_tags_not_executed(tmp_path: Path, invoke) -> None:
+    evil = tmp_path / "evil.yaml"
+    marker = tmp_path / "pwned"
+    evil.write_text(f"so: !!python/object/apply:os.system ['touch {marker}']\n",
+                    encoding="utf-8")
+    result = invoke("check", evil)
+    assert result.exit_code == 1
+    assert not marker.exists()
+    assert f"{evil}:1:" in result.output
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("", "tệp dữ liệu phải là một bảng các trường"),
+    ("- a\n- b\n", "tệp dữ liệu phải là một bảng các trường"),
+])
+def test_not_a_mapping(tmp_path: Path, invoke, content: str, expected: str) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text(content, encoding="utf-8")
+    result = invoke("check", path)
+    assert result.exit_code == 1
+    assert expected in result.output
+
+
+def test_render_of_bad_file_writes_nothing(minimal_file: Path, tmp_path: Path, invoke) -> None:
+    text = minimal_file.read_text(encoding="utf-8").replace("so: 5", 'so: "mười"')
+    minimal_file.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("render", minimal_file, "-o", out)
+    assert result.exit_code == 1
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_control_characters_removed_with_warning(minimal_file: Path) -> None:
+    text = minimal_file.read_text(encoding="utf-8")
+    minimal_file.write_text(text.replace("nguoi_ky: Nguyễn Văn A", 'nguoi_ky: "Nguyễn\\x07 Văn A"'),
+                            encoding="utf-8")
+    result = check_data(minimal_file)
+    assert result.errors == []
+    assert any("ký tự điều khiển" in p.message and p.path == "chu_ky.nguoi_ky"
+               for p in result.warnings)
+
+
+def test_markup_characters_in_data_are_text(minimal_file: Path) -> None:
+    from generator.api import load_report
+
+    text = minimal_file.read_text(encoding="utf-8").replace(
+        "nguoi_ky: Nguyễn Văn A", 'nguoi_ky: "A & B <c> {{ 7*7 }}"')
+    minimal_file.write_text(text, encoding="utf-8")
+    composition = load_report(minimal_file)
+    assert composition.signer == "A & B <c> {{ 7*7 }}"
+    assert re.search(r"\d", composition.signer.replace("7*7", "")) is None
