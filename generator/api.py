@@ -1,6 +1,6 @@
 """The library API: everything the CLI does is one call here.
 
-    from generator import check_data, render_report, write_phu_luc
+from generator import check_data, render_report, write_phu_luc
 """
 
 from __future__ import annotations
@@ -103,9 +103,16 @@ def output_paths(source: Path, out_dir: Path | None) -> tuple[Path, Path]:
     return folder / f"{source.stem}.docx", folder / f"{source.stem}_phu_luc.xlsx"
 
 
-def render_report(path: str | Path, out_dir: str | Path | None = None, *,
-                  template: str | Path | None = None, force: bool = False, strict: bool = False,
-                  pdf: bool = False, so_lieu: str | Path | None = None) -> RenderResult:
+def render_report(
+    path: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    template: str | Path | None = None,
+    force: bool = False,
+    strict: bool = False,
+    pdf: bool = False,
+    so_lieu: str | Path | None = None,
+) -> RenderResult:
     """Write the BÁO CÁO (.docx) and, when the report has one, its Phụ lục (.xlsx).
 
     Outputs go to ``out_dir`` (default: beside the data file) as NAME.docx and
@@ -132,8 +139,14 @@ def render_report(path: str | Path, out_dir: str | Path | None = None, *,
         from .xlsx_render import render_xlsx
 
         xlsx_template = shipped_template("xlsx")
-        products.append((xlsx_path, stamp(render_xlsx(composition, xlsx_template),
-                                          _fingerprint(prepared, xlsx_template))))
+        products.append(
+            (
+                xlsx_path,
+                stamp(
+                    render_xlsx(composition, xlsx_template), _fingerprint(prepared, xlsx_template)
+                ),
+            )
+        )
     result = RenderResult(source, warnings=prepared.problems.warnings)
     for target, _ in products:  # refuse before writing anything
         backup = guard_overwrite(target, force)
@@ -149,8 +162,14 @@ def render_report(path: str | Path, out_dir: str | Path | None = None, *,
     return result
 
 
-def write_phu_luc(path: str | Path, output: str | Path | None = None, *, force: bool = False,
-                  strict: bool = False, so_lieu: str | Path | None = None) -> RenderResult:
+def write_phu_luc(
+    path: str | Path,
+    output: str | Path | None = None,
+    *,
+    force: bool = False,
+    strict: bool = False,
+    so_lieu: str | Path | None = None,
+) -> RenderResult:
     """Write the Phụ lục alone as an Excel workbook (default NAME_phu_luc.xlsx beside the data)."""
     from .output import atomic_write, guard_overwrite, stamp
     from .templates import shipped_template
@@ -160,8 +179,11 @@ def write_phu_luc(path: str | Path, output: str | Path | None = None, *, force: 
     prepared = _prepare(source, Path(so_lieu) if so_lieu else None)
     prepared.problems.raise_if_errors(DataError, strict=strict)
     if prepared.composition.appendix is None:
-        raise DataError("báo cáo không có phụ lục (thiếu phu_luc với danh_muc và so_lieu)",
-                        file=prepared.loaded.name, path="phu_luc")
+        raise DataError(
+            "báo cáo không có phụ lục (thiếu phu_luc với danh_muc và so_lieu)",
+            file=prepared.loaded.name,
+            path="phu_luc",
+        )
     target = Path(output) if output else output_paths(source, None)[1]
     template = shipped_template("xlsx")
     data = stamp(render_xlsx(prepared.composition, template), _fingerprint(prepared, template))
@@ -180,8 +202,13 @@ def data_files(paths: list[str | Path]) -> list[Path]:
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir()
-                                if p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith(".")))
+            found.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith(".")
+                )
+            )
         else:
             found.append(path)
     return found
@@ -195,8 +222,9 @@ def _render_one(args: tuple[Path, Path | None, dict[str, Any]]) -> RenderResult 
         return exc
 
 
-def render_many(paths: list[str | Path], out_dir: str | Path | None = None, *, jobs: int = 0,
-                **options: Any) -> list[RenderResult | BaocaoError]:
+def render_many(
+    paths: list[str | Path], out_dir: str | Path | None = None, *, jobs: int = 0, **options: Any
+) -> list[RenderResult | BaocaoError]:
     """Render several data files (folders expanded); failures are returned, not raised, so one
     bad file does not stop the others. ``jobs`` processes (0: one per CPU)."""
     sources = data_files(paths)

@@ -61,11 +61,16 @@ class ChiTieu(Model):
     id: Id = Field(description="Mã chỉ tiêu, duy nhất trong danh mục; số liệu ghi theo mã này.")
     ten: str = Field(description="Tên chỉ tiêu như trên biểu mẫu.")
     dvt: str | None = Field(None, description="Đơn vị tính.")
-    loai: Literal["nhom", "dem", "phan_tram", "so", "tien", "lua_chon", "chu", "van_ban"] | None = \
-        Field(None, description="Kiểu số liệu; mặc định: lua_chon nếu có lựa chọn, phan_tram nếu "
-                                "đơn vị là %, dem nếu có đơn vị, nhom nếu không.")
+    loai: Literal["nhom", "dem", "phan_tram", "so", "tien", "lua_chon", "chu", "van_ban"] | None = (
+        Field(
+            None,
+            description="Kiểu số liệu; mặc định: lua_chon nếu có lựa chọn, phan_tram nếu "
+            "đơn vị là %, dem nếu có đơn vị, nhom nếu không.",
+        )
+    )
     lua_chon: dict[int, str] | None = Field(
-        None, description='Các mã lựa chọn theo thứ tự in: {1: "Có", 0: "Không"}.')
+        None, description='Các mã lựa chọn theo thứ tự in: {1: "Có", 0: "Không"}.'
+    )
     cong_thuc: str | None = Field(None, description='Công thức tính: "[1.1.2] / [1.1.1] * 100".')
     kiem_tra: list[KiemTra] = Field(default_factory=list)
     danh_so: bool = Field(True, description="false: hàng không đánh STT.")
@@ -113,7 +118,8 @@ class CotTieuDe(Model):
 class KieuStt(Model):
     cap: list[Literal["thap_phan", "la_ma", "so", "chu", "trong"]] = Field(
         default_factory=lambda: ["thap_phan"],
-        description="Kiểu STT mỗi cấp; cấp sâu hơn dùng kiểu cuối.")
+        description="Kiểu STT mỗi cấp; cấp sâu hơn dùng kiểu cuối.",
+    )
     cham_cuoi: bool = Field(True, description='Thêm dấu chấm cuối: "1.1." thay vì "1.1".')
 
 
@@ -123,7 +129,8 @@ class BangChiTieu(Model):
     tieu_de: str | None = Field(None, description='Dòng đầu riêng của bảng: "BIỂU MẪU 1".')
     ten: str | None = Field(None, description="Tên bảng (in hoa, đậm, giữa).")
     dong_tieu_de: str | None = Field(
-        None, description='Hàng chú thích ngay dưới tiêu đề cột: "Báo cáo CCHC {{ ky_bao_cao }}".')
+        None, description='Hàng chú thích ngay dưới tiêu đề cột: "Báo cáo CCHC {{ ky_bao_cao }}".'
+    )
     cot: CotTieuDe | None = None
     chi_tieu: list[ChiTieu]
 
@@ -141,7 +148,8 @@ class DanhMuc(Model):
     cot: CotTieuDe = Field(default_factory=CotTieuDe)
     do_rong_cot: list[Annotated[float, Field(gt=0)]] = Field(
         default_factory=lambda: [1.3, 7.0, 3.0, 1.9, 2.8],
-        description="Độ rộng tương đối 5 cột: STT, chỉ tiêu, đơn vị, số liệu, ghi chú.")
+        description="Độ rộng tương đối 5 cột: STT, chỉ tiêu, đơn vị, số liệu, ghi chú.",
+    )
     dong_tieu_de: str | None = None
     chi_tieu: list[ChiTieu] = Field(default_factory=list)
     bang: list[BangChiTieu] = Field(default_factory=list)
@@ -164,10 +172,14 @@ class DanhMuc(Model):
 
     def walk(self) -> Iterator[tuple[ChiTieu, ChiTieu | None]]:
         """Every indicator with its parent, in print order, across all tables."""
-        def visit(nodes: list[ChiTieu], parent: ChiTieu | None) -> Iterator[tuple[ChiTieu, ChiTieu | None]]:
+
+        def visit(
+            nodes: list[ChiTieu], parent: ChiTieu | None
+        ) -> Iterator[tuple[ChiTieu, ChiTieu | None]]:
             for node in nodes:
                 yield node, parent
                 yield from visit(node.con, node)
+
         for table in self.tables:
             yield from visit(table.chi_tieu, None)
 
@@ -203,8 +215,9 @@ def _compile(spec: DanhMuc, source: str, loaded: LoadedFile) -> Catalog:
             problems.add("chỉ tiêu lựa chọn cần danh sách lua_chon", path=f"chi_tieu.{node.id}")
     for node in catalog.nodes.values():
         where = f"chi_tieu.{node.id}"
-        expressions: list[tuple[KiemTra | None, str]] = [(None, node.cong_thuc)] \
-            if node.cong_thuc else []
+        expressions: list[tuple[KiemTra | None, str]] = (
+            [(None, node.cong_thuc)] if node.cong_thuc else []
+        )
         expressions += [(check, check.bieu_thuc) for check in node.kiem_tra]
         for check, text in expressions:
             try:
@@ -214,8 +227,9 @@ def _compile(spec: DanhMuc, source: str, loaded: LoadedFile) -> Catalog:
                 continue
             for ref in expression.refs:
                 if ref not in catalog.nodes:
-                    problems.add(f"biểu thức \"{text}\" dùng mã '{ref}' không có trong danh mục",
-                                 path=where)
+                    problems.add(
+                        f"biểu thức \"{text}\" dùng mã '{ref}' không có trong danh mục", path=where
+                    )
             if check is None:
                 if expression.comparison:
                     problems.add("công thức không được là phép so sánh", path=where)
@@ -257,8 +271,11 @@ def load_catalog(name: str, relative_to: Path | None = None) -> Catalog:
             path = relative_to / path
         if not path.exists():
             close = difflib.get_close_matches(name, list(shipped), n=1, cutoff=0.5)
-            hint = f"; có phải '{close[0]}'?" if close else \
-                f"; các danh mục có sẵn: {', '.join(shipped)}"
+            hint = (
+                f"; có phải '{close[0]}'?"
+                if close
+                else f"; các danh mục có sẵn: {', '.join(shipped)}"
+            )
             raise CatalogError(f"không tìm thấy danh mục chỉ tiêu '{name}'{hint}")
     try:
         return _load_catalog_file(str(path), path.stat().st_mtime)
@@ -318,9 +335,9 @@ class Row:
     stt: str
     label: str
     unit: str
-    value: Any            # number, text or None, as stored in Excel
-    value_text: str       # as printed in Word (formatted, with its explanation)
-    explanation: str      # text printed after the figure in the same Word cell
+    value: Any  # number, text or None, as stored in Excel
+    value_text: str  # as printed in Word (formatted, with its explanation)
+    explanation: str  # text printed after the figure in the same Word cell
     note: str
     kind: str
     depth: int
@@ -344,12 +361,12 @@ class Figures:
     """A report's figures checked against its catalog: typed values by id."""
 
     catalog: Catalog
-    values: dict[str, Any]           # id → number/text/None (None: not reported)
+    values: dict[str, Any]  # id → number/text/None (None: not reported)
     entries: dict[str, GiaTri]
     stt: dict[str, str]
 
     def describe(self, node_id: str) -> str:
-        """"1.2.1 Số phòng, ban đã kiểm tra"; an unnumbered row names its numbered parent."""
+        """ "1.2.1 Số phòng, ban đã kiểm tra"; an unnumbered row names its numbered parent."""
         return describe_row(self.catalog, self.stt, node_id)
 
 
@@ -379,8 +396,11 @@ def _coerce(node: ChiTieu, value: Any, van_ban_keys: list[str]) -> tuple[Any, st
         return None, None
     kind = node.kind
     if kind == "chu":
-        return (so(value) if isinstance(value, int | float) and not isinstance(value, bool)
-                else str(value)), None
+        return (
+            so(value)
+            if isinstance(value, int | float) and not isinstance(value, bool)
+            else str(value)
+        ), None
     if kind == "van_ban":
         if value in van_ban_keys:
             return value, None
@@ -420,17 +440,24 @@ def _coerce(node: ChiTieu, value: Any, van_ban_keys: list[str]) -> tuple[Any, st
             hint = ""
             if len(repr(number).split(".")[1]) == 3:
                 whole = repr(number).replace(".", "")
-                hint = (f' (nếu là {so(int(whole))} theo cách viết Việt Nam, hãy ghi {int(whole)}'
-                        " hoặc \"" + so(int(whole)) + "\")")
+                hint = (
+                    f" (nếu là {so(int(whole))} theo cách viết Việt Nam, hãy ghi {int(whole)}"
+                    ' hoặc "' + so(int(whole)) + '")'
+                )
             return None, f"{value} phải là số nguyên{hint}"
         if kind == "dem" and number < 0:
             return None, f"{value} là số âm; số đếm phải ≥ 0"
     return number, None
 
 
-def collect_figures(catalog: Catalog, entries: dict[str, GiaTri], van_ban_keys: list[str],
-                    problems: ProblemList, lines: Callable[[str], int | None],
-                    base_path: str = "phu_luc.so_lieu") -> Figures:
+def collect_figures(
+    catalog: Catalog,
+    entries: dict[str, GiaTri],
+    van_ban_keys: list[str],
+    problems: ProblemList,
+    lines: Callable[[str], int | None],
+    base_path: str = "phu_luc.so_lieu",
+) -> Figures:
     """Check the data's figures against the catalog (ids, kinds, codes, typed STT)."""
     stt = stt_labels(catalog.spec)
     values: dict[str, Any] = {}
@@ -443,8 +470,11 @@ def collect_figures(catalog: Catalog, entries: dict[str, GiaTri], van_ban_keys: 
         if key not in catalog.nodes:
             close = difflib.get_close_matches(key, catalog.ids, n=1, cutoff=0.6)
             hint = f"; có phải '{close[0]}' ({catalog.nodes[close[0]].ten})?" if close else ""
-            problems.add(f"mã chỉ tiêu '{key}' không có trong danh mục "
-                         f"'{catalog.spec.ma}'{hint}", path=where, line=lines(key))
+            problems.add(
+                f"mã chỉ tiêu '{key}' không có trong danh mục '{catalog.spec.ma}'{hint}",
+                path=where,
+                line=lines(key),
+            )
             continue
         node = catalog.nodes[key]
         value, error = _coerce(node, entry.gia_tri, van_ban_keys)
@@ -455,27 +485,36 @@ def collect_figures(catalog: Catalog, entries: dict[str, GiaTri], van_ban_keys: 
             typed = entry.stt.strip().rstrip(".")
             expected = stt.get(key, "").rstrip(".")
             if typed != expected:
-                problems.warn(f"{describe(key)}: STT ghi '{entry.stt}' nhưng theo danh mục là "
-                              f"'{stt.get(key) or '(không đánh số)'}' (đánh số sai)",
-                              path=f"{where}.stt", line=lines(key))
+                problems.warn(
+                    f"{describe(key)}: STT ghi '{entry.stt}' nhưng theo danh mục là "
+                    f"'{stt.get(key) or '(không đánh số)'}' (đánh số sai)",
+                    path=f"{where}.stt",
+                    line=lines(key),
+                )
     for node_id, node in catalog.nodes.items():
         if node_id in entries or node.kind == "nhom" or node_id in catalog.formulas:
             continue
-        problems.warn(f"{describe(node_id)}: chưa có số liệu (ghi null nếu không báo cáo)",
-                      path=f"{base_path}.{node_id}")
+        problems.warn(
+            f"{describe(node_id)}: chưa có số liệu (ghi null nếu không báo cáo)",
+            path=f"{base_path}.{node_id}",
+        )
     return Figures(catalog, values, entries, stt)
 
 
-def _children_sum(catalog: Catalog, node_id: str, value_of: Callable[[str], float | None]) \
-        -> float | None:
+def _children_sum(
+    catalog: Catalog, node_id: str, value_of: Callable[[str], float | None]
+) -> float | None:
     numbers = [value_of(child.id) for child in catalog.nodes[node_id].con]
     present = [n for n in numbers if n is not None]
     return sum(present) if present else None
 
 
-def compute_and_check(figures: Figures, problems: ProblemList,
-                      lines: Callable[[str], int | None],
-                      base_path: str = "phu_luc.so_lieu") -> dict[str, float]:
+def compute_and_check(
+    figures: Figures,
+    problems: ProblemList,
+    lines: Callable[[str], int | None],
+    base_path: str = "phu_luc.so_lieu",
+) -> dict[str, float]:
     """Computed values of formula rows, and every catalog check; slips become warnings."""
     catalog = figures.catalog
     computed: dict[str, float] = {}
@@ -492,7 +531,8 @@ def compute_and_check(figures: Figures, problems: ProblemList,
         changed = False
         for node_id, formula in catalog.formulas.items():
             result = formula.evaluate(
-                value_of, lambda node_id=node_id: _children_sum(catalog, node_id, value_of))
+                value_of, lambda node_id=node_id: _children_sum(catalog, node_id, value_of)
+            )
             if result is not None and computed.get(node_id) != result:
                 computed[node_id] = float(result)
                 changed = True
@@ -501,22 +541,29 @@ def compute_and_check(figures: Figures, problems: ProblemList,
     for node_id, result in computed.items():
         typed = _as_number(figures.values.get(node_id))
         if typed is not None and abs(typed - result) > 0.01 * max(1.0, abs(result)):
-            problems.warn(f"{describe(node_id)}: số nhập {so(typed)} khác giá trị tính theo công "
-                          f"thức {so(round(result, 2))} ({catalog.formulas[node_id].text})",
-                          path=f"{base_path}.{node_id}", line=lines(node_id))
+            problems.warn(
+                f"{describe(node_id)}: số nhập {so(typed)} khác giá trị tính theo công "
+                f"thức {so(round(result, 2))} ({catalog.formulas[node_id].text})",
+                path=f"{base_path}.{node_id}",
+                line=lines(node_id),
+            )
 
     for node_id, node in catalog.nodes.items():
         value = value_of(node_id)
         if node.kind == "phan_tram" and value is not None and not 0 <= value <= 100:
-            problems.warn(f"{describe(node_id)}: {so(value)} nằm ngoài khoảng 0–100 của một tỷ "
-                          "lệ phần trăm", path=f"{base_path}.{node_id}", line=lines(node_id))
+            problems.warn(
+                f"{describe(node_id)}: {so(value)} nằm ngoài khoảng 0–100 của một tỷ lệ phần trăm",
+                path=f"{base_path}.{node_id}",
+                line=lines(node_id),
+            )
         for check, expression in catalog.checks.get(node_id, []):
             children = lambda node_id=node_id: _children_sum(catalog, node_id, value_of)  # noqa: E731
             if expression.evaluate(value_of, children) is not False:
                 continue
             op, left, right = expression.comparison  # type: ignore[misc]
             message = check.thong_bao or _check_message(
-                expression, op, left, right, value_of, children, describe)
+                expression, op, left, right, value_of, children, describe
+            )
             text = f"{describe(node_id)}: {message}"
             path = f"{base_path}.{node_id}"
             if check.muc_do == "loi":
@@ -526,10 +573,16 @@ def compute_and_check(figures: Figures, problems: ProblemList,
     return computed
 
 
-def _check_message(expression: Expression, op: str, left: Any, right: Any,
-                   value_of: Callable[[str], float | None], children: Callable[[], float | None],
-                   describe: Callable[[str], str]) -> str:
-    """"5 lớn hơn 4 ở 1.2 Kiểm tra CCHC": the two sides of a failed comparison."""
+def _check_message(
+    expression: Expression,
+    op: str,
+    left: Any,
+    right: Any,
+    value_of: Callable[[str], float | None],
+    children: Callable[[], float | None],
+    describe: Callable[[str], str],
+) -> str:
+    """ "5 lớn hơn 4 ở 1.2 Kiểm tra CCHC": the two sides of a failed comparison."""
     left_value = expression.evaluate(value_of, children, left)
     right_value = expression.evaluate(value_of, children, right)
     right_ref = expression.ref_of(right)
@@ -558,6 +611,19 @@ def format_value(node: ChiTieu, value: Any, van_ban_text: Callable[[str], str]) 
     return so(value)
 
 
-__all__ = ["KINDS", "STT_STYLES", "Catalog", "ChiTieu", "DanhMuc", "Figures", "Row", "Table",
-           "collect_figures", "compute_and_check", "format_value", "load_catalog",
-           "shipped_catalogs", "stt_labels"]
+__all__ = [
+    "KINDS",
+    "STT_STYLES",
+    "Catalog",
+    "ChiTieu",
+    "DanhMuc",
+    "Figures",
+    "Row",
+    "Table",
+    "collect_figures",
+    "compute_and_check",
+    "format_value",
+    "load_catalog",
+    "shipped_catalogs",
+    "stt_labels",
+]

@@ -27,8 +27,11 @@ class _Vietnamese:
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Cách dùng: ")
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [r for p in self.get_params(ctx)  # type: ignore[attr-defined]
-                if (r := p.get_help_record(ctx)) is not None]
+        rows = [
+            r
+            for p in self.get_params(ctx)  # type: ignore[attr-defined]
+            if (r := p.get_help_record(ctx)) is not None
+        ]
         if rows:
             with formatter.section("Tùy chọn"):
                 formatter.write_dl(rows)
@@ -59,18 +62,29 @@ class Group(_Vietnamese, click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Listed by format_options, under a Vietnamese heading."""
 
-    def main(self, args: Any = None, prog_name: str | None = None,
-             standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         """Convert errors once: BaocaoError → message, exit 1; bad usage → exit 2."""
         if not standalone_mode:
             return super().main(args, prog_name, standalone_mode=False, **extra)
         argv = list(sys.argv[1:] if args is None else args)
-        sys.exit(_run(lambda: super(Group, self).main(argv, prog_name or "baocao",
-                                                      standalone_mode=False, **extra),
-                      debug="--debug" in argv))
+        sys.exit(
+            _run(
+                lambda: super(Group, self).main(
+                    argv, prog_name or "baocao", standalone_mode=False, **extra
+                ),
+                debug="--debug" in argv,
+            )
+        )
 
 
 Group.group_class = Group
+
 
 def _run(invoke: Any, debug: bool) -> int:
     """Run the command line; the exit code (0 ok, 1 failed run, 2 bad usage)."""
@@ -101,8 +115,11 @@ def _run(invoke: Any, debug: bool) -> int:
     except Exception as exc:  # a bug, not a user mistake: say so briefly, no traceback
         if debug:
             raise
-        click.echo(f"Lỗi không mong đợi ({exc.__class__.__name__}: {exc}). Chạy lại với "
-                   "--debug để xem chi tiết và báo cho người phát triển.", err=True)
+        click.echo(
+            f"Lỗi không mong đợi ({exc.__class__.__name__}: {exc}). Chạy lại với "
+            "--debug để xem chi tiết và báo cho người phát triển.",
+            err=True,
+        )
         return 1
     return code if isinstance(code, int) else 0
 
@@ -159,9 +176,12 @@ DATA = click.Path(exists=True, path_type=Path)
 
 
 @click.group(name="baocao", cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="baocao", message="baocao %(version)s",
-                      help="Hiện phiên bản rồi thoát.")
-@click.option("--debug", is_flag=True, help="Khi có lỗi, hiện toàn bộ traceback (cho lập trình viên).")
+@click.version_option(
+    package_name="baocao", message="baocao %(version)s", help="Hiện phiên bản rồi thoát."
+)
+@click.option(
+    "--debug", is_flag=True, help="Khi có lỗi, hiện toàn bộ traceback (cho lập trình viên)."
+)
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """baocao: soạn BÁO CÁO (Word) và Phụ lục (Excel) theo Nghị định 30/2020/NĐ-CP
@@ -171,31 +191,61 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @click.argument("data", nargs=-1, required=True, type=DATA)
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Thư mục ghi kết quả (mặc định: cùng thư mục với tệp số liệu).")
-@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Mẫu Word riêng (.docx) thay cho mẫu có sẵn.")
-@click.option("--so-lieu", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Sổ nhập số liệu Excel (từ `baocao mau-nhap`) thay cho số liệu trong tệp.")
-@click.option("--force", is_flag=True,
-              help="Ghi đè cả tệp đã sửa tay (bản cũ được giữ thành TÊN.bak.docx).")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Thư mục ghi kết quả (mặc định: cùng thư mục với tệp số liệu).",
+)
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Mẫu Word riêng (.docx) thay cho mẫu có sẵn.",
+)
+@click.option(
+    "--so-lieu",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Sổ nhập số liệu Excel (từ `baocao mau-nhap`) thay cho số liệu trong tệp.",
+)
+@click.option(
+    "--force", is_flag=True, help="Ghi đè cả tệp đã sửa tay (bản cũ được giữ thành TÊN.bak.docx)."
+)
 @click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi.")
 @click.option("--pdf", is_flag=True, help="Xuất thêm PDF bằng LibreOffice (nếu đã cài).")
 @click.option("--watch", is_flag=True, help="Theo dõi tệp số liệu, tự xuất lại khi tệp thay đổi.")
-@click.option("-j", "--jobs", type=click.IntRange(0, 64), default=0,
-              help="Số tiến trình khi xuất nhiều tệp (mặc định: số lõi CPU).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(0, 64),
+    default=0,
+    help="Số tiến trình khi xuất nhiều tệp (mặc định: số lõi CPU).",
+)
 @click.pass_obj
-def render(obj: dict[str, Any], data: tuple[Path, ...], out_dir: Path | None,
-           template: Path | None,
-           so_lieu: Path | None, force: bool, strict: bool, pdf: bool, watch: bool,
-           jobs: int) -> None:
+def render(
+    obj: dict[str, Any],
+    data: tuple[Path, ...],
+    out_dir: Path | None,
+    template: Path | None,
+    so_lieu: Path | None,
+    force: bool,
+    strict: bool,
+    pdf: bool,
+    watch: bool,
+    jobs: int,
+) -> None:
     """Xuất báo cáo Word (.docx) và phụ lục Excel (.xlsx) từ tệp số liệu.
 
     DATA có thể là một hoặc nhiều tệp, hoặc thư mục chứa các tệp .yaml/.json."""
     from .api import render_many
 
-    options = {"template": template, "force": force, "strict": strict, "pdf": pdf,
-               "so_lieu": so_lieu}
+    options = {
+        "template": template,
+        "force": force,
+        "strict": strict,
+        "pdf": pdf,
+        "so_lieu": so_lieu,
+    }
     if watch:
         from .watch import watch_and_render
 
@@ -212,8 +262,11 @@ def render(obj: dict[str, Any], data: tuple[Path, ...], out_dir: Path | None,
 
 @cli.command()
 @click.argument("data", nargs=-1, required=True, type=DATA)
-@click.option("--so-lieu", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Sổ nhập số liệu Excel ghép vào tệp số liệu.")
+@click.option(
+    "--so-lieu",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Sổ nhập số liệu Excel ghép vào tệp số liệu.",
+)
 @click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi (mã thoát 1).")
 def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool) -> None:
     """Kiểm tra tệp số liệu, in mọi lỗi và cảnh báo (mã thoát 0 khi không có lỗi)."""
@@ -233,14 +286,22 @@ def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool) -> None:
 
 @cli.command("phu-luc")
 @click.argument("data", type=DATA)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Tệp .xlsx ghi ra (mặc định: TÊN_phu_luc.xlsx cạnh tệp số liệu).")
-@click.option("--so-lieu", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Sổ nhập số liệu Excel thay cho số liệu trong tệp.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Tệp .xlsx ghi ra (mặc định: TÊN_phu_luc.xlsx cạnh tệp số liệu).",
+)
+@click.option(
+    "--so-lieu",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Sổ nhập số liệu Excel thay cho số liệu trong tệp.",
+)
 @click.option("--force", is_flag=True, help="Ghi đè cả tệp đã sửa tay (giữ bản .bak.xlsx).")
 @click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi.")
-def phu_luc(data: Path, output: Path | None, so_lieu: Path | None, force: bool,
-            strict: bool) -> None:
+def phu_luc(
+    data: Path, output: Path | None, so_lieu: Path | None, force: bool, strict: bool
+) -> None:
     """Xuất riêng bảng Phụ lục thành tệp Excel (.xlsx) sẵn sàng in và gửi."""
     from .api import write_phu_luc
 
@@ -248,8 +309,12 @@ def phu_luc(data: Path, output: Path | None, so_lieu: Path | None, force: bool,
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Ghi ra tệp thay vì in ra màn hình.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ghi ra tệp thay vì in ra màn hình.",
+)
 def schema(output: Path | None) -> None:
     """In JSON Schema của tệp số liệu (cho trình soạn thảo gợi ý và kiểm tra)."""
     from .api import json_schema
@@ -277,14 +342,21 @@ def danh_muc(catalog: str | None) -> None:
     labels = stt_labels(loaded.spec)
     for node_id, node in loaded.nodes.items():
         unit = node.unit_text().replace("\n", "; ")
-        click.echo(f"{labels[node_id]:<10} {node_id:<12} {node.kind:<10} {node.ten}"
-                   + (f" [{unit}]" if unit else ""))
+        click.echo(
+            f"{labels[node_id]:<10} {node_id:<12} {node.kind:<10} {node.ten}"
+            + (f" [{unit}]" if unit else "")
+        )
 
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--cap", type=click.Choice(["huyen", "xa", "so"]), default="huyen", show_default=True,
-              help="Cấp đơn vị: huyen (UBND cấp huyện), xa (UBND cấp xã), so (Sở, ngành).")
+@click.option(
+    "--cap",
+    type=click.Choice(["huyen", "xa", "so"]),
+    default="huyen",
+    show_default=True,
+    help="Cấp đơn vị: huyen (UBND cấp huyện), xa (UBND cấp xã), so (Sở, ngành).",
+)
 @click.option("--force", is_flag=True, help="Ghi đè nếu tệp đã có.")
 def init(file: Path, cap: str, force: bool) -> None:
     """Tạo tệp số liệu mẫu có sẵn dàn ý cải cách hành chính và chú thích từng trường."""

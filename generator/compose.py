@@ -54,13 +54,13 @@ from .prose import (
 @dataclass
 class Paragraph:
     inlines: list[Inline]
-    kind: str = "doan"            # doan | gach ("- ") | cong ("+ ") | sao ("* ")
+    kind: str = "doan"  # doan | gach ("- ") | cong ("+ ") | sao ("* ")
     path: str = ""
 
 
 @dataclass
 class Heading:
-    level: int                    # 1 = I., 2 = 1., …
+    level: int  # 1 = I., 2 = 1., …
     number: str
     inlines: list[Inline]
     path: str = ""
@@ -89,7 +89,7 @@ class Footnote:
 class Appendix:
     heading: str
     title: str
-    attached_to: str | None       # "(Kèm theo Báo cáo số … ngày … của …)"
+    attached_to: str | None  # "(Kèm theo Báo cáo số … ngày … của …)"
     landscape: bool
     tables: list[Table]
     widths: list[float]
@@ -119,8 +119,9 @@ class Composition:
     @property
     def headings(self) -> list[str]:
         """'I. Công tác …' lines in order, as printed."""
-        return [f"{b.number} {plain_inlines(b.inlines)}" for b in self.body
-                if isinstance(b, Heading)]
+        return [
+            f"{b.number} {plain_inlines(b.inlines)}" for b in self.body if isinstance(b, Heading)
+        ]
 
 
 def plain_inlines(inlines: list[Inline]) -> str:
@@ -130,9 +131,14 @@ def plain_inlines(inlines: list[Inline]) -> str:
 # --------------------------------------------------------------------------- citations
 
 
-def citation(doc: VanBan, kieu: str = "day_du", ngay: bool = True, co_quan: bool | None = None,
-             trich_yeu: bool | None = None) -> str:
-    """"Kế hoạch số 11/KH-UBND ngày 02/02/2021 của UBND thị xã Ngã Năm về …"; ``ngan`` stops
+def citation(
+    doc: VanBan,
+    kieu: str = "day_du",
+    ngay: bool = True,
+    co_quan: bool | None = None,
+    trich_yeu: bool | None = None,
+) -> str:
+    """ "Kế hoạch số 11/KH-UBND ngày 02/02/2021 của UBND thị xã Ngã Năm về …"; ``ngan`` stops
     after the date."""
     if kieu not in ("day_du", "ngan"):
         raise ProseError(f"kiểu trích dẫn '{kieu}' không có; dùng 'day_du' hoặc 'ngan'")
@@ -160,20 +166,25 @@ def _code_slips(doc: VanBan) -> str | None:
     if "-" in parts[0]:  # party format: the type follows the number
         type_code = parts[0].split("-", 1)[1]
         if expected and type_code != expected:
-            return (f"ký hiệu '{doc.so_ky_hieu}' có mã loại '{type_code}', {doc.loai} là "
-                    f"'{expected}'")
+            return (
+                f"ký hiệu '{doc.so_ky_hieu}' có mã loại '{type_code}', {doc.loai} là '{expected}'"
+            )
         return None
     code = parts[-1]
     if doc.loai == "Công văn":
         first = code.split("-", 1)[0]
         if first in TYPE_CODES.values() or first == "CV":
-            return (f"công văn không có mã loại văn bản trong ký hiệu ('{doc.so_ky_hieu}'); "
-                    "chỉ ghi tên cơ quan, ví dụ 172/SNV-CCHC")
+            return (
+                f"công văn không có mã loại văn bản trong ký hiệu ('{doc.so_ky_hieu}'); "
+                "chỉ ghi tên cơ quan, ví dụ 172/SNV-CCHC"
+            )
         return None
     if expected and not code.startswith(expected + "-"):
         if code.startswith(expected):
-            return (f"ký hiệu '{doc.so_ky_hieu}' thiếu dấu '-' sau mã loại '{expected}' "
-                    f"(viết {expected}-{code[len(expected):]})")
+            return (
+                f"ký hiệu '{doc.so_ky_hieu}' thiếu dấu '-' sau mã loại '{expected}' "
+                f"(viết {expected}-{code[len(expected) :]})"
+            )
         return f"ký hiệu '{doc.so_ky_hieu}' không bắt đầu bằng mã loại '{expected}' của {doc.loai}"
     return None
 
@@ -200,8 +211,9 @@ def section_number(style: str, counters: list[int]) -> str:
 
 
 class Composer:
-    def __init__(self, report: BaoCao, loaded: LoadedFile, problems: ProblemList,
-                 base_dir: Path | None) -> None:
+    def __init__(
+        self, report: BaoCao, loaded: LoadedFile, problems: ProblemList, base_dir: Path | None
+    ) -> None:
         self.report = report
         self.loaded = loaded
         self.problems = problems
@@ -223,16 +235,20 @@ class Composer:
             self.catalog = load_catalog(phu_luc.danh_muc, self.base_dir)
         except CatalogError as exc:
             for problem in exc.problems:
-                self.problems.add(problem.message, path=problem.path or "phu_luc.danh_muc",
-                                  file=problem.file,
-                                  line=problem.line or self._line(("phu_luc", "danh_muc")))
+                self.problems.add(
+                    problem.message,
+                    path=problem.path or "phu_luc.danh_muc",
+                    file=problem.file,
+                    line=problem.line or self._line(("phu_luc", "danh_muc")),
+                )
             return
 
         def line_of(key: str) -> int | None:
             return self._line(("phu_luc", "so_lieu", key))
 
-        self.figures = collect_figures(self.catalog, phu_luc.so_lieu, list(self.report.van_ban),
-                                       self.problems, line_of)
+        self.figures = collect_figures(
+            self.catalog, phu_luc.so_lieu, list(self.report.van_ban), self.problems, line_of
+        )
         computed = compute_and_check(self.figures, self.problems, line_of)
         self.values = {**self.figures.values, **computed}
         self.computed = computed
@@ -246,8 +262,7 @@ class Composer:
         self._load_figures()
         report = self.report
         ids = self.catalog.ids if self.catalog else []
-        lookup = FigureLookup(self.values, self._describe if self.catalog else None, ids,
-                              self.deps)
+        lookup = FigureLookup(self.values, self._describe if self.catalog else None, ids, self.deps)
 
         def ty_le(part: str, whole: str, chu_so: int = 2) -> Percent:
             numerator, denominator = lookup[part], lookup[whole]
@@ -257,8 +272,13 @@ class Composer:
                 raise ProseError(f"ty_le('{part}', '{whole}'): chỉ tiêu {whole} bằng 0")
             return Percent(round(numerator / denominator * 100, chu_so))
 
-        def van_ban(key: str, kieu: str = "day_du", ngay: bool = True,
-                    co_quan: bool | None = None, trich_yeu: bool | None = None) -> str:
+        def van_ban(
+            key: str,
+            kieu: str = "day_du",
+            ngay: bool = True,
+            co_quan: bool | None = None,
+            trich_yeu: bool | None = None,
+        ) -> str:
             return citation(self._document(str(key)), kieu, ngay, co_quan, trich_yeu)
 
         return {
@@ -291,8 +311,10 @@ class Composer:
     def _text(self, text: str, path: FieldPath) -> str:
         where = format_path(path)
         return self.engine.evaluate(
-            text, where, lambda message: self.problems.add(message, path=where,
-                                                           line=self._line(path)))
+            text,
+            where,
+            lambda message: self.problems.add(message, path=where, line=self._line(path)),
+        )
 
     def _inlines(self, text: str, path: FieldPath) -> list[Inline]:
         """Evaluate and parse one text; footnote markers get their numbers here, in order."""
@@ -304,8 +326,9 @@ class Composer:
                 try:
                     doc = self._document(item.key)
                 except ProseError as exc:
-                    self.problems.add(f"chú thích [^{item.key}]: {exc}", path=where,
-                                      line=self._line(path))
+                    self.problems.add(
+                        f"chú thích [^{item.key}]: {exc}", path=where, line=self._line(path)
+                    )
                     continue
                 finally:
                     self.deps.current = None
@@ -323,8 +346,11 @@ class Composer:
         for key, doc in report.van_ban.items():
             slip = _code_slips(doc)
             if slip:
-                self.problems.warn(slip, path=f"van_ban.{key}.so_ky_hieu",
-                                   line=self._line(("van_ban", key, "so_ky_hieu")))
+                self.problems.warn(
+                    slip,
+                    path=f"van_ban.{key}.so_ky_hieu",
+                    line=self._line(("van_ban", key, "so_ky_hieu")),
+                )
         trich_yeu = plain_text(self._text(report.trich_yeu, ("trich_yeu",)))
         opening = self._opening(trich_yeu)
         body: list[Block] = []
@@ -356,20 +382,32 @@ class Composer:
         report = self.report
         if report.du_thao:
             if report.so is not None:
-                self.problems.warn("dự thảo nhưng đã ghi số văn bản; số sẽ để trống khi in",
-                                   path="so", line=self._line(("so",)))
+                self.problems.warn(
+                    "dự thảo nhưng đã ghi số văn bản; số sẽ để trống khi in",
+                    path="so",
+                    line=self._line(("so",)),
+                )
             return
         if report.so is None:
-            self.problems.add("thiếu số văn bản (hoặc ghi du_thao: true nếu là dự thảo)",
-                              path="so", line=self._line(("so",)) or 1)
+            self.problems.add(
+                "thiếu số văn bản (hoặc ghi du_thao: true nếu là dự thảo)",
+                path="so",
+                line=self._line(("so",)) or 1,
+            )
         if not report.ngay.complete:
-            self.problems.add("văn bản chính thức cần đủ ngày, tháng, năm (hoặc du_thao: true)",
-                              path="ngay", line=self._line(("ngay",)))
+            self.problems.add(
+                "văn bản chính thức cần đủ ngày, tháng, năm (hoặc du_thao: true)",
+                path="ngay",
+                line=self._line(("ngay",)),
+            )
 
     def _opening(self, trich_yeu: str) -> list[Paragraph]:
         report = self.report
-        lead = report.loi_dan if report.loi_dan is not None else \
-            f"{report.ten_co_quan} báo cáo {lower_first(trich_yeu)} như sau:"
+        lead = (
+            report.loi_dan
+            if report.loi_dan is not None
+            else f"{report.ten_co_quan} báo cáo {lower_first(trich_yeu)} như sau:"
+        )
         lead_inlines = self._inlines(lead, ("loi_dan",))
         if not report.can_cu:
             return [Paragraph(lead_inlines, path="loi_dan")]
@@ -379,22 +417,30 @@ class Composer:
             try:
                 cited.append(citation(self._document(key)))
             except ProseError as exc:
-                self.problems.add(str(exc), path=format_path(("can_cu", index)),
-                                  line=self._line(("can_cu", index)))
+                self.problems.add(
+                    str(exc),
+                    path=format_path(("can_cu", index)),
+                    line=self._line(("can_cu", index)),
+                )
             finally:
                 self.deps.current = None
         basis = "Thực hiện " + "; ".join(cited)
         if report.can_cu_rieng_doan:
-            return [Paragraph([Run(basis + ";")], path="can_cu"),
-                    Paragraph(lead_inlines, path="loi_dan")]
+            return [
+                Paragraph([Run(basis + ";")], path="can_cu"),
+                Paragraph(lead_inlines, path="loi_dan"),
+            ]
         first = lead_inlines[0] if lead_inlines else Run("")
         if isinstance(first, Run):
-            lead_inlines = [Run(lower_first(first.text), first.bold, first.italic),
-                            *lead_inlines[1:]]
+            lead_inlines = [
+                Run(lower_first(first.text), first.bold, first.italic),
+                *lead_inlines[1:],
+            ]
         return [Paragraph([Run(basis + ", "), *lead_inlines], path="can_cu")]
 
-    def _section(self, section: Muc, counters: list[int], path: FieldPath,
-                 out: list[Block]) -> None:
+    def _section(
+        self, section: Muc, counters: list[int], path: FieldPath, out: list[Block]
+    ) -> None:
         level = len(counters)
         styles = self.report.kieu_danh_so
         style = styles[min(level, len(styles)) - 1]
@@ -406,11 +452,14 @@ class Composer:
         if typed:
             self.problems.warn(
                 f"tiêu đề có số gõ tay '{typed.group(1)}'; số được sinh tự động là '{number}' "
-                "nên phần gõ tay đã được bỏ", path=format_path((*path, "tieu_de")),
-                line=self._line((*path, "tieu_de")))
-            title = title[typed.end():]
-        out.append(Heading(level, number, self._inlines(title, (*path, "tieu_de")),
-                           format_path(path)))
+                "nên phần gõ tay đã được bỏ",
+                path=format_path((*path, "tieu_de")),
+                line=self._line((*path, "tieu_de")),
+            )
+            title = title[typed.end() :]
+        out.append(
+            Heading(level, number, self._inlines(title, (*path, "tieu_de")), format_path(path))
+        )
         for index, block in enumerate(section.doan):
             block_path = (*path, "doan", index)
             if block.bang is not None:
@@ -424,8 +473,11 @@ class Composer:
         kind = "doan"
         fixed = re.match(r"^([-+])(?=[^\W\d_])", text)
         if fixed:
-            self.problems.warn(f"thiếu dấu cách sau '{fixed.group(1)}' đầu dòng; đã thêm",
-                               path=format_path(path), line=self._line(path))
+            self.problems.warn(
+                f"thiếu dấu cách sau '{fixed.group(1)}' đầu dòng; đã thêm",
+                path=format_path(path),
+                line=self._line(path),
+            )
             text = f"{fixed.group(1)} {text[1:]}"
         for prefix, name in (("- ", "gach"), ("+ ", "cong"), ("* ", "sao")):
             if text.startswith(prefix):
@@ -433,16 +485,23 @@ class Composer:
         return Paragraph(self._inlines(text, path), kind, format_path(path))
 
     def _table(self, table: Any, path: FieldPath) -> BodyTable:
-        header = [self._inlines(cell, (*path, "bang", "tieu_de_cot", i))
-                  for i, cell in enumerate(table.tieu_de_cot)]
-        rows = [[self._inlines(cell, (*path, "bang", "dong", r, c)) for c, cell in enumerate(row)]
-                for r, row in enumerate(table.dong)]
+        header = [
+            self._inlines(cell, (*path, "bang", "tieu_de_cot", i))
+            for i, cell in enumerate(table.tieu_de_cot)
+        ]
+        rows = [
+            [self._inlines(cell, (*path, "bang", "dong", r, c)) for c, cell in enumerate(row)]
+            for r, row in enumerate(table.dong)
+        ]
         return BodyTable(header, rows, table.do_rong, format_path(path))
 
     def _closing(self, trich_yeu: str) -> Paragraph:
         report = self.report
-        text = report.ket_luan if report.ket_luan is not None else \
-            f"Trên đây là báo cáo {lower_first(trich_yeu)} của {report.ten_co_quan}./."
+        text = (
+            report.ket_luan
+            if report.ket_luan is not None
+            else f"Trên đây là báo cáo {lower_first(trich_yeu)} của {report.ten_co_quan}./."
+        )
         text = text.rstrip()
         if not text.endswith("./."):
             text = text.rstrip(".") + "./."
@@ -453,9 +512,11 @@ class Composer:
         for index, item in enumerate(self.report.noi_nhan):
             name = re.sub(r"^[-–•+]\s*", "", item).rstrip(" ;.,")
             if name.lower().startswith("lưu"):
-                self.problems.warn("dòng 'Lưu' ghi ở trường luu, không ghi trong noi_nhan",
-                                   path=format_path(("noi_nhan", index)),
-                                   line=self._line(("noi_nhan", index)))
+                self.problems.warn(
+                    "dòng 'Lưu' ghi ở trường luu, không ghi trong noi_nhan",
+                    path=format_path(("noi_nhan", index)),
+                    line=self._line(("noi_nhan", index)),
+                )
                 continue
             lines.append(f"- {name};")
         storage = re.sub(r"^(lưu\s*:?\s*)", "", self.report.luu, flags=re.IGNORECASE)
@@ -472,22 +533,27 @@ class Composer:
         number = None if report.du_thao else report.so
         attached = None
         if spec.kem_theo:
-            attached = (f"(Kèm theo Báo cáo số {so_ky_hieu(number, report.ky_hieu)} ngày "
-                        f"{ngay_ngan(report.ngay)} của {report.ten_co_quan})")
+            attached = (
+                f"(Kèm theo Báo cáo số {so_ky_hieu(number, report.ky_hieu)} ngày "
+                f"{ngay_ngan(report.ngay)} của {report.ten_co_quan})"
+            )
         catalog_path = ("phu_luc", "danh_muc")
         tables = []
         for table in spec.tables:
             columns = (table.cot or spec.cot).model_copy()
             for name in type(columns).model_fields:
                 setattr(columns, name, self._text(getattr(columns, name), catalog_path))
-            tables.append(Table(
-                heading=self._text(table.tieu_de, catalog_path) if table.tieu_de else None,
-                title=self._text(table.ten, catalog_path).upper() if table.ten else None,
-                caption=self._text(table.dong_tieu_de, catalog_path)
-                if table.dong_tieu_de else None,
-                columns=columns,
-                rows=self._rows(table.chi_tieu, 0),
-            ))
+            tables.append(
+                Table(
+                    heading=self._text(table.tieu_de, catalog_path) if table.tieu_de else None,
+                    title=self._text(table.ten, catalog_path).upper() if table.ten else None,
+                    caption=self._text(table.dong_tieu_de, catalog_path)
+                    if table.dong_tieu_de
+                    else None,
+                    columns=columns,
+                    rows=self._rows(table.chi_tieu, 0),
+                )
+            )
         return Appendix(
             heading=self._text(spec.tieu_de, catalog_path),
             title=self._text(spec.ten_bang, catalog_path).upper(),
@@ -518,26 +584,31 @@ class Composer:
                     note = plain_text(self._text(entry.ghi_chu, (*base, "ghi_chu")))
             if node.kind == "van_ban" and isinstance(value, str) and value in self.report.van_ban:
                 value = text
-            rows.append(Row(
-                id=node.id,
-                stt=self.figures.stt.get(node.id, ""),
-                label=node.ten,
-                unit=node.unit_text(),
-                value=value,
-                value_text=text,
-                explanation=explanation,
-                note=note,
-                kind=node.kind,
-                depth=depth,
-                bold=node.dam if node.dam is not None else (bool(node.con) or node.kind == "nhom"),
-                italic=node.nghieng,
-                formula=self.catalog.formulas.get(node.id),
-                computed=computed,
-            ))
+            rows.append(
+                Row(
+                    id=node.id,
+                    stt=self.figures.stt.get(node.id, ""),
+                    label=node.ten,
+                    unit=node.unit_text(),
+                    value=value,
+                    value_text=text,
+                    explanation=explanation,
+                    note=note,
+                    kind=node.kind,
+                    depth=depth,
+                    bold=node.dam
+                    if node.dam is not None
+                    else (bool(node.con) or node.kind == "nhom"),
+                    italic=node.nghieng,
+                    formula=self.catalog.formulas.get(node.id),
+                    computed=computed,
+                )
+            )
             rows.extend(self._rows(node.con, depth + 1))
         return rows
 
 
-def compose(report: BaoCao, loaded: LoadedFile, problems: ProblemList,
-            base_dir: Path | None = None) -> Composition:
+def compose(
+    report: BaoCao, loaded: LoadedFile, problems: ProblemList, base_dir: Path | None = None
+) -> Composition:
     return Composer(report, loaded, problems, base_dir).compose()

@@ -25,9 +25,24 @@ from .wordml import TWIPS_PER_CM, el, qn
 
 PARAGRAPH_STYLES = {"doan": "BCDoan", "gach": "BCGach", "cong": "BCGach", "sao": "BCGach"}
 # Context names a template may use; `baocao template check` lists any other tag as unknown.
-TEMPLATE_NAMES = ("co_quan_chu_quan", "co_quan_ban_hanh", "so", "dia_danh_ngay", "trich_yeu",
-                  "mo_dau", "noi_dung", "ket_luan", "noi_nhan", "tham_quyen", "nguoi_ky",
-                  "phu_luc", "ky_bao_cao", "ten_co_quan", "dia_danh", "du_thao")
+TEMPLATE_NAMES = (
+    "co_quan_chu_quan",
+    "co_quan_ban_hanh",
+    "so",
+    "dia_danh_ngay",
+    "trich_yeu",
+    "mo_dau",
+    "noi_dung",
+    "ket_luan",
+    "noi_nhan",
+    "tham_quyen",
+    "nguoi_ky",
+    "phu_luc",
+    "ky_bao_cao",
+    "ten_co_quan",
+    "dia_danh",
+    "du_thao",
+)
 
 
 class XmlFragment:
@@ -46,8 +61,9 @@ class XmlFragment:
 # --------------------------------------------------------------------------- inline runs
 
 
-def inline_runs(inlines: list[Inline], size_pt: float | None = None, bold: bool = False,
-                italic: bool = False) -> list[etree._Element]:
+def inline_runs(
+    inlines: list[Inline], size_pt: float | None = None, bold: bool = False, italic: bool = False
+) -> list[etree._Element]:
     runs = []
     for item in inlines:
         if isinstance(item, NoteRef):
@@ -57,8 +73,9 @@ def inline_runs(inlines: list[Inline], size_pt: float | None = None, bold: bool 
     return runs
 
 
-def text_runs(text: str, bold: bool = False, italic: bool = False,
-              size_pt: float | None = None) -> list[etree._Element]:
+def text_runs(
+    text: str, bold: bool = False, italic: bool = False, size_pt: float | None = None
+) -> list[etree._Element]:
     """Runs for a text that may hold line breaks (enum options, multi-line titles)."""
     runs = []
     for index, line in enumerate(text.split("\n")):
@@ -96,15 +113,26 @@ def _scaled(weights: list[float], total: int) -> list[int]:
 def body_table(table: BodyTable, text_width: int) -> etree._Element:
     columns = len(table.header)
     widths = _scaled(table.widths or [1.0] * columns, text_width)
-    header = wordml.row([
-        wordml.cell(widths[i], [wordml.paragraph("BCBang", inline_runs(text, bold=True),
-                                                 align="center")])
-        for i, text in enumerate(table.header)], header=True)
+    header = wordml.row(
+        [
+            wordml.cell(
+                widths[i],
+                [wordml.paragraph("BCBang", inline_runs(text, bold=True), align="center")],
+            )
+            for i, text in enumerate(table.header)
+        ],
+        header=True,
+    )
     rows = [header]
     for cells in table.rows:
-        rows.append(wordml.row([
-            wordml.cell(widths[i], [wordml.paragraph("BCBang", inline_runs(text))])
-            for i, text in enumerate(cells)]))
+        rows.append(
+            wordml.row(
+                [
+                    wordml.cell(widths[i], [wordml.paragraph("BCBang", inline_runs(text))])
+                    for i, text in enumerate(cells)
+                ]
+            )
+        )
     return wordml.table(widths, rows, borders=True)
 
 
@@ -129,48 +157,69 @@ def appendix_elements(appendix: Appendix, text_width: int) -> list[etree._Elemen
     return out
 
 
-def _cell(width: int, text: str, align: str, bold: bool = False, italic: bool = False,
-          **options: Any) -> etree._Element:
-    return wordml.cell(width, [wordml.paragraph("BCPhuLucBang", text_runs(text, bold, italic),
-                                                align=align)], **options)
+def _cell(
+    width: int, text: str, align: str, bold: bool = False, italic: bool = False, **options: Any
+) -> etree._Element:
+    return wordml.cell(
+        width,
+        [wordml.paragraph("BCPhuLucBang", text_runs(text, bold, italic), align=align)],
+        **options,
+    )
 
 
 def appendix_table(table: Table, widths: list[int]) -> etree._Element:
     """STT | Chỉ tiêu | Kết quả thống kê (Đơn vị tính, Số liệu) | Ghi chú, header repeated."""
     cols = table.columns
-    first = wordml.row([
-        _cell(widths[0], cols.stt, "center", bold=True, vmerge="restart"),
-        _cell(widths[1], cols.chi_tieu, "center", bold=True, vmerge="restart"),
-        _cell(widths[2] + widths[3], cols.ket_qua, "center", bold=True, span=2),
-        _cell(widths[4], cols.ghi_chu, "center", bold=True, vmerge="restart"),
-    ], header=True)
-    second = wordml.row([
-        _cell(widths[0], "", "center", vmerge="continue"),
-        _cell(widths[1], "", "center", vmerge="continue"),
-        _cell(widths[2], cols.don_vi, "center", bold=True),
-        _cell(widths[3], cols.so_lieu, "center", bold=True),
-        _cell(widths[4], "", "center", vmerge="continue"),
-    ], header=True)
+    first = wordml.row(
+        [
+            _cell(widths[0], cols.stt, "center", bold=True, vmerge="restart"),
+            _cell(widths[1], cols.chi_tieu, "center", bold=True, vmerge="restart"),
+            _cell(widths[2] + widths[3], cols.ket_qua, "center", bold=True, span=2),
+            _cell(widths[4], cols.ghi_chu, "center", bold=True, vmerge="restart"),
+        ],
+        header=True,
+    )
+    second = wordml.row(
+        [
+            _cell(widths[0], "", "center", vmerge="continue"),
+            _cell(widths[1], "", "center", vmerge="continue"),
+            _cell(widths[2], cols.don_vi, "center", bold=True),
+            _cell(widths[3], cols.so_lieu, "center", bold=True),
+            _cell(widths[4], "", "center", vmerge="continue"),
+        ],
+        header=True,
+    )
     rows = [first, second]
     if table.caption:
-        rows.append(wordml.row([
-            _cell(widths[0], "", "center"),
-            _cell(sum(widths[1:]), table.caption, "left", bold=True, span=4),
-        ]))
+        rows.append(
+            wordml.row(
+                [
+                    _cell(widths[0], "", "center"),
+                    _cell(sum(widths[1:]), table.caption, "left", bold=True, span=4),
+                ]
+            )
+        )
     rows.extend(appendix_row(row, widths) for row in table.rows)
     return wordml.table(widths, rows, borders=True)
 
 
 def appendix_row(row: Row, widths: list[int]) -> etree._Element:
-    value_align = "left" if row.kind in ("chu", "van_ban") or row.explanation \
-        or (isinstance(row.value, str) and len(row.value) > 12) else "center"
-    return wordml.row([
-        _cell(widths[0], row.stt, "center", bold=row.bold),
-        _cell(widths[1], row.label, "both", bold=row.bold, italic=row.italic),
-        _cell(widths[2], row.unit, "center", italic=row.italic),
-        _cell(widths[3], row.value_text, value_align, italic=row.italic),
-        _cell(widths[4], row.note, "left"),
-    ])
+    value_align = (
+        "left"
+        if row.kind in ("chu", "van_ban")
+        or row.explanation
+        or (isinstance(row.value, str) and len(row.value) > 12)
+        else "center"
+    )
+    return wordml.row(
+        [
+            _cell(widths[0], row.stt, "center", bold=row.bold),
+            _cell(widths[1], row.label, "both", bold=row.bold, italic=row.italic),
+            _cell(widths[2], row.unit, "center", italic=row.italic),
+            _cell(widths[3], row.value_text, value_align, italic=row.italic),
+            _cell(widths[4], row.note, "left"),
+        ]
+    )
 
 
 # --------------------------------------------------------------------------- post-processing
@@ -178,8 +227,9 @@ def appendix_row(row: Row, widths: list[int]) -> etree._Element:
 
 def _text_width(sect_pr: etree._Element) -> int:
     size, margins = sect_pr.find(qn("w:pgSz")), sect_pr.find(qn("w:pgMar"))
-    return int(size.get(qn("w:w"))) - int(margins.get(qn("w:left"))) \
-        - int(margins.get(qn("w:right")))
+    return (
+        int(size.get(qn("w:w"))) - int(margins.get(qn("w:left"))) - int(margins.get(qn("w:right")))
+    )
 
 
 def _paragraph_text(p: etree._Element) -> str:
@@ -261,8 +311,9 @@ def _environment() -> SandboxedEnvironment:
     return env
 
 
-def template_context(composition: Composition, text_width: int,
-                     appendix_width: int) -> dict[str, Any]:
+def template_context(
+    composition: Composition, text_width: int, appendix_width: int
+) -> dict[str, Any]:
     report = composition.report
     return {
         "co_quan_chu_quan": composition.co_quan_chu_quan,
@@ -270,16 +321,19 @@ def template_context(composition: Composition, text_width: int,
         "so": composition.so_ky_hieu.removeprefix("Số: "),
         "dia_danh_ngay": composition.dia_danh_ngay,
         "trich_yeu": composition.trich_yeu,
-        "mo_dau": XmlFragment([wordml.paragraph("BCDoan", inline_runs(p.inlines))
-                               for p in composition.opening]),
+        "mo_dau": XmlFragment(
+            [wordml.paragraph("BCDoan", inline_runs(p.inlines)) for p in composition.opening]
+        ),
         "noi_dung": XmlFragment(body_elements(composition, text_width)),
-        "ket_luan": XmlFragment([wordml.paragraph("BCDoan",
-                                                  inline_runs(composition.closing.inlines))]),
+        "ket_luan": XmlFragment(
+            [wordml.paragraph("BCDoan", inline_runs(composition.closing.inlines))]
+        ),
         "noi_nhan": composition.noi_nhan,
         "tham_quyen": composition.signature_lines,
         "nguoi_ky": composition.signer,
-        "phu_luc": XmlFragment(appendix_elements(composition.appendix, appendix_width)
-                               if composition.appendix else []),
+        "phu_luc": XmlFragment(
+            appendix_elements(composition.appendix, appendix_width) if composition.appendix else []
+        ),
         "ky_bao_cao": str(report.ky_bao_cao),
         "ten_co_quan": report.ten_co_quan,
         "dia_danh": report.dia_danh,
@@ -293,11 +347,15 @@ def _template_error(template_name: str, exc: Exception) -> TemplateError:
     if context:
         where = f" (gần đoạn: “{' '.join(context)[:120]}”)"
     if isinstance(exc, TemplateSyntaxError):
-        return TemplateError(f"thẻ mẫu sai cú pháp: {exc.message}{where}", file=template_name,
-                             line=None)
+        return TemplateError(
+            f"thẻ mẫu sai cú pháp: {exc.message}{where}", file=template_name, line=None
+        )
     if isinstance(exc, UndefinedError):
-        return TemplateError(f"mẫu dùng thẻ không có trong dữ liệu: {exc.message}{where}; các "
-                             f"thẻ dùng được: {', '.join(TEMPLATE_NAMES)}", file=template_name)
+        return TemplateError(
+            f"mẫu dùng thẻ không có trong dữ liệu: {exc.message}{where}; các "
+            f"thẻ dùng được: {', '.join(TEMPLATE_NAMES)}",
+            file=template_name,
+        )
     if isinstance(exc, SecurityError):
         return TemplateError(f"thẻ mẫu không được phép: {exc}{where}", file=template_name)
     return TemplateError(f"không dùng được mẫu: {exc}{where}", file=template_name)
@@ -309,8 +367,9 @@ def render_docx(composition: Composition, template_path: Path) -> bytes:
         template = DocxTemplate(str(template_path))
         document = template.get_docx()
     except Exception as exc:  # a broken or non-Word file
-        raise TemplateError(f"không mở được mẫu Word ({exc.__class__.__name__})",
-                            file=str(template_path)) from exc
+        raise TemplateError(
+            f"không mở được mẫu Word ({exc.__class__.__name__})", file=str(template_path)
+        ) from exc
     body = document.element.body
     text_width = _text_width(body.find(qn("w:sectPr")))
     landscape = bool(composition.appendix and composition.appendix.landscape)
@@ -344,9 +403,20 @@ def ensure_styles(document: Any) -> None:
     global _SHIPPED_STYLES
     styles = document.styles.element
     present = {s.get(qn("w:styleId")) for s in styles.findall(qn("w:style"))}
-    needed = {*PARAGRAPH_STYLES.values(), "BCMuc1", "BCMuc2", "BCMuc3", "BCMuc4", "BCBang",
-              "BCKeNgan", "BCPhuLucTieuDe", "BCPhuLucKemTheo", "BCPhuLucBang", "FootnoteText",
-              "FootnoteReference"}
+    needed = {
+        *PARAGRAPH_STYLES.values(),
+        "BCMuc1",
+        "BCMuc2",
+        "BCMuc3",
+        "BCMuc4",
+        "BCBang",
+        "BCKeNgan",
+        "BCPhuLucTieuDe",
+        "BCPhuLucKemTheo",
+        "BCPhuLucBang",
+        "FootnoteText",
+        "FootnoteReference",
+    }
     missing = needed - present
     if not missing:
         return
@@ -356,8 +426,9 @@ def ensure_styles(document: Any) -> None:
         from .templates import shipped_template
 
         shipped = Document(str(shipped_template("docx")))
-        _SHIPPED_STYLES = {s.get(qn("w:styleId")): s
-                           for s in shipped.styles.element.findall(qn("w:style"))}
+        _SHIPPED_STYLES = {
+            s.get(qn("w:styleId")): s for s in shipped.styles.element.findall(qn("w:style"))
+        }
     for style_id in sorted(missing):
         if style_id in _SHIPPED_STYLES:
             styles.append(deepcopy(_SHIPPED_STYLES[style_id]))

@@ -7,10 +7,10 @@ message; the CLI prints ``str(error)`` and exits 1, ``--debug`` shows the traceb
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "lỗi"
     WARNING = "cảnh báo"
 
@@ -43,8 +43,15 @@ class Problem:
 class BaocaoError(Exception):
     """Base of every error baocao raises on purpose; its text is meant for the user."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 path: str | None = None, problems: list[Problem] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        path: str | None = None,
+        problems: list[Problem] | None = None,
+    ) -> None:
         self.problems: list[Problem] = list(problems or [])
         if not self.problems:
             self.problems = [Problem(message, file=file, line=line, path=path)]
@@ -87,13 +94,27 @@ class ProblemList:
     file: str | None = None
     items: list[Problem] = field(default_factory=list)
 
-    def add(self, message: str, *, path: str | None = None, line: int | None = None,
-            severity: Severity = Severity.ERROR, file: str | None = None) -> None:
-        self.items.append(Problem(message, file=file or self.file, line=line, path=path,
-                                  severity=severity))
+    def add(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        severity: Severity = Severity.ERROR,
+        file: str | None = None,
+    ) -> None:
+        self.items.append(
+            Problem(message, file=file or self.file, line=line, path=path, severity=severity)
+        )
 
-    def warn(self, message: str, *, path: str | None = None, line: int | None = None,
-             file: str | None = None) -> None:
+    def warn(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        file: str | None = None,
+    ) -> None:
         self.add(message, path=path, line=line, severity=Severity.WARNING, file=file)
 
     @property
@@ -104,13 +125,15 @@ class ProblemList:
     def warnings(self) -> list[Problem]:
         return [p for p in self.items if not p.is_error]
 
-    def raise_if_errors(self, error_class: type[BaocaoError] = DataError,
-                        strict: bool = False) -> None:
+    def raise_if_errors(
+        self, error_class: type[BaocaoError] = DataError, strict: bool = False
+    ) -> None:
         failing = self.items if strict else self.errors
         if failing:
             where = self.file or "dữ liệu"
             message = f"{where}: dữ liệu không hợp lệ"
             if strict:
-                failing = [Problem(p.message, p.file, p.line, p.path, Severity.ERROR)
-                           for p in failing]
+                failing = [
+                    Problem(p.message, p.file, p.line, p.path, Severity.ERROR) for p in failing
+                ]
             raise error_class(message, file=self.file, problems=failing)

@@ -1,4 +1,6 @@
-"""The small formula language of catalogs: ``[1.1.2] / [1.1.1] * 100``, ``<= [1.1.1]``, ``= tong_con``.
+"""The small formula language of catalogs.
+
+Formulas and checks read ``[1.1.2] / [1.1.1] * 100``, ``<= [1.1.1]``, ``= tong_con``.
 
 References to indicators are written in square brackets; ``tong_con`` is the sum of the
 indicator's children. Only numbers, + - * /, parentheses and one comparison are allowed:
@@ -18,11 +20,16 @@ _SINGLE_EQUALS = re.compile(r"(?<![<>=!])=(?!=)")
 CHILDREN_SUM = "tong_con"
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
-_COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
-            ast.NotEq: "!="}
+_COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 # What a failed comparison means, said of the left side ("5 lớn hơn 4").
-FAILED_WORDS = {"<": "không nhỏ hơn", "<=": "lớn hơn", ">": "không lớn hơn", ">=": "nhỏ hơn",
-                "==": "khác", "!=": "bằng"}
+FAILED_WORDS = {
+    "<": "không nhỏ hơn",
+    "<=": "lớn hơn",
+    ">": "không lớn hơn",
+    ">=": "nhỏ hơn",
+    "==": "khác",
+    "!=": "bằng",
+}
 
 
 class ExpressionError(ValueError):
@@ -57,15 +64,22 @@ class Expression:
             return self.names[node.id]
         return None
 
-    def evaluate(self, value_of: Callable[[str], float | None],
-                 children_sum: Callable[[], float | None] | None = None,
-                 node: ast.expr | None = None) -> float | bool | None:
+    def evaluate(
+        self,
+        value_of: Callable[[str], float | None],
+        children_sum: Callable[[], float | None] | None = None,
+        node: ast.expr | None = None,
+    ) -> float | bool | None:
         """Value of the expression (or of one of its nodes); None when an input is missing."""
-        return _evaluate(node if node is not None else self.tree, self.names, value_of,
-                         children_sum)
+        return _evaluate(
+            node if node is not None else self.tree, self.names, value_of, children_sum
+        )
 
-    def to_excel(self, cell_of: Callable[[str], str | None],
-                 children_cells: Callable[[], list[str]] | None = None) -> str | None:
+    def to_excel(
+        self,
+        cell_of: Callable[[str], str | None],
+        children_cells: Callable[[], list[str]] | None = None,
+    ) -> str | None:
         """The formula as Excel text (without '='); None when a reference has no cell."""
         try:
             return _excel(self.tree, self.names, cell_of, children_cells)
@@ -105,8 +119,11 @@ def _check_nodes(tree: ast.expr, names: dict[str, str], text: str) -> None:
             continue
         if isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
             continue
-        if isinstance(node, ast.Constant) and isinstance(node.value, int | float) \
-                and not isinstance(node.value, bool):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, int | float)
+            and not isinstance(node.value, bool)
+        ):
             continue
         if isinstance(node, ast.Name) and (node.id in names or node.id == CHILDREN_SUM):
             continue
@@ -114,11 +131,16 @@ def _check_nodes(tree: ast.expr, names: dict[str, str], text: str) -> None:
             continue
         raise ExpressionError(
             f'biểu thức "{text}" chỉ được dùng số, [mã chỉ tiêu], {CHILDREN_SUM}, + - * / và so '
-            "sánh")
+            "sánh"
+        )
 
 
-def _evaluate(node: ast.expr, names: dict[str, str], value_of: Callable[[str], float | None],
-              children_sum: Callable[[], float | None] | None) -> float | bool | None:
+def _evaluate(
+    node: ast.expr,
+    names: dict[str, str],
+    value_of: Callable[[str], float | None],
+    children_sum: Callable[[], float | None] | None,
+) -> float | bool | None:
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Name):
@@ -150,16 +172,22 @@ def _evaluate(node: ast.expr, names: dict[str, str], value_of: Callable[[str], f
         op = _COMPARE[type(node.ops[0])]
         tolerance = 1e-9
         return {
-            "<": left < right - tolerance, "<=": left <= right + tolerance,
-            ">": left > right + tolerance, ">=": left >= right - tolerance,
+            "<": left < right - tolerance,
+            "<=": left <= right + tolerance,
+            ">": left > right + tolerance,
+            ">=": left >= right - tolerance,
             "==": abs(left - right) <= 1e-6 * max(1.0, abs(right)),
             "!=": abs(left - right) > 1e-6 * max(1.0, abs(right)),
         }[op]
     raise ExpressionError("biểu thức không hợp lệ")
 
 
-def _excel(node: ast.expr, names: dict[str, str], cell_of: Callable[[str], str | None],
-           children_cells: Callable[[], list[str]] | None) -> str:
+def _excel(
+    node: ast.expr,
+    names: dict[str, str],
+    cell_of: Callable[[str], str | None],
+    children_cells: Callable[[], list[str]] | None,
+) -> str:
     if isinstance(node, ast.Constant):
         return repr(node.value)
     if isinstance(node, ast.Name):

@@ -111,8 +111,21 @@ def parse_number(text: str) -> Decimal | None:
 
 # --------------------------------------------------------------------------- roman numerals
 
-_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+_ROMAN = (
+    (1000, "M"),
+    (900, "CM"),
+    (500, "D"),
+    (400, "CD"),
+    (100, "C"),
+    (90, "XC"),
+    (50, "L"),
+    (40, "XL"),
+    (10, "X"),
+    (9, "IX"),
+    (5, "V"),
+    (4, "IV"),
+    (1, "I"),
+)
 
 
 def la_ma(value: int) -> str:
@@ -129,8 +142,9 @@ def la_ma(value: int) -> str:
 
 def parse_roman(text: str) -> int | None:
     text = text.strip().upper()
-    if not text or not re.fullmatch(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})",
-                                    text):
+    if not text or not re.fullmatch(
+        r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})", text
+    ):
         return None
     values = dict((letters, amount) for amount, letters in _ROMAN if len(letters) == 1)
     total = 0
@@ -163,7 +177,8 @@ class NgayThang:
                 dt.date(self.nam, self.thang or 1, self.ngay)
             except ValueError:
                 raise ValueError(
-                    f"ngày {self.ngay:02d}/{self.thang:02d}/{self.nam} không tồn tại") from None
+                    f"ngày {self.ngay:02d}/{self.thang:02d}/{self.nam} không tồn tại"
+                ) from None
 
     @property
     def complete(self) -> bool:
@@ -193,18 +208,18 @@ _DATE_DMY = re.compile(r"^\s*(\d{0,2})\s*[/.-]\s*(\d{0,2})\s*[/.-]\s*(\d{4})\s*$
 _DATE_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _DATE_MY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
 _DATE_LONG = re.compile(
-    r"^\s*(?:ngày\s*(\d{0,2})\s*)?tháng\s*(\d{0,2})\s*năm\s*(\d{4})\s*$", re.IGNORECASE)
+    r"^\s*(?:ngày\s*(\d{0,2})\s*)?tháng\s*(\d{0,2})\s*năm\s*(\d{4})\s*$", re.IGNORECASE
+)
 
 
 def parse_date(text: str) -> NgayThang:
-    """"16/3/2021", "2021-03-16", "ngày 16 tháng 3 năm 2021"; blanks for drafts: "  /12/2024",
+    """ "16/3/2021", "2021-03-16", "ngày 16 tháng 3 năm 2021"; blanks for drafts: "  /12/2024",
     "12/2024", "2024", "ngày    tháng 12 năm 2024"."""
     for pattern in (_DATE_DMY, _DATE_LONG):
         match = pattern.match(text)
         if match:
             day, month, year = match.groups()
-            return NgayThang(int(year), int(month) if month else None,
-                             int(day) if day else None)
+            return NgayThang(int(year), int(month) if month else None, int(day) if day else None)
     match = _DATE_ISO.match(text)
     if match:
         year, month, day = match.groups()
@@ -232,7 +247,10 @@ _BLANK = "  "
 
 
 def ngay_dai(value: object) -> str:
-    """"ngày 05 tháng 01 năm 2020", "ngày 29 tháng 6 năm 2019"; draft: "ngày    tháng 12 năm 2024"."""
+    """Long form: "ngày 05 tháng 01 năm 2020", "ngày 29 tháng 6 năm 2019".
+
+    A draft leaves blanks: "ngày    tháng 12 năm 2024".
+    """
     date = NgayThang.of(value)
     day = _pad_day(date.ngay) if date.ngay else _BLANK
     month = _pad_month(date.thang) if date.thang else _BLANK
@@ -292,7 +310,7 @@ _PERIOD_PATTERNS = (
 
 
 def parse_period(text: str) -> KyBaoCao:
-    """"quý I năm 2021", "6 tháng đầu năm 2024", "9 tháng năm 2023", "năm 2021"."""
+    """ "quý I năm 2021", "6 tháng đầu năm 2024", "9 tháng năm 2023", "năm 2021"."""
     cleaned = " ".join(text.split())
     for pattern, kind in _PERIOD_PATTERNS:
         match = pattern.match(cleaned)
@@ -305,12 +323,14 @@ def parse_period(text: str) -> KyBaoCao:
                 raise ValueError(f'"{text}": quý phải từ I đến IV')
             return KyBaoCao("quy", int(year), quarter)
         return KyBaoCao(kind, int(match.group(1)))
-    raise ValueError(f'"{text}" không phải là kỳ báo cáo (viết như "quý I năm 2021", '
-                     '"6 tháng đầu năm 2024", "9 tháng năm 2023", "năm 2021")')
+    raise ValueError(
+        f'"{text}" không phải là kỳ báo cáo (viết như "quý I năm 2021", '
+        '"6 tháng đầu năm 2024", "9 tháng năm 2023", "năm 2021")'
+    )
 
 
 def ky(value: object) -> str:
-    """"quý I năm 2021", "6 tháng đầu năm 2024", "9 tháng năm 2023", "năm 2021"."""
+    """ "quý I năm 2021", "6 tháng đầu năm 2024", "9 tháng năm 2023", "năm 2021"."""
     period = KyBaoCao.of(value)
     if period.loai == "quy":
         return f"quý {la_ma(period.quy or 1)} năm {period.nam}"
@@ -339,11 +359,25 @@ def ky_sau(value: object) -> str:
 
 # Type abbreviations of NĐ30 Phụ lục III; a công văn carries no type code.
 TYPE_CODES = {
-    "Báo cáo": "BC", "Kế hoạch": "KH", "Quyết định": "QĐ", "Chỉ thị": "CT",
-    "Thông báo": "TB", "Tờ trình": "TTr", "Hướng dẫn": "HD", "Chương trình": "CTr",
-    "Đề án": "ĐA", "Quy chế": "QC", "Quy định": "QyĐ", "Nghị quyết": "NQ",
-    "Công điện": "CĐ", "Biên bản": "BB", "Phương án": "PA", "Kết luận": "KL",
-    "Thông tư": "TT", "Nghị định": "NĐ", "Kế hoạch liên tịch": "KHLT",
+    "Báo cáo": "BC",
+    "Kế hoạch": "KH",
+    "Quyết định": "QĐ",
+    "Chỉ thị": "CT",
+    "Thông báo": "TB",
+    "Tờ trình": "TTr",
+    "Hướng dẫn": "HD",
+    "Chương trình": "CTr",
+    "Đề án": "ĐA",
+    "Quy chế": "QC",
+    "Quy định": "QyĐ",
+    "Nghị quyết": "NQ",
+    "Công điện": "CĐ",
+    "Biên bản": "BB",
+    "Phương án": "PA",
+    "Kết luận": "KL",
+    "Thông tư": "TT",
+    "Nghị định": "NĐ",
+    "Kế hoạch liên tịch": "KHLT",
 }
 
 

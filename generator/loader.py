@@ -88,7 +88,10 @@ def decode_bytes(raw: bytes, name: str) -> str:
             pass
         raise DataError(
             f"tệp không phải mã UTF-8{guess}; hãy mở bằng trình soạn thảo và lưu lại với "
-            "mã hóa UTF-8", file=name, line=line) from None
+            "mã hóa UTF-8",
+            file=name,
+            line=line,
+        ) from None
 
 
 class _MarkedLoader(yaml.SafeLoader):
@@ -107,8 +110,11 @@ class _MarkedLoader(yaml.SafeLoader):
                 key = key_node.value
             else:
                 raise yaml.constructor.ConstructorError(
-                    None, None, "tên trường phải là chữ, không phải danh sách hay bảng",
-                    key_node.start_mark)
+                    None,
+                    None,
+                    "tên trường phải là chữ, không phải danh sách hay bảng",
+                    key_node.start_mark,
+                )
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
 
@@ -121,12 +127,14 @@ def _yaml_problem(exc: yaml.YAMLError, name: str) -> DataError:
     line = mark.line + 1 if mark is not None else None
     problem = (getattr(exc, "problem", None) or str(exc)).strip()
     if "\\t" in problem or "'\\t'" in problem or "tab" in problem.lower():
-        text = ("dòng thụt lề bằng phím Tab; YAML chỉ chấp nhận dấu cách (space) để thụt lề")
+        text = "dòng thụt lề bằng phím Tab; YAML chỉ chấp nhận dấu cách (space) để thụt lề"
     elif "could not find expected ':'" in problem:
         text = "thiếu dấu hai chấm ':' sau tên trường (hoặc một chuỗi nhiều dòng chưa đóng ngoặc)"
     elif "mapping values are not allowed" in problem:
-        text = ("dấu ':' không đúng chỗ; nếu nội dung có dấu ':' hãy đặt cả chuỗi trong "
-                "ngoặc kép \"...\"")
+        text = (
+            "dấu ':' không đúng chỗ; nếu nội dung có dấu ':' hãy đặt cả chuỗi trong "
+            'ngoặc kép "..."'
+        )
     elif "found undefined alias" in problem:
         text = "dùng bí danh (*alias) chưa được định nghĩa"
     elif "expected <block end>" in problem or "did not find expected" in problem:
@@ -152,8 +160,9 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return size
 
 
-def _collect_marks(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int],
-                   name: str, seen: set[int]) -> None:
+def _collect_marks(
+    node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int], name: str, seen: set[int]
+) -> None:
     """Record the line of every field and refuse duplicate keys (PyYAML keeps the last one)."""
     lines.setdefault(path, node.start_mark.line + 1)
     if id(node) in seen:  # an alias: its fields were marked at the anchor
@@ -169,7 +178,11 @@ def _collect_marks(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int]
             if key in keys:
                 raise DataError(
                     f"khóa '{key}' bị lặp lại (đã có ở dòng {keys[key]}); mỗi trường chỉ được "
-                    "ghi một lần", file=name, line=line, path=format_path((*path, key)))
+                    "ghi một lần",
+                    file=name,
+                    line=line,
+                    path=format_path((*path, key)),
+                )
             keys[key] = line
             lines[(*path, key)] = line
             _collect_marks(value_node, (*path, key), lines, name, seen)
@@ -178,16 +191,23 @@ def _collect_marks(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int]
             _collect_marks(child, (*path, index), lines, name, seen)
 
 
-def _normalise(value: Any, path: FieldPath, notes: list[Problem], name: str,
-               lines: dict[FieldPath, int]) -> Any:
+def _normalise(
+    value: Any, path: FieldPath, notes: list[Problem], name: str, lines: dict[FieldPath, int]
+) -> Any:
     """NFC-normalise every string and drop characters XML 1.0 cannot hold (with a warning)."""
     if isinstance(value, str):
         text = unicodedata.normalize("NFC", value)
         if _XML_ILLEGAL.search(text):
             text = _XML_ILLEGAL.sub("", text)
-            notes.append(Problem("đã bỏ ký tự điều khiển không in được trong nội dung",
-                                 file=name, line=lines.get(path), path=format_path(path),
-                                 severity=Severity.WARNING))
+            notes.append(
+                Problem(
+                    "đã bỏ ký tự điều khiển không in được trong nội dung",
+                    file=name,
+                    line=lines.get(path),
+                    path=format_path(path),
+                    severity=Severity.WARNING,
+                )
+            )
         return text
     if isinstance(value, dict):
         out = {}
@@ -209,7 +229,10 @@ def parse_yaml(text: str, name: str) -> LoadedFile:
         if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
             raise DataError(
                 "tệp dùng bí danh YAML (&anchor/*alias) lồng nhau tạo ra quá nhiều phần tử; "
-                "hãy viết dữ liệu trực tiếp", file=name, line=1)
+                "hãy viết dữ liệu trực tiếp",
+                file=name,
+                line=1,
+            )
         lines: dict[FieldPath, int] = {}
         _collect_marks(node, (), lines, name, set())
         data = loader.construct_document(node)
@@ -240,12 +263,18 @@ def parse_json(text: str, name: str) -> LoadedFile:
     try:
         data = json.loads(text, object_pairs_hook=_refuse_duplicates)
     except json.JSONDecodeError as exc:
-        raise DataError(f"lỗi cú pháp JSON: {_json_message(exc.msg)} (cột {exc.colno})",
-                        file=name, line=exc.lineno) from None
+        raise DataError(
+            f"lỗi cú pháp JSON: {_json_message(exc.msg)} (cột {exc.colno})",
+            file=name,
+            line=exc.lineno,
+        ) from None
     except _DuplicateJsonKey as exc:
         line = _json_key_line(text, str(exc.args[0]), second=True)
-        raise DataError(f"khóa '{exc.args[0]}' bị lặp lại; mỗi trường chỉ được ghi một lần",
-                        file=name, line=line) from None
+        raise DataError(
+            f"khóa '{exc.args[0]}' bị lặp lại; mỗi trường chỉ được ghi một lần",
+            file=name,
+            line=line,
+        ) from None
     except RecursionError:
         raise DataError("dữ liệu lồng nhau quá sâu", file=name) from None
     # JSON is YAML flow syntax, so the YAML composer gives the same fields their lines.
@@ -268,8 +297,9 @@ _JSON_MESSAGES = {
     "Expecting ',' delimiter": "thiếu dấu phẩy ','",
     "Expecting ':' delimiter": "thiếu dấu hai chấm ':'",
     "Expecting value": "thiếu giá trị (hoặc thừa dấu phẩy)",
-    "Expecting property name enclosed in double quotes":
-        "tên trường phải đặt trong ngoặc kép (hoặc thừa dấu phẩy cuối)",
+    "Expecting property name enclosed in double quotes": (
+        "tên trường phải đặt trong ngoặc kép (hoặc thừa dấu phẩy cuối)"
+    ),
     "Unterminated string starting at": "chuỗi chưa đóng ngoặc kép",
     "Extra data": "còn dữ liệu thừa sau khi kết thúc",
     "Invalid control character at": "ký tự điều khiển trong chuỗi",

@@ -59,24 +59,28 @@ Ngay = Annotated[
     NgayThang,
     PlainValidator(_date),
     PlainSerializer(lambda d: f"{d.ngay or ''}/{d.thang or ''}/{d.nam}", return_type=str),
-    WithJsonSchema({
-        "type": ["string", "integer"],
-        "description": 'Ngày "16/3/2021" hoặc "2021-03-16"; dự thảo để trống ngày/tháng: '
-                       '"12/2024", "/12/2024" hoặc chỉ năm 2024.',
-        "examples": ["16/3/2021", "2021-03-16", "12/2024"],
-    }),
+    WithJsonSchema(
+        {
+            "type": ["string", "integer"],
+            "description": 'Ngày "16/3/2021" hoặc "2021-03-16"; dự thảo để trống ngày/tháng: '
+            '"12/2024", "/12/2024" hoặc chỉ năm 2024.',
+            "examples": ["16/3/2021", "2021-03-16", "12/2024"],
+        }
+    ),
 ]
 
 Ky = Annotated[
     KyBaoCao,
     PlainValidator(_period),
     PlainSerializer(str, return_type=str),
-    WithJsonSchema({
-        "type": "string",
-        "description": 'Kỳ báo cáo: "quý I năm 2021", "6 tháng đầu năm 2024", '
-                       '"9 tháng năm 2023" hoặc "năm 2021".',
-        "examples": ["quý I năm 2021", "6 tháng đầu năm 2024", "năm 2021"],
-    }),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": 'Kỳ báo cáo: "quý I năm 2021", "6 tháng đầu năm 2024", '
+            '"9 tháng năm 2023" hoặc "năm 2021".',
+            "examples": ["quý I năm 2021", "6 tháng đầu năm 2024", "năm 2021"],
+        }
+    ),
 ]
 
 Text = Annotated[str, Field(min_length=1)]
@@ -99,15 +103,19 @@ class Model(BaseModel):
 class VanBan(Model):
     """A document the report cites (kế hoạch, quyết định, công văn…), cited by its key."""
 
-    loai: Text = Field(description='Loại văn bản viết hoa chữ đầu: "Kế hoạch", "Quyết định", '
-                                   '"Công văn"…')
+    loai: Text = Field(
+        description='Loại văn bản viết hoa chữ đầu: "Kế hoạch", "Quyết định", "Công văn"…'
+    )
     so_ky_hieu: Text | None = Field(
-        None, description='Số và ký hiệu: "11/KH-UBND", "108/2014/NĐ-CP", "04-CTr/TU".')
+        None, description='Số và ký hiệu: "11/KH-UBND", "108/2014/NĐ-CP", "04-CTr/TU".'
+    )
     ngay: Ngay | None = Field(None, description="Ngày ban hành.")
     co_quan: Text | None = Field(
-        None, description='Cơ quan ban hành như viết trong câu: "UBND tỉnh Quảng Trị".')
+        None, description='Cơ quan ban hành như viết trong câu: "UBND tỉnh Quảng Trị".'
+    )
     trich_yeu: Text | None = Field(
-        None, description='Trích yếu, kể cả chữ mở đầu: "về cải cách hành chính năm 2021".')
+        None, description='Trích yếu, kể cả chữ mở đầu: "về cải cách hành chính năm 2021".'
+    )
 
     @field_validator("so_ky_hieu", mode="before")
     @classmethod
@@ -124,7 +132,8 @@ class Bang(Model):
     tieu_de_cot: list[CellText] = Field(description="Tên các cột (hàng tiêu đề in đậm).")
     dong: list[list[CellText]] = Field(description="Các hàng, mỗi hàng một danh sách ô.")
     do_rong: list[Annotated[float, Field(gt=0)]] | None = Field(
-        None, description="Độ rộng tương đối của các cột, ví dụ [1, 5, 3, 4, 3].")
+        None, description="Độ rộng tương đối của các cột, ví dụ [1, 5, 3, 4, 3]."
+    )
 
     @model_validator(mode="after")
     def _rows_fit_header(self) -> Bang:
@@ -141,9 +150,11 @@ class Khoi(Model):
     """One block of a section: a paragraph (text) or a table."""
 
     doan: str | None = Field(
-        None, description='Đoạn văn. Bắt đầu bằng "- " hoặc "+ " là gạch đầu dòng. '
-                          "Trong đoạn: **đậm**, *nghiêng*, [^khoa] chú thích cuối trang, "
-                          "{{ so_lieu['1.1.2'] }} số liệu.")
+        None,
+        description='Đoạn văn. Bắt đầu bằng "- " hoặc "+ " là gạch đầu dòng. '
+        "Trong đoạn: **đậm**, *nghiêng*, [^khoa] chú thích cuối trang, "
+        "{{ so_lieu['1.1.2'] }} số liệu.",
+    )
     bang: Bang | None = None
 
     @model_validator(mode="before")
@@ -184,11 +195,15 @@ class ChuKy(Model):
     """Thẩm quyền ký and the signer: "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH / … / Đặng Trọng Vân"."""
 
     tham_quyen: Literal["TM.", "KT.", "Q.", "TL.", "TUQ."] | None = Field(
-        None, description="TM. (thay mặt tập thể), KT. (ký thay), Q. (quyền), TL. (thừa lệnh), "
-                          "TUQ. (thừa ủy quyền); bỏ trống khi người đứng đầu ký.")
+        None,
+        description="TM. (thay mặt tập thể), KT. (ký thay), Q. (quyền), TL. (thừa lệnh), "
+        "TUQ. (thừa ủy quyền); bỏ trống khi người đứng đầu ký.",
+    )
     thay_cho: Text | None = Field(
-        None, description='Tập thể (sau TM.) hoặc người đứng đầu (sau KT./TL./TUQ.): '
-                          '"Ủy ban nhân dân", "Chủ tịch".')
+        None,
+        description="Tập thể (sau TM.) hoặc người đứng đầu (sau KT./TL./TUQ.): "
+        '"Ủy ban nhân dân", "Chủ tịch".',
+    )
     chuc_vu: Text = Field(description='Chức vụ người ký: "Chủ tịch", "Phó Chủ tịch".')
     nguoi_ky: Text = Field(description="Họ và tên người ký.")
 
@@ -225,12 +240,15 @@ class GiaTri(Model):
 
     gia_tri: Scalar = Field(None, description="Số liệu (số, mã lựa chọn, khóa văn bản).")
     noi_dung: str | None = Field(
-        None, description='Trả lời bằng chữ thay cho số liệu: "Đang thực hiện theo hướng dẫn".')
+        None, description='Trả lời bằng chữ thay cho số liệu: "Đang thực hiện theo hướng dẫn".'
+    )
     dien_giai: str | None = Field(
-        None, description="Diễn giải in ngay sau số liệu trong cùng ô: \"(Bài Quý I …)\".")
+        None, description='Diễn giải in ngay sau số liệu trong cùng ô: "(Bài Quý I …)".'
+    )
     ghi_chu: str | None = Field(None, description="Nội dung cột Ghi chú.")
     stt: CellText | None = Field(
-        None, description="STT như trên bản gốc khi chép lại; được đối chiếu với STT tự sinh.")
+        None, description="STT như trên bản gốc khi chép lại; được đối chiếu với STT tự sinh."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -251,10 +269,12 @@ class PhuLuc(Model):
     """The statistics appendix: which catalog (biểu mẫu) and the figures by indicator id."""
 
     danh_muc: Text = Field(
-        description="Mã danh mục chỉ tiêu có sẵn (xem `baocao danh-muc`) hoặc đường dẫn tệp YAML.")
+        description="Mã danh mục chỉ tiêu có sẵn (xem `baocao danh-muc`) hoặc đường dẫn tệp YAML."
+    )
     so_lieu: dict[str, GiaTri] = Field(
         default_factory=dict,
-        description="Số liệu theo mã chỉ tiêu: '1.1.1': 55. Để null khi không báo cáo.")
+        description="Số liệu theo mã chỉ tiêu: '1.1.1': 55. Để null khi không báo cáo.",
+    )
 
 
 # --------------------------------------------------------------------------- the report
@@ -267,16 +287,21 @@ class BaoCao(Model):
     """A BÁO CÁO: header block, title, body tree, closing block and optional Phụ lục."""
 
     model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True,
+        extra="forbid",
+        str_strip_whitespace=True,
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
-        title="Tệp số liệu báo cáo (baocao)")
+        title="Tệp số liệu báo cáo (baocao)",
+    )
 
     co_quan_chu_quan: str | None = Field(
-        None, description='Cơ quan chủ quản (dòng trên), ví dụ "UBND TỈNH QUẢNG TRỊ".')
+        None, description='Cơ quan chủ quản (dòng trên), ví dụ "UBND TỈNH QUẢNG TRỊ".'
+    )
     co_quan_ban_hanh: Lines = Field(
-        description='Cơ quan ban hành, một hoặc hai dòng: ["Ủy ban nhân dân", "Huyện Hướng Hóa"].')
+        description='Cơ quan ban hành, một hoặc hai dòng: ["Ủy ban nhân dân", "Huyện Hướng Hóa"].'
+    )
     ten_co_quan: Text = Field(
-        description='Tên cơ quan như viết trong câu văn: "UBND huyện Hướng Hóa".')
+        description='Tên cơ quan như viết trong câu văn: "UBND huyện Hướng Hóa".'
+    )
     so: int | None = Field(None, ge=1, description="Số văn bản; bỏ trống khi là dự thảo.")
     ky_hieu: Text = Field("BC-UBND", description='Ký hiệu: "BC-UBND".')
     dia_danh: Text = Field(description='Địa danh ở dòng ngày tháng: "Hướng Hóa".')
@@ -286,22 +311,28 @@ class BaoCao(Model):
     ky_bao_cao: Ky
     can_cu: Annotated[list[Text], BeforeValidator(_as_list)] = Field(
         default_factory=list,
-        description="Khóa các văn bản làm căn cứ của đoạn mở đầu (trong van_ban).")
+        description="Khóa các văn bản làm căn cứ của đoạn mở đầu (trong van_ban).",
+    )
     loi_dan: str | None = Field(
-        None, description="Câu dẫn của đoạn mở đầu; mặc định: \"<ten_co_quan> báo cáo … như sau:\".")
+        None, description='Câu dẫn của đoạn mở đầu; mặc định: "<ten_co_quan> báo cáo … như sau:".'
+    )
     can_cu_rieng_doan: bool = Field(
-        False, description="Đặt căn cứ thành đoạn riêng, câu dẫn thành đoạn sau (như mẫu thị xã).")
+        False, description="Đặt căn cứ thành đoạn riêng, câu dẫn thành đoạn sau (như mẫu thị xã)."
+    )
     noi_dung: list[Muc] = Field(description="Các phần của báo cáo (I., II., …) theo thứ tự.")
     kieu_danh_so: list[Literal["la_ma", "so", "thap_phan", "chu"]] = Field(
         default_factory=lambda: list(DEFAULT_NUMBERING),
-        description="Kiểu số mỗi cấp: la_ma (I.), so (1.), thap_phan (1.1.), chu (a)).")
+        description="Kiểu số mỗi cấp: la_ma (I.), so (1.), thap_phan (1.1.), chu (a)).",
+    )
     ket_luan: str | None = Field(
-        None, description='Đoạn kết "Trên đây là báo cáo …./."; mặc định sinh từ trích yếu.')
+        None, description='Đoạn kết "Trên đây là báo cáo …./."; mặc định sinh từ trích yếu.'
+    )
     noi_nhan: Lines = Field(description="Nơi nhận, mỗi dòng một nơi (không cần '- ' và ';').")
     luu: Text = Field("VT", description='Dòng lưu: "VT, CCHC" thành "- Lưu: VT, CCHC.".')
     chu_ky: ChuKy
     van_ban: dict[str, VanBan] = Field(
-        default_factory=dict, description="Văn bản được trích dẫn, theo khóa tự đặt.")
+        default_factory=dict, description="Văn bản được trích dẫn, theo khóa tự đặt."
+    )
     phu_luc: PhuLuc | None = None
 
     @field_validator("co_quan_ban_hanh")

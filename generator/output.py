@@ -9,6 +9,7 @@ was changed since it was generated and is kept (unless ``force``, which keeps a 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -45,12 +46,14 @@ def _custom_xml(props: dict[str, str]) -> bytes:
     items = "".join(
         f'<property fmtid="{_FMTID}" pid="{pid}" name="{escape(name)}">'
         f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
-        for pid, (name, value) in enumerate(sorted(props.items()), start=2))
+        for pid, (name, value) in enumerate(sorted(props.items()), start=2)
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"'
         ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-        f"{items}</Properties>").encode()
+        f"{items}</Properties>"
+    ).encode()
 
 
 def read_custom_properties(package: bytes) -> dict[str, str]:
@@ -63,7 +66,8 @@ def read_custom_properties(package: bytes) -> dict[str, str]:
         return {}
     found = {}
     for name, value in re.findall(
-            r'<property [^>]*name="([^"]+)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>', xml):
+        r'<property [^>]*name="([^"]+)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>', xml
+    ):
         found[name] = value
     return found
 
@@ -72,8 +76,10 @@ def stamp(package: bytes, fingerprint: str) -> bytes:
     """Add the fingerprint and content hash as custom properties (rewrites the zip once)."""
     props = {FINGERPRINT: fingerprint, CONTENT_HASH: content_hash(package)}
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(package)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(package)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         names = source.namelist()
         for info in source.infolist():
             data = source.read(info.filename)
@@ -82,16 +88,21 @@ def stamp(package: bytes, fingerprint: str) -> bytes:
             if info.filename == "[Content_Types].xml" and CUSTOM_PART not in names:
                 data = data.replace(
                     b"</Types>",
-                    f'<Override PartName="/{CUSTOM_PART}" ContentType="{CUSTOM_TYPE}"/></Types>'
-                    .encode())
+                    f'<Override PartName="/{CUSTOM_PART}" '
+                    f'ContentType="{CUSTOM_TYPE}"/></Types>'.encode(),
+                )
             elif info.filename == "_rels/.rels" and CUSTOM_REL.encode() not in data:
                 data = data.replace(
                     b"</Relationships>",
                     f'<Relationship Id="rIdBaocaoCustom" Type="{CUSTOM_REL}" '
-                    f'Target="{CUSTOM_PART}"/></Relationships>'.encode())
+                    f'Target="{CUSTOM_PART}"/></Relationships>'.encode(),
+                )
             target.writestr(info, data)
-        target.writestr(zipfile.ZipInfo(CUSTOM_PART, (2024, 1, 1, 0, 0, 0)), _custom_xml(props),
-                        compress_type=zipfile.ZIP_DEFLATED)
+        target.writestr(
+            zipfile.ZipInfo(CUSTOM_PART, (2024, 1, 1, 0, 0, 0)),
+            _custom_xml(props),
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
     return out.getvalue()
 
 
@@ -134,10 +145,8 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(temp.fileno())
         os.replace(temp_name, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
-        except FileNotFoundError:
-            pass
         raise
 
 
@@ -149,13 +158,14 @@ def guard_overwrite(path: Path, force: bool) -> Path | None:
         return None
     if state.ours and not state.edited:
         return None
-    reason = ("đã được sửa tay sau lần xuất trước" if state.ours
-              else "không phải do baocao tạo ra")
+    reason = "đã được sửa tay sau lần xuất trước" if state.ours else "không phải do baocao tạo ra"
     if not force:
         raise OutputError(
             f"không ghi đè: tệp {reason}. Giữ nguyên tệp này; để xuất lại, đổi tên hoặc chuyển "
             "nó đi, hoặc chạy lại với --force (tệp cũ sẽ được giữ thành "
-            f"{backup_path(path).name})", file=str(path))
+            f"{backup_path(path).name})",
+            file=str(path),
+        )
     backup = backup_path(path)
     atomic_write(backup, path.read_bytes())
     return backup

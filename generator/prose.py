@@ -62,15 +62,19 @@ class _Sandbox(SandboxedEnvironment):
                 raise SecurityError("lũy thừa quá lớn")
             return left**right
         for text, count in ((left, right), (right, left)):
-            if isinstance(text, str | list) and isinstance(count, int) \
-                    and len(text) * count > _MAX_TEXT:
+            if (
+                isinstance(text, str | list)
+                and isinstance(count, int)
+                and len(text) * count > _MAX_TEXT
+            ):
                 raise SecurityError("chuỗi tạo ra quá dài")
         return left * right
 
 
 def make_environment() -> SandboxedEnvironment:
-    env = _Sandbox(autoescape=False, finalize=_finalize, undefined=StrictUndefined,
-                   keep_trailing_newline=False)
+    env = _Sandbox(
+        autoescape=False, finalize=_finalize, undefined=StrictUndefined, keep_trailing_newline=False
+    )
     env.filters.update(FILTERS)
     return env
 
@@ -90,8 +94,13 @@ class Dependencies:
 class FigureLookup(Mapping[str, Any]):
     """``so_lieu['1.1.2']`` in prose: the figure, or a clear error (unknown id, no figure)."""
 
-    def __init__(self, values: dict[str, Any], describe: Callable[[str], str] | None,
-                 ids: list[str], deps: Dependencies) -> None:
+    def __init__(
+        self,
+        values: dict[str, Any],
+        describe: Callable[[str], str] | None,
+        ids: list[str],
+        deps: Dependencies,
+    ) -> None:
         self._values = values
         self._describe = describe
         self._ids = ids
@@ -163,7 +172,7 @@ def _parse(text: str, bold: bool, italic: bool, out: list[Inline]) -> None:
     position = 0
     for match in _TOKEN.finditer(text):
         if match.start() > position:
-            out.append(Run(_restore(text[position:match.start()]), bold, italic))
+            out.append(Run(_restore(text[position : match.start()]), bold, italic))
         if match.group("note"):
             out.append(NoteRef(_restore(match.group("note_k"))))
         elif match.group("bi"):
@@ -186,8 +195,11 @@ def parse_inline(text: str) -> list[Inline]:
         if isinstance(item, Run) and not item.text:
             continue
         previous = merged[-1] if merged else None
-        if isinstance(item, Run) and isinstance(previous, Run) \
-                and (previous.bold, previous.italic) == (item.bold, item.italic):
+        if (
+            isinstance(item, Run)
+            and isinstance(previous, Run)
+            and (previous.bold, previous.italic) == (item.bold, item.italic)
+        ):
             merged[-1] = Run(previous.text + item.text, item.bold, item.italic)
         else:
             merged.append(item)
@@ -248,8 +260,12 @@ def _undefined_message(exc: UndefinedError, names: Mapping[str, Any]) -> str:
     if not match:
         return f"biểu thức dùng giá trị không có: {exc}"
     name = match.group(1)
-    user_names = [n for n in names if not n.startswith("_") and n not in
-                  ("range", "dict", "lipsum", "cycler", "joiner", "namespace")]
+    user_names = [
+        n
+        for n in names
+        if not n.startswith("_")
+        and n not in ("range", "dict", "lipsum", "cycler", "joiner", "namespace")
+    ]
     close = difflib.get_close_matches(name, user_names, n=1, cutoff=0.6)
     hint = f"; có phải '{close[0]}'?" if close else f"; dùng được: {', '.join(sorted(user_names))}"
     return f"'{name}' không được định nghĩa{hint}"

@@ -12,33 +12,75 @@ from .output import atomic_write
 
 # cấp → (cơ quan chủ quản, cơ quan ban hành, tên trong câu, địa danh, ký hiệu, chữ ký, danh mục)
 LEVELS = {
-    "huyen": ("UBND TỈNH QUẢNG TRỊ", ["Ủy ban nhân dân", "Huyện Hướng Hóa"],
-              "UBND huyện Hướng Hóa", "Hướng Hóa", "BC-UBND",
-              ("TM.", "Ủy ban nhân dân", "Chủ tịch"), "cchc-huyen-quang-tri",
-              ["Sở Nội vụ", "TT. Huyện ủy", "TT. HĐND huyện", "Chủ tịch, các PCT UBND huyện",
-               "Các phòng, ban chuyên môn"], "VT, NV"),
-    "xa": (None, ["Ủy ban nhân dân", "Xã Hoàng Cát"], "UBND xã Hoàng Cát", "Hoàng Cát",
-           "BC-UBND", ("TM.", "Ủy ban nhân dân", "Chủ tịch"), "cchc-xa-thanh-hoa-01b",
-           ["UBND huyện (b/c)", "Phòng Nội vụ (b/c)", "TT. Đảng ủy, HĐND xã"], "VT"),
-    "so": ("UBND TỈNH QUẢNG TRỊ", ["Sở Tư pháp"], "Sở Tư pháp", "Quảng Trị", "BC-STP",
-           (None, None, "Giám đốc"), None,
-           ["Sở Nội vụ", "Giám đốc, các Phó Giám đốc Sở", "Các phòng, đơn vị thuộc Sở"],
-           "VT, VP"),
+    "huyen": (
+        "UBND TỈNH QUẢNG TRỊ",
+        ["Ủy ban nhân dân", "Huyện Hướng Hóa"],
+        "UBND huyện Hướng Hóa",
+        "Hướng Hóa",
+        "BC-UBND",
+        ("TM.", "Ủy ban nhân dân", "Chủ tịch"),
+        "cchc-huyen-quang-tri",
+        [
+            "Sở Nội vụ",
+            "TT. Huyện ủy",
+            "TT. HĐND huyện",
+            "Chủ tịch, các PCT UBND huyện",
+            "Các phòng, ban chuyên môn",
+        ],
+        "VT, NV",
+    ),
+    "xa": (
+        None,
+        ["Ủy ban nhân dân", "Xã Hoàng Cát"],
+        "UBND xã Hoàng Cát",
+        "Hoàng Cát",
+        "BC-UBND",
+        ("TM.", "Ủy ban nhân dân", "Chủ tịch"),
+        "cchc-xa-thanh-hoa-01b",
+        ["UBND huyện (b/c)", "Phòng Nội vụ (b/c)", "TT. Đảng ủy, HĐND xã"],
+        "VT",
+    ),
+    "so": (
+        "UBND TỈNH QUẢNG TRỊ",
+        ["Sở Tư pháp"],
+        "Sở Tư pháp",
+        "Quảng Trị",
+        "BC-STP",
+        (None, None, "Giám đốc"),
+        None,
+        ["Sở Nội vụ", "Giám đốc, các Phó Giám đốc Sở", "Các phòng, đơn vị thuộc Sở"],
+        "VT, VP",
+    ),
 }
 
 REFORM_AREAS = [
-    ("Cải cách thể chế", "Kết quả xây dựng, ban hành, kiểm tra, rà soát văn bản quy phạm pháp "
-     "luật; theo dõi thi hành pháp luật."),
-    ("Cải cách thủ tục hành chính", "Kết quả kiểm soát, công khai, giải quyết thủ tục hành "
-     "chính; thực hiện cơ chế một cửa, một cửa liên thông."),
-    ("Cải cách tổ chức bộ máy hành chính nhà nước", "Kết quả sắp xếp, kiện toàn tổ chức bộ máy; "
-     "quản lý biên chế, tinh giản biên chế."),
-    ("Cải cách chế độ công vụ", "Xây dựng và nâng cao chất lượng đội ngũ cán bộ, công chức, viên "
-     "chức; vị trí việc làm; kỷ luật, kỷ cương hành chính."),
-    ("Cải cách tài chính công", "Thực hiện cơ chế tự chủ; quản lý, sử dụng ngân sách và tài sản "
-     "công."),
-    ("Xây dựng và phát triển Chính quyền điện tử, Chính quyền số", "Ứng dụng công nghệ thông "
-     "tin, dịch vụ công trực tuyến, chuyển đổi số."),
+    (
+        "Cải cách thể chế",
+        "Kết quả xây dựng, ban hành, kiểm tra, rà soát văn bản quy phạm pháp "
+        "luật; theo dõi thi hành pháp luật.",
+    ),
+    (
+        "Cải cách thủ tục hành chính",
+        "Kết quả kiểm soát, công khai, giải quyết thủ tục hành "
+        "chính; thực hiện cơ chế một cửa, một cửa liên thông.",
+    ),
+    (
+        "Cải cách tổ chức bộ máy hành chính nhà nước",
+        "Kết quả sắp xếp, kiện toàn tổ chức bộ máy; quản lý biên chế, tinh giản biên chế.",
+    ),
+    (
+        "Cải cách chế độ công vụ",
+        "Xây dựng và nâng cao chất lượng đội ngũ cán bộ, công chức, viên "
+        "chức; vị trí việc làm; kỷ luật, kỷ cương hành chính.",
+    ),
+    (
+        "Cải cách tài chính công",
+        "Thực hiện cơ chế tự chủ; quản lý, sử dụng ngân sách và tài sản công.",
+    ),
+    (
+        "Xây dựng và phát triển Chính quyền điện tử, Chính quyền số",
+        "Ứng dụng công nghệ thông tin, dịch vụ công trực tuyến, chuyển đổi số.",
+    ),
 ]
 
 
@@ -61,8 +103,17 @@ def _q(text: str) -> str:
 
 def skeleton_text(cap: str, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
-    (chu_quan, ban_hanh, ten, dia_danh, ky_hieu, (tham_quyen, thay_cho, chuc_vu), catalog,
-     recipients, luu) = LEVELS[cap]
+    (
+        chu_quan,
+        ban_hanh,
+        ten,
+        dia_danh,
+        ky_hieu,
+        (tham_quyen, thay_cho, chuc_vu),
+        catalog,
+        recipients,
+        luu,
+    ) = LEVELS[cap]
     period = _period_for(today)
     out = [
         f"# Tệp số liệu báo cáo cải cách hành chính ({cap}) — tạo bởi `baocao init`.",
@@ -85,12 +136,11 @@ def skeleton_text(cap: str, today: dt.date | None = None) -> str:
         f"dia_danh: {_q(dia_danh)}",
         "# Ngày ban hành: 16/3/2021; dự thảo có thể ghi chỉ tháng/năm: 12/2024.",
         f"ngay: {_q(f'{today.month}/{today.year}')}",
-        "# Kỳ báo cáo: \"quý I năm 2021\", \"6 tháng đầu năm 2024\", \"9 tháng năm 2023\", "
-        "\"năm 2021\".",
+        '# Kỳ báo cáo: "quý I năm 2021", "6 tháng đầu năm 2024", "9 tháng năm 2023", "năm 2021".',
         f"ky_bao_cao: {_q(period)}",
         "# Trích yếu: dòng dưới chữ BÁO CÁO.",
         f"trich_yeu: {_q('Kết quả thực hiện công tác cải cách hành chính {{ ky_bao_cao }}')}",
-        "# Căn cứ: khóa các văn bản trong van_ban dùng cho đoạn mở đầu \"Thực hiện …\".",
+        '# Căn cứ: khóa các văn bản trong van_ban dùng cho đoạn mở đầu "Thực hiện …".',
         "can_cu: [kh_cchc]",
         "",
         "# --- Văn bản được trích dẫn (sửa một lần, mọi chỗ trích dẫn đều đổi theo) ---",
@@ -107,8 +157,11 @@ def skeleton_text(cap: str, today: dt.date | None = None) -> str:
         "    muc:",
         "      - tieu_de: Kế hoạch cải cách hành chính",
         "        doan:",
-        "          - " + _q("Ban hành Kế hoạch cải cách hành chính năm {{ nam }}[^kh_cchc] "
-                            "với các nhiệm vụ trọng tâm …"),
+        "          - "
+        + _q(
+            "Ban hành Kế hoạch cải cách hành chính năm {{ nam }}[^kh_cchc] "
+            "với các nhiệm vụ trọng tâm …"
+        ),
         "      - tieu_de: Công tác kiểm tra, tuyên truyền cải cách hành chính",
         "        doan:",
         "          - " + _q("- Nội dung …"),
@@ -129,12 +182,12 @@ def skeleton_text(cap: str, today: dt.date | None = None) -> str:
         "      - " + _q("- Nội dung …"),
         "",
         "# Đoạn kết (mặc định sinh từ trích yếu, luôn kết thúc bằng ./.).",
-        "# ket_luan: \"Trên đây là báo cáo …./.\"",
+        '# ket_luan: "Trên đây là báo cáo …./."',
         "",
         "# --- Phần cuối: nơi nhận và chữ ký ---",
         "noi_nhan:",
         *(f"  - {_q(r)}" for r in recipients),
-        "# Dòng lưu: thành \"- Lưu: VT, ….\"",
+        '# Dòng lưu: thành "- Lưu: VT, …."',
         f"luu: {_q(luu)}",
         "chu_ky:",
         "  # TM. (thay mặt), KT. (ký thay), Q., TL., TUQ.; bỏ trống khi người đứng đầu ký.",
@@ -146,17 +199,26 @@ def skeleton_text(cap: str, today: dt.date | None = None) -> str:
     if catalog:
         out += _figures(catalog)
     else:
-        out += ["", "# Phụ lục số liệu: ghi danh mục chỉ tiêu (xem `baocao danh-muc`) và số liệu:",
-                "# phu_luc:", "#   danh_muc: <mã danh mục hoặc đường dẫn tệp .yaml>",
-                "#   so_lieu: {}"]
+        out += [
+            "",
+            "# Phụ lục số liệu: ghi danh mục chỉ tiêu (xem `baocao danh-muc`) và số liệu:",
+            "# phu_luc:",
+            "#   danh_muc: <mã danh mục hoặc đường dẫn tệp .yaml>",
+            "#   so_lieu: {}",
+        ]
     return "\n".join(out) + "\n"
 
 
 def _figures(catalog_name: str) -> list[str]:
     catalog = load_catalog(catalog_name)
     labels = stt_labels(catalog.spec)
-    lines = ["", "# --- Phụ lục: số liệu theo mã chỉ tiêu; null = không báo cáo ---",
-             "phu_luc:", f"  danh_muc: {catalog_name}", "  so_lieu:"]
+    lines = [
+        "",
+        "# --- Phụ lục: số liệu theo mã chỉ tiêu; null = không báo cáo ---",
+        "phu_luc:",
+        f"  danh_muc: {catalog_name}",
+        "  so_lieu:",
+    ]
     for node_id, node in catalog.nodes.items():
         if node.kind == "nhom" or node_id in catalog.formulas:
             continue

@@ -23,8 +23,9 @@ def shipped_template(kind: str) -> Path:
         path = folder / NAMES[kind]
         if path.is_file():
             return path
-    raise TemplateError(f"không tìm thấy mẫu có sẵn {NAMES[kind]} (cài đặt thiếu thư mục "
-                        "templates/)")
+    raise TemplateError(
+        f"không tìm thấy mẫu có sẵn {NAMES[kind]} (cài đặt thiếu thư mục templates/)"
+    )
 
 
 def shipped_templates() -> list[Path]:

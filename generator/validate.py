@@ -70,9 +70,19 @@ def _clean_loc(loc: tuple[Any, ...]) -> FieldPath:
     """Drop pydantic's internal steps (union members, validator names) from an error location."""
     out: list[str | int] = []
     for part in loc:
-        if isinstance(part, str) and ("[" in part or part in ("function-after", "function-plain",
-                                                               "function-before", "str", "int",
-                                                               "float", "none")):
+        if isinstance(part, str) and (
+            "[" in part
+            or part
+            in (
+                "function-after",
+                "function-plain",
+                "function-before",
+                "str",
+                "int",
+                "float",
+                "none",
+            )
+        ):
             continue
         out.append(part)
     return tuple(out)
@@ -102,7 +112,8 @@ def _message(error: dict[str, Any], root: type[BaseModel], loc: FieldPath) -> st
     if kind == "int_from_float":
         return f"{_shown(value)} phải là số nguyên"
     if kind in ("greater_than_equal", "greater_than"):
-        return f"{_shown(value)} phải {'≥' if kind == 'greater_than_equal' else '>'} {ctx.get('ge', ctx.get('gt'))}"
+        sign = "≥" if kind == "greater_than_equal" else ">"
+        return f"{_shown(value)} phải {sign} {ctx.get('ge', ctx.get('gt'))}"
     if kind in ("bool_parsing", "bool_type"):
         return f"{_shown(value)} phải là true (có) hoặc false (không)"
     if kind == "literal_error":
@@ -119,9 +130,13 @@ def _message(error: dict[str, Any], root: type[BaseModel], loc: FieldPath) -> st
     return str(error.get("msg", kind))
 
 
-def problems_from_validation(exc: ValidationError, loaded: LoadedFile,
-                             root: type[BaseModel], problems: ProblemList,
-                             prefix: FieldPath = ()) -> None:
+def problems_from_validation(
+    exc: ValidationError,
+    loaded: LoadedFile,
+    root: type[BaseModel],
+    problems: ProblemList,
+    prefix: FieldPath = (),
+) -> None:
     seen: set[tuple[FieldPath, str]] = set()
     for error in exc.errors(include_url=False):
         loc = (*prefix, *_clean_loc(tuple(error["loc"])))
@@ -132,12 +147,15 @@ def problems_from_validation(exc: ValidationError, loaded: LoadedFile,
         problems.add(message, path=format_path(loc) or None, line=loaded.line_of(loc))
 
 
-def validate_model(loaded: LoadedFile, root: type[BaseModel], problems: ProblemList,
-                   what: str = "tệp dữ liệu") -> Any:
+def validate_model(
+    loaded: LoadedFile, root: type[BaseModel], problems: ProblemList, what: str = "tệp dữ liệu"
+) -> Any:
     """Validate loaded data against ``root``; every error goes to ``problems``; None on errors."""
     if not isinstance(loaded.data, dict):
-        problems.add(f"{what} phải là một bảng các trường (tên: giá trị), không phải "
-                     f"{_shown(loaded.data)}", line=1)
+        problems.add(
+            f"{what} phải là một bảng các trường (tên: giá trị), không phải {_shown(loaded.data)}",
+            line=1,
+        )
         return None
     try:
         return root.model_validate(loaded.data)

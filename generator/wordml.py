@@ -53,8 +53,13 @@ def child(parent: etree._Element, tag: str, first: bool = False) -> etree._Eleme
 # --------------------------------------------------------------------------- runs and paragraphs
 
 
-def run(text: str, bold: bool = False, italic: bool = False, size_pt: float | None = None,
-        style: str | None = None) -> etree._Element:
+def run(
+    text: str,
+    bold: bool = False,
+    italic: bool = False,
+    size_pt: float | None = None,
+    style: str | None = None,
+) -> etree._Element:
     r = el("w:r")
     props = []
     if style:
@@ -80,13 +85,20 @@ def run(text: str, bold: bool = False, italic: bool = False, size_pt: float | No
 
 
 def footnote_reference(number: int) -> etree._Element:
-    return el("w:r", None,
-              el("w:rPr", None, el("w:rStyle", {"w:val": "FootnoteReference"})),
-              el("w:footnoteReference", {"w:id": str(number)}))
+    return el(
+        "w:r",
+        None,
+        el("w:rPr", None, el("w:rStyle", {"w:val": "FootnoteReference"})),
+        el("w:footnoteReference", {"w:id": str(number)}),
+    )
 
 
-def paragraph(style: str | None, runs: Iterable[etree._Element] = (), align: str | None = None,
-              keep_next: bool = False) -> etree._Element:
+def paragraph(
+    style: str | None,
+    runs: Iterable[etree._Element] = (),
+    align: str | None = None,
+    keep_next: bool = False,
+) -> etree._Element:
     p = el("w:p")
     props = []
     if style:
@@ -109,21 +121,40 @@ FOOTNOTES_PARTNAME = "/word/footnotes.xml"
 
 def _separator(kind: str, number: int) -> etree._Element:
     marker = "w:separator" if kind == "separator" else "w:continuationSeparator"
-    return el("w:footnote", {"w:type": kind, "w:id": str(number)},
-              el("w:p", None,
-                 el("w:pPr", None, el("w:spacing", {"w:after": "0", "w:line": "240",
-                                                     "w:lineRule": "auto"})),
-                 el("w:r", None, el(marker))))
+    return el(
+        "w:footnote",
+        {"w:type": kind, "w:id": str(number)},
+        el(
+            "w:p",
+            None,
+            el(
+                "w:pPr",
+                None,
+                el("w:spacing", {"w:after": "0", "w:line": "240", "w:lineRule": "auto"}),
+            ),
+            el("w:r", None, el(marker)),
+        ),
+    )
 
 
 def footnote(number: int, text: str) -> etree._Element:
     """One footnote: its reference mark, a space, then the text (style FootnoteText)."""
-    return el("w:footnote", {"w:id": str(number)},
-              el("w:p", None,
-                 el("w:pPr", None, el("w:pStyle", {"w:val": "FootnoteText"})),
-                 el("w:r", None, el("w:rPr", None, el("w:rStyle", {"w:val": "FootnoteReference"})),
-                    el("w:footnoteRef")),
-                 run(" " + text)))
+    return el(
+        "w:footnote",
+        {"w:id": str(number)},
+        el(
+            "w:p",
+            None,
+            el("w:pPr", None, el("w:pStyle", {"w:val": "FootnoteText"})),
+            el(
+                "w:r",
+                None,
+                el("w:rPr", None, el("w:rStyle", {"w:val": "FootnoteReference"})),
+                el("w:footnoteRef"),
+            ),
+            run(" " + text),
+        ),
+    )
 
 
 def add_footnotes(document: object, texts: list[str]) -> None:
@@ -133,8 +164,9 @@ def add_footnotes(document: object, texts: list[str]) -> None:
     for rel in list(doc_part.rels.values()):
         if rel.reltype == RT.FOOTNOTES:  # a template that already has a footnotes part
             doc_part.drop_rel(rel.rId)
-    root = el("w:footnotes", None, _separator("separator", -1),
-              _separator("continuationSeparator", 0))
+    root = el(
+        "w:footnotes", None, _separator("separator", -1), _separator("continuationSeparator", 0)
+    )
     for number, text in enumerate(texts, start=1):
         root.append(footnote(number, text))
     blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -142,8 +174,9 @@ def add_footnotes(document: object, texts: list[str]) -> None:
     doc_part.relate_to(part, RT.FOOTNOTES)
     settings = document.settings.element  # type: ignore[attr-defined]
     if settings.find(qn("w:footnotePr")) is None:
-        footnote_pr = el("w:footnotePr", None, el("w:footnote", {"w:id": "-1"}),
-                         el("w:footnote", {"w:id": "0"}))
+        footnote_pr = el(
+            "w:footnotePr", None, el("w:footnote", {"w:id": "-1"}), el("w:footnote", {"w:id": "0"})
+        )
         # footnotePr comes early in CT_Settings; after zoom/proofState is accepted by Word and LO
         anchor = None
         for tag in ("w:defaultTabStop", "w:characterSpacingControl", "w:compat"):
@@ -172,6 +205,7 @@ def read_footnotes(document: object) -> list[str]:
 
 
 # --------------------------------------------------------------------------- tables
+
 
 def table_borders(tbl: etree._Element, visible: bool) -> None:
     props = child(tbl, "w:tblPr", first=True)
@@ -223,8 +257,13 @@ def table_grid(tbl: etree._Element, widths_twips: list[int]) -> None:
         grid.append(el("w:gridCol", {"w:w": str(width)}))
 
 
-def cell(width_twips: int, paragraphs: list[etree._Element], span: int = 1,
-         vmerge: str | None = None, valign: str = "center") -> etree._Element:
+def cell(
+    width_twips: int,
+    paragraphs: list[etree._Element],
+    span: int = 1,
+    vmerge: str | None = None,
+    valign: str = "center",
+) -> etree._Element:
     props = [el("w:tcW", {"w:w": str(width_twips), "w:type": "dxa"})]
     if span > 1:
         props.append(el("w:gridSpan", {"w:val": str(span)}))
@@ -237,19 +276,38 @@ def cell(width_twips: int, paragraphs: list[etree._Element], span: int = 1,
     return tc
 
 
-def table(widths_twips: list[int], rows: list[etree._Element], borders: bool = True,
-          align: str = "center") -> etree._Element:
-    tbl = el("w:tbl", None,
-             el("w:tblPr", None,
-                el("w:tblW", {"w:w": str(sum(widths_twips)), "w:type": "dxa"}),
-                el("w:jc", {"w:val": align}),
-                el("w:tblLayout", {"w:type": "fixed"}),
-                el("w:tblCellMar", None,
-                   el("w:left", {"w:w": "85", "w:type": "dxa"}),
-                   el("w:right", {"w:w": "85", "w:type": "dxa"})),
-                el("w:tblLook", {"w:val": "04A0", "w:firstRow": "1", "w:lastRow": "0",
-                                 "w:firstColumn": "1", "w:lastColumn": "0", "w:noHBand": "0",
-                                 "w:noVBand": "1"})))
+def table(
+    widths_twips: list[int], rows: list[etree._Element], borders: bool = True, align: str = "center"
+) -> etree._Element:
+    tbl = el(
+        "w:tbl",
+        None,
+        el(
+            "w:tblPr",
+            None,
+            el("w:tblW", {"w:w": str(sum(widths_twips)), "w:type": "dxa"}),
+            el("w:jc", {"w:val": align}),
+            el("w:tblLayout", {"w:type": "fixed"}),
+            el(
+                "w:tblCellMar",
+                None,
+                el("w:left", {"w:w": "85", "w:type": "dxa"}),
+                el("w:right", {"w:w": "85", "w:type": "dxa"}),
+            ),
+            el(
+                "w:tblLook",
+                {
+                    "w:val": "04A0",
+                    "w:firstRow": "1",
+                    "w:lastRow": "0",
+                    "w:firstColumn": "1",
+                    "w:lastColumn": "0",
+                    "w:noHBand": "0",
+                    "w:noVBand": "1",
+                },
+            ),
+        ),
+    )
     table_borders(tbl, borders)
     table_grid(tbl, widths_twips)
     for tr in rows:
@@ -279,8 +337,11 @@ def short_rule(p: etree._Element, width_twips: int, column_twips: int) -> None:
         if old is not None:
             props.remove(old)
     indent = max(0, (column_twips - width_twips) // 2)
-    border = el("w:pBdr", None, el("w:bottom", {"w:val": "single", "w:sz": "6", "w:space": "1",
-                                                "w:color": "000000"}))
+    border = el(
+        "w:pBdr",
+        None,
+        el("w:bottom", {"w:val": "single", "w:sz": "6", "w:space": "1", "w:color": "000000"}),
+    )
     ind = el("w:ind", {"w:left": str(indent), "w:right": str(indent)})
     # pPr order: pStyle, keepNext, …, pBdr, shd, tabs, …, spacing, ind, …, jc
     style = props.find(qn("w:pStyle"))
@@ -334,17 +395,27 @@ def landscape(sect_pr: etree._Element) -> None:
 
 def page_field(size_pt: float = 13) -> list[etree._Element]:
     """The runs of a PAGE field (begin / instruction / separate / value / end)."""
+
     def field_run(*children: etree._Element) -> etree._Element:
         half = str(round(size_pt * 2))
-        return el("w:r", None, el("w:rPr", None, el("w:sz", {"w:val": half}),
-                                  el("w:szCs", {"w:val": half})), *children)
+        return el(
+            "w:r",
+            None,
+            el("w:rPr", None, el("w:sz", {"w:val": half}), el("w:szCs", {"w:val": half})),
+            *children,
+        )
+
     instr = el("w:instrText", {f"{{{XML_NS}}}space": "preserve"})
     instr.text = " PAGE "
     value = el("w:t")
     value.text = "2"
-    return [field_run(el("w:fldChar", {"w:fldCharType": "begin"})), field_run(instr),
-            field_run(el("w:fldChar", {"w:fldCharType": "separate"})), field_run(value),
-            field_run(el("w:fldChar", {"w:fldCharType": "end"}))]
+    return [
+        field_run(el("w:fldChar", {"w:fldCharType": "begin"})),
+        field_run(instr),
+        field_run(el("w:fldChar", {"w:fldCharType": "separate"})),
+        field_run(value),
+        field_run(el("w:fldChar", {"w:fldCharType": "end"})),
+    ]
 
 
 def force_fonts(styles_element: etree._Element) -> None:

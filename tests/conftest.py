@@ -61,8 +61,10 @@ def runner() -> CliRunner:
 @pytest.fixture
 def invoke(runner: CliRunner):
     """Run `baocao ARGS…` in-process; returns the click Result (exit_code, output)."""
+
     def run(*args: object):
         return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
     return run
 
 
@@ -71,11 +73,15 @@ def minimal_file(tmp_path: Path) -> Path:
     from generator.catalog import load_catalog
 
     catalog = load_catalog("cchc-xa-thanh-hoa-01b")
-    figures = "\n".join(f'    "{node_id}": null' for node_id, node in catalog.nodes.items()
-                        if node.kind != "nhom" and node_id not in catalog.formulas)
+    figures = "\n".join(
+        f'    "{node_id}": null'
+        for node_id, node in catalog.nodes.items()
+        if node.kind != "nhom" and node_id not in catalog.formulas
+    )
     text = MINIMAL.replace("  so_lieu: {}\n", "  so_lieu:\n" + figures + "\n")
-    text = text.replace('    "1.1.1": null', '    "1.1.1": 38').replace('    "1.1.2": null',
-                                                                      '    "1.1.2": 25')
+    text = text.replace('    "1.1.1": null', '    "1.1.1": 38').replace(
+        '    "1.1.2": null', '    "1.1.2": 25'
+    )
     path = tmp_path / "bao_cao.yaml"
     path.write_text(text, encoding="utf-8")
     return path

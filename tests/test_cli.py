@@ -83,9 +83,17 @@ def test_schema_is_json_schema(invoke) -> None:
     assert schema["additionalProperties"] is False
     for field in ("co_quan_ban_hanh", "trich_yeu", "noi_dung", "chu_ky", "phu_luc"):
         assert field in schema["properties"]
-    assert set(schema["required"]) >= {"co_quan_ban_hanh", "ten_co_quan", "dia_danh", "ngay",
-                                       "trich_yeu", "ky_bao_cao", "noi_dung", "noi_nhan",
-                                       "chu_ky"}
+    assert set(schema["required"]) >= {
+        "co_quan_ban_hanh",
+        "ten_co_quan",
+        "dia_danh",
+        "ngay",
+        "trich_yeu",
+        "ky_bao_cao",
+        "noi_dung",
+        "noi_nhan",
+        "chu_ky",
+    }
 
 
 @pytest.mark.parametrize("cap", ["huyen", "xa", "so"])
@@ -93,10 +101,17 @@ def test_init_writes_a_skeleton_that_passes_check(invoke, tmp_path: Path, cap: s
     path = tmp_path / f"{cap}.yaml"
     assert invoke("init", "--cap", cap, path).exit_code == 0
     text = path.read_text(encoding="utf-8")
-    for area in ("Cải cách thể chế", "Cải cách thủ tục hành chính",
-                 "Cải cách tổ chức bộ máy hành chính nhà nước", "Cải cách chế độ công vụ",
-                 "Cải cách tài chính công", "Chính quyền điện tử", "Khó khăn, vướng mắc",
-                 "Kiến nghị, đề xuất", "Phương hướng"):
+    for area in (
+        "Cải cách thể chế",
+        "Cải cách thủ tục hành chính",
+        "Cải cách tổ chức bộ máy hành chính nhà nước",
+        "Cải cách chế độ công vụ",
+        "Cải cách tài chính công",
+        "Chính quyền điện tử",
+        "Khó khăn, vướng mắc",
+        "Kiến nghị, đề xuất",
+        "Phương hướng",
+    ):
         assert area in text
     assert text.count("\n#") > 10  # fields are explained
     result = invoke("check", path)
@@ -124,23 +139,33 @@ def test_danh_muc_lists_shipped_catalogs(invoke) -> None:
 
 
 def test_debug_shows_traceback(minimal_file: Path) -> None:
-    minimal_file.write_text(minimal_file.read_text(encoding="utf-8").replace(
-        "so: 5", 'so: "mười"'), encoding="utf-8")
-    plain = subprocess.run([sys.executable, "-m", "generator", "render", str(minimal_file)],
-                           capture_output=True, text=True, cwd=ROOT)
+    minimal_file.write_text(
+        minimal_file.read_text(encoding="utf-8").replace("so: 5", 'so: "mười"'), encoding="utf-8"
+    )
+    plain = subprocess.run(
+        [sys.executable, "-m", "generator", "render", str(minimal_file)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert plain.returncode == 1
     assert "Traceback" not in plain.stderr and '"mười" không phải là số' in plain.stderr
-    debug = subprocess.run([sys.executable, "-m", "generator", "--debug", "render",
-                            str(minimal_file)], capture_output=True, text=True, cwd=ROOT)
+    debug = subprocess.run(
+        [sys.executable, "-m", "generator", "--debug", "render", str(minimal_file)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert debug.returncode == 1
     assert "Traceback" in debug.stderr and "DataError" in debug.stderr
 
 
 def test_cli_starts_without_heavy_imports() -> None:
-    code = ("import sys; from generator.cli import cli; "
-            "heavy = [m for m in ('docxtpl', 'openpyxl', 'pydantic', 'docx', 'num2words', "
-            "'jinja2', 'lxml') if m in sys.modules]; print(','.join(heavy))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT)
+    code = (
+        "import sys; from generator.cli import cli; "
+        "heavy = [m for m in ('docxtpl', 'openpyxl', 'pydantic', 'docx', 'num2words', "
+        "'jinja2', 'lxml') if m in sys.modules]; print(','.join(heavy))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""

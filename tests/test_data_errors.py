@@ -4,7 +4,6 @@ never a traceback, a written output, or executed code."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -23,73 +22,107 @@ def _line_of(text: str, needle: str) -> int:
 # name → (how to break the minimal file, text the message must contain, line anchor or None)
 CASES = {
     "text_for_number": (
-        lambda t: t.replace("so: 5", 'so: "mười"'), 'so: "mười" không phải là số', 'so: "mười"'),
+        lambda t: t.replace("so: 5", 'so: "mười"'),
+        'so: "mười" không phải là số',
+        'so: "mười"',
+    ),
     "unknown_key_hint": (
         lambda t: t.replace("trich_yeu: Kết quả", "trich_yue: Kết quả"),
         "trich_yue: trường 'trich_yue' không có trong mẫu; có phải ý bạn là 'trich_yeu'?",
-        "trich_yue:"),
+        "trich_yue:",
+    ),
     "bad_date": (
         lambda t: t.replace("ngay: 16/3/2021", "ngay: 31/02/2021"),
-        "ngay: ngày 31/02/2021 không tồn tại", "ngay: 31/02/2021"),
+        "ngay: ngày 31/02/2021 không tồn tại",
+        "ngay: 31/02/2021",
+    ),
     "missing_required": (
-        lambda t: t.replace("dia_danh: Thử\n", ""), "dia_danh: thiếu trường bắt buộc", None),
+        lambda t: t.replace("dia_danh: Thử\n", ""),
+        "dia_danh: thiếu trường bắt buộc",
+        None,
+    ),
     "duplicate_key": (
         lambda t: t.replace("dia_danh: Thử\n", "dia_danh: Thử\ndia_danh: Khác\n"),
-        "khóa 'dia_danh' bị lặp lại", "dia_danh: Khác"),
-    "tab_indent": (
-        lambda t: t.replace("  kh11:\n    loai:", "  kh11:\n\tloai:"),
-        "Tab", "\tloai:"),
+        "khóa 'dia_danh' bị lặp lại",
+        "dia_danh: Khác",
+    ),
+    "tab_indent": (lambda t: t.replace("  kh11:\n    loai:", "  kh11:\n\tloai:"), "Tab", "\tloai:"),
     "figure_not_number": (
         lambda t: t.replace('"1.1.1": 38', '"1.1.1": "ba mươi tám"'),
         'phu_luc.so_lieu.1.1.1: 1.1.1 Số nhiệm vụ đề ra trong kế hoạch: "ba mươi tám" không '
-        "phải là số", '"1.1.1": "ba mươi tám"'),
+        "phải là số",
+        '"1.1.1": "ba mươi tám"',
+    ),
     "unknown_indicator": (
         lambda t: t.replace('"1.1.1": 38', '"1.1.1": 38\n    "1.1.9": 4'),
         "mã chỉ tiêu '1.1.9' không có trong danh mục 'cchc-xa-thanh-hoa-01b'; có phải '1.1.",
-        '"1.1.9": 4'),
+        '"1.1.9": 4',
+    ),
     "enum_out_of_range": (
         lambda t: t.replace('"1.5": null', '"1.5": 3'),
-        '"3" không phải là mã lựa chọn hợp lệ (Không = 0, Có = 1)', '"1.5": 3'),
+        '"3" không phải là mã lựa chọn hợp lệ (Không = 0, Có = 1)',
+        '"1.5": 3',
+    ),
     "unknown_document_in_prose": (
         lambda t: t.replace("Tỷ lệ hoàn thành", "Theo {{ van_ban('kh12') }}, tỷ lệ"),
-        "văn bản 'kh12' không có trong van_ban; có phải 'kh11'?", "van_ban('kh12')"),
+        "văn bản 'kh12' không có trong van_ban; có phải 'kh11'?",
+        "van_ban('kh12')",
+    ),
     "jinja_syntax": (
         lambda t: t.replace("{{ so_lieu['1.1.2'] }}", "{{ so_lieu['1.1.2' }}"),
-        "noi_dung[1].doan[1]: lỗi cú pháp trong biểu thức", "so_lieu['1.1.2' }}"),
+        "noi_dung[1].doan[1]: lỗi cú pháp trong biểu thức",
+        "so_lieu['1.1.2' }}",
+    ),
     "unknown_footnote": (
         lambda t: t.replace("[^kh11]", "[^kh_khong_co]"),
         "chú thích [^kh_khong_co]: văn bản 'kh_khong_co' không có trong van_ban",
-        "[^kh_khong_co]"),
+        "[^kh_khong_co]",
+    ),
     "sandbox_escape": (
         lambda t: t.replace("Tỷ lệ hoàn thành", "{{ ''.__class__.__mro__[1].__subclasses__() }}"),
-        "biểu thức không được phép", "__subclasses__"),
+        "biểu thức không được phép",
+        "__subclasses__",
+    ),
     "string_bomb": (
         lambda t: t.replace("Tỷ lệ hoàn thành", "{{ 'x' * 100000000 }}"),
-        "biểu thức không được phép: chuỗi tạo ra quá dài", "'x' * 100000000"),
+        "biểu thức không được phép: chuỗi tạo ra quá dài",
+        "'x' * 100000000",
+    ),
     "missing_figure_in_prose": (
         lambda t: t.replace("{{ so_lieu['1.1.2'] }}", "{{ so_lieu['1.2.1'] }}"),
         "chỉ tiêu 1.2.1 Số bộ phận, công chức chuyên môn cấp xã đã kiểm tra chưa có số liệu",
-        "so_lieu['1.2.1']"),
+        "so_lieu['1.2.1']",
+    ),
     "tm_without_collective": (
         lambda t: t.replace("  thay_cho: Ủy ban nhân dân\n", ""),
-        "chu_ky: TM. cần ghi rõ thay_cho", "chu_ky:"),
+        "chu_ky: TM. cần ghi rõ thay_cho",
+        "chu_ky:",
+    ),
     "official_without_number": (
         lambda t: t.replace("so: 5", "so: null"),
-        "so: thiếu số văn bản (hoặc ghi du_thao: true nếu là dự thảo)", "so: null"),
+        "so: thiếu số văn bản (hoặc ghi du_thao: true nếu là dự thảo)",
+        "so: null",
+    ),
     "bad_period": (
         lambda t: t.replace("ky_bao_cao: quý I năm 2021", "ky_bao_cao: quý V năm 2021"),
-        "ky_bao_cao: \"quý V năm 2021\": quý phải từ I đến IV", "ky_bao_cao:"),
+        'ky_bao_cao: "quý V năm 2021": quý phải từ I đến IV',
+        "ky_bao_cao:",
+    ),
     "list_expected": (
         lambda t: t.replace("noi_nhan: [Sở Nội vụ, Chủ tịch UBND huyện]", "noi_nhan: 5"),
-        "noi_nhan: phải là một danh sách", "noi_nhan: 5"),
+        "noi_nhan: phải là một danh sách",
+        "noi_nhan: 5",
+    ),
     "unknown_catalog": (
         lambda t: t.replace("danh_muc: cchc-xa-thanh-hoa-01b", "danh_muc: cchc-xa-thanh-hoa"),
         "không tìm thấy danh mục chỉ tiêu 'cchc-xa-thanh-hoa'; có phải 'cchc-xa-thanh-hoa-01b'?",
-        "danh_muc: cchc-xa-thanh-hoa"),
+        "danh_muc: cchc-xa-thanh-hoa",
+    ),
     "count_typed_vietnamese_float": (
         lambda t: t.replace('"3.3.1": null', '"3.3.1": 1.253'),
         "1.253 phải là số nguyên (nếu là 1.253 theo cách viết Việt Nam, hãy ghi 1253",
-        '"3.3.1": 1.253'),
+        '"3.3.1": 1.253',
+    ),
 }
 
 
@@ -116,16 +149,21 @@ def test_all_errors_reported_at_once(minimal_file: Path, invoke) -> None:
     minimal_file.write_text(text, encoding="utf-8")
     result = invoke("check", minimal_file)
     assert result.exit_code == 1
-    for expected in ('so: "năm" không phải là số', "ngày 30/02/2021 không tồn tại",
-                     "có phải ý bạn là 'dia_danh'?", "dia_danh: thiếu trường bắt buộc"):
+    for expected in (
+        'so: "năm" không phải là số',
+        "ngày 30/02/2021 không tồn tại",
+        "có phải ý bạn là 'dia_danh'?",
+        "dia_danh: thiếu trường bắt buộc",
+    ):
         assert expected in result.output
     assert "4 lỗi" in result.output
 
 
 def test_json_syntax_error(tmp_path: Path, invoke) -> None:
     bad = tmp_path / "bao_cao.json"
-    bad.write_text('{\n  "so": 5,\n  "dia_danh": "Thử"\n  "ngay": "16/3/2021"\n}\n',
-                   encoding="utf-8")
+    bad.write_text(
+        '{\n  "so": 5,\n  "dia_danh": "Thử"\n  "ngay": "16/3/2021"\n}\n', encoding="utf-8"
+    )
     result = invoke("check", bad)
     assert result.exit_code == 1
     assert f"{bad}:4: lỗi cú pháp JSON: thiếu dấu phẩy ','" in result.output
@@ -183,18 +221,20 @@ def test_alias_bomb_refused(tmp_path: Path, invoke) -> None:
 def test_python_tags_not_executed(tmp_path: Path, invoke) -> None:
     evil = tmp_path / "evil.yaml"
     marker = tmp_path / "pwned"
-    evil.write_text(f"so: !!python/object/apply:os.system ['touch {marker}']\n",
-                    encoding="utf-8")
+    evil.write_text(f"so: !!python/object/apply:os.system ['touch {marker}']\n", encoding="utf-8")
     result = invoke("check", evil)
     assert result.exit_code == 1
     assert not marker.exists()
     assert f"{evil}:1:" in result.output
 
 
-@pytest.mark.parametrize("content, expected", [
-    ("", "tệp dữ liệu phải là một bảng các trường"),
-    ("- a\n- b\n", "tệp dữ liệu phải là một bảng các trường"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("", "tệp dữ liệu phải là một bảng các trường"),
+        ("- a\n- b\n", "tệp dữ liệu phải là một bảng các trường"),
+    ],
+)
 def test_not_a_mapping(tmp_path: Path, invoke, content: str, expected: str) -> None:
     path = tmp_path / "x.yaml"
     path.write_text(content, encoding="utf-8")
@@ -214,20 +254,22 @@ def test_render_of_bad_file_writes_nothing(minimal_file: Path, tmp_path: Path, i
 
 def test_control_characters_removed_with_warning(minimal_file: Path) -> None:
     text = minimal_file.read_text(encoding="utf-8")
-    minimal_file.write_text(text.replace("nguoi_ky: Nguyễn Văn A", 'nguoi_ky: "Nguyễn\\x07 Văn A"'),
-                            encoding="utf-8")
+    minimal_file.write_text(
+        text.replace("nguoi_ky: Nguyễn Văn A", 'nguoi_ky: "Nguyễn\\x07 Văn A"'), encoding="utf-8"
+    )
     result = check_data(minimal_file)
     assert result.errors == []
-    assert any("ký tự điều khiển" in p.message and p.path == "chu_ky.nguoi_ky"
-               for p in result.warnings)
+    assert any(
+        "ký tự điều khiển" in p.message and p.path == "chu_ky.nguoi_ky" for p in result.warnings
+    )
 
 
 def test_markup_characters_in_data_are_text(minimal_file: Path) -> None:
     from generator.api import load_report
 
     text = minimal_file.read_text(encoding="utf-8").replace(
-        "nguoi_ky: Nguyễn Văn A", 'nguoi_ky: "A & B <c> {{ 7*7 }}"')
+        "nguoi_ky: Nguyễn Văn A", 'nguoi_ky: "A & B <c> {{ 7*7 }}"'
+    )
     minimal_file.write_text(text, encoding="utf-8")
     composition = load_report(minimal_file)
-    assert composition.signer == "A & B <c> {{ 7*7 }}"
-    assert re.search(r"\d", composition.signer.replace("7*7", "")) is None
+    assert composition.signer == "A & B <c> {{ 7*7 }}"  # names are never evaluated

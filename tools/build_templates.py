@@ -1,4 +1,4 @@
-"""Build the shipped templates reproducibly: templates/docx/bao_cao.docx, templates/xlsx/phu_luc.xlsx.
+"""Build the shipped templates reproducibly: templates/docx/bao_cao.docx and xlsx/phu_luc.xlsx.
 
 Run `make templates` after changing this file; tests/test_templates.py fails when the committed
 templates differ from what this script builds. The templates hold the page setup, the styles
@@ -44,8 +44,11 @@ PARAGRAPH_STYLES = {
     "BCPhuLucBang": ("BC Phụ lục chữ trong bảng", None, 12, False, False, "left", 0, 0, False),
     "FootnoteText": ("footnote text", None, 11, False, False, "justify", 0, 0, False),
 }
-ALIGN = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
-         "left": WD_ALIGN_PARAGRAPH.LEFT}
+ALIGN = {
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+}
 
 
 def _styles(document: Document) -> None:
@@ -56,12 +59,22 @@ def _styles(document: Document) -> None:
     normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.space_before = Pt(0)
     normal.paragraph_format.line_spacing = 1.0
-    for style_id, (name, base, size, bold, italic, align, indent, after, keep) in \
-            PARAGRAPH_STYLES.items():
+    for style_id, (
+        name,
+        base,
+        size,
+        bold,
+        italic,
+        align,
+        indent,
+        after,
+        keep,
+    ) in PARAGRAPH_STYLES.items():
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.element.set(wordml.qn("w:styleId"), style_id)
-        style.base_style = styles["Normal"] if base is None else \
-            next(s for s in styles if s.style_id == base)
+        style.base_style = (
+            styles["Normal"] if base is None else next(s for s in styles if s.style_id == base)
+        )
         style.quick_style = True
         font = style.font
         font.name = wordml.FONT
@@ -86,8 +99,15 @@ def _styles(document: Document) -> None:
     wordml.force_fonts(styles.element)
 
 
-def _para(container, text: str = "", size: float = 14, bold: bool = False,
-          italic: bool = False, align: str = "center", style: str | None = None):
+def _para(
+    container,
+    text: str = "",
+    size: float = 14,
+    bold: bool = False,
+    italic: bool = False,
+    align: str = "center",
+    style: str | None = None,
+):
     paragraph = container.add_paragraph(style=style)
     paragraph.alignment = ALIGN[align]
     if text:
@@ -149,20 +169,26 @@ def build_docx_template() -> bytes:
 
     # Header block: agency | national motto; number | place and date.
     header = _borderless_table(document, [6.2, 10.3], rows=2)
-    _cell_lines(header.cell(0, 0), [
-        ("{%p if co_quan_chu_quan %}", 13, False, False, None),
-        ("{{ co_quan_chu_quan }}", 13, False, False, None),
-        ("{%p endif %}", 13, False, False, None),
-        ("{%p for dong in co_quan_ban_hanh %}", 13, True, False, None),
-        ("{{ dong }}", 13, True, False, None),
-        ("{%p endfor %}", 13, True, False, None),
-        ("", 4, False, False, "BCKeNgan"),
-    ])
-    _cell_lines(header.cell(0, 1), [
-        ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12.5, True, False, None),
-        ("Độc lập - Tự do - Hạnh phúc", 14, True, False, None),
-        ("", 4, False, False, "BCKeNgan"),
-    ])
+    _cell_lines(
+        header.cell(0, 0),
+        [
+            ("{%p if co_quan_chu_quan %}", 13, False, False, None),
+            ("{{ co_quan_chu_quan }}", 13, False, False, None),
+            ("{%p endif %}", 13, False, False, None),
+            ("{%p for dong in co_quan_ban_hanh %}", 13, True, False, None),
+            ("{{ dong }}", 13, True, False, None),
+            ("{%p endfor %}", 13, True, False, None),
+            ("", 4, False, False, "BCKeNgan"),
+        ],
+    )
+    _cell_lines(
+        header.cell(0, 1),
+        [
+            ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12.5, True, False, None),
+            ("Độc lập - Tự do - Hạnh phúc", 14, True, False, None),
+            ("", 4, False, False, "BCKeNgan"),
+        ],
+    )
     _cell_lines(header.cell(1, 0), [("Số: {{ so }}", 13, False, False, None)])
     _cell_lines(header.cell(1, 1), [("{{ dia_danh_ngay }}", 14, False, True, None)])
     for cell in (header.cell(1, 0), header.cell(1, 1)):
@@ -177,24 +203,30 @@ def build_docx_template() -> bytes:
         _para(document, tag, align="justify", style=PARAGRAPH_STYLES["BCDoan"][0])
 
     closing = _borderless_table(document, [6.7, 9.8], rows=1)
-    _cell_lines(closing.cell(0, 0), [
-        ("Nơi nhận:", 12, True, True, None),
-        ("{%p for dong in noi_nhan %}", 11, False, False, None),
-        ("{{ dong }}", 11, False, False, None),
-        ("{%p endfor %}", 11, False, False, None),
-    ])
+    _cell_lines(
+        closing.cell(0, 0),
+        [
+            ("Nơi nhận:", 12, True, True, None),
+            ("{%p for dong in noi_nhan %}", 11, False, False, None),
+            ("{{ dong }}", 11, False, False, None),
+            ("{%p endfor %}", 11, False, False, None),
+        ],
+    )
     for paragraph in closing.cell(0, 0).paragraphs:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    _cell_lines(closing.cell(0, 1), [
-        ("{%p for dong in tham_quyen %}", 14, True, False, None),
-        ("{{ dong }}", 14, True, False, None),
-        ("{%p endfor %}", 14, True, False, None),
-        ("", 14, False, False, None),
-        ("", 14, False, False, None),
-        ("", 14, False, False, None),
-        ("", 14, False, False, None),
-        ("{{ nguoi_ky }}", 14, True, False, None),
-    ])
+    _cell_lines(
+        closing.cell(0, 1),
+        [
+            ("{%p for dong in tham_quyen %}", 14, True, False, None),
+            ("{{ dong }}", 14, True, False, None),
+            ("{%p endfor %}", 14, True, False, None),
+            ("", 14, False, False, None),
+            ("", 14, False, False, None),
+            ("", 14, False, False, None),
+            ("", 14, False, False, None),
+            ("{{ nguoi_ky }}", 14, True, False, None),
+        ],
+    )
     _para(document, "{{p phu_luc }}", align="left")
 
     package = document.part.package
@@ -215,8 +247,10 @@ def build_docx_template() -> bytes:
 def normalise_zip(data: bytes) -> bytes:
     """Same parts, fixed timestamps: the committed template only changes when its content does."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             fixed = zipfile.ZipInfo(info.filename, FIXED_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED

@@ -15,8 +15,9 @@ report = validate_model(loaded, BaoCao, problems)
 if report is not None and report.phu_luc is not None:
     catalog = load_catalog(report.phu_luc.danh_muc)
     lines = lambda key: loaded.lines.get(("phu_luc", "so_lieu", key))  # noqa: E731
-    figures = collect_figures(catalog, report.phu_luc.so_lieu, list(report.van_ban), problems,
-                              lines)
+    figures = collect_figures(
+        catalog, report.phu_luc.so_lieu, list(report.van_ban), problems, lines
+    )
     compute_and_check(figures, problems, lines)
 for problem in problems.items:
     print(problem)

@@ -1,0 +1,105 @@
+"""Reading a rendered DOCX the way Word would: effective run properties through the styles."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.shared import Length
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+from lxml import etree
+
+from generator.api import load_report
+from generator.docx_render import render_docx
+from generator.templates import shipped_template
+from generator.wordml import qn
+
+
+@lru_cache(maxsize=8)
+def rendered_bytes(data_path: Path) -> bytes:
+    return render_docx(load_report(data_path), shipped_template("docx"))
+
+
+def open_docx(data: bytes) -> DocumentObject:
+    return Document(io.BytesIO(data))
+
+
+def _style_chain(style):
+    while style is not None:
+        yield style
+        style = style.base_style
+
+
+def run_size_pt(run: Run, paragraph: Paragraph) -> float:
+    if run.font.size is not None:
+        return run.font.size.pt
+    for style in _style_chain(paragraph.style):
+        if style.font.size is not None:
+            return style.font.size.pt
+    defaults = paragraph.part.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}")
+    size = defaults.find(f".//{qn('w:sz')}") if defaults is not None else None
+    return int(size.get(qn("w:val"))) / 2 if size is not None else 10.0
+
+
+def run_flag(run: Run, paragraph: Paragraph, name: str) -> bool:
+    """Effective bold/italic: the run, else its paragraph's style chain."""
+    value = getattr(run.font, name)
+    if value is not None:
+        return value
+    for style in _style_chain(paragraph.style):
+        value = getattr(style.font, name)
+        if value is not None:
+            return value
+    return False
+
+
+def paragraph_alignment(paragraph: Paragraph):
+    if paragraph.alignment is not None:
+        return paragraph.alignment
+    for style in _style_chain(paragraph.style):
+        if style.paragraph_format.alignment is not None:
+            return style.paragraph_format.alignment
+    return None
+
+
+def paragraph_format(paragraph: Paragraph, name: str) -> Length | float | None:
+    value = getattr(paragraph.paragraph_format, name)
+    if value is not None:
+        return value
+    for style in _style_chain(paragraph.style):
+        value = getattr(style.paragraph_format, name)
+        if value is not None:
+            return value
+    return None
+
+
+def text_runs(paragraph: Paragraph) -> list[Run]:
+    return [run for run in paragraph.runs if run.text.strip()]
+
+
+def find_paragraph(paragraphs: list[Paragraph], text: str) -> Paragraph:
+    for paragraph in paragraphs:
+        if paragraph.text.strip() == text:
+            return paragraph
+    raise AssertionError(f"no paragraph {text!r} in {[p.text for p in paragraphs][:40]}")
+
+
+def has_bottom_border(paragraph: Paragraph) -> bool:
+    border = paragraph._p.find(f"{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:bottom')}")
+    return border is not None and border.get(qn("w:val")) == "single"
+
+
+def rule_width_twips(paragraph: Paragraph, column_twips: int) -> int:
+    ind = paragraph._p.find(f"{qn('w:pPr')}/{qn('w:ind')}")
+    return column_twips - int(ind.get(qn("w:left"))) - int(ind.get(qn("w:right")))
+
+
+def normalised_xml(blob: bytes) -> str:
+    """Canonical, pretty XML: attribute order and namespace prefixes no longer matter."""
+    root = etree.fromstring(blob)
+    canonical = etree.tostring(root, method="c14n")
+    return etree.tostring(etree.fromstring(canonical), pretty_print=True, encoding="unicode")
