@@ -44,6 +44,7 @@ class RenderResult:
     backups: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    failed: bool = False  # written, but something asked for (a PDF) could not be made
 
 
 @dataclass
@@ -158,7 +159,7 @@ def render_report(
     if pdf:
         from .pdf import convert_to_pdf
 
-        result.outputs.extend(convert_to_pdf([docx_path]))
+        result.outputs.extend(convert_to_pdf([docx_path]))  # ToolMissingError after the writes
     return result
 
 
@@ -223,18 +224,45 @@ def _render_one(args: tuple[Path, Path | None, dict[str, Any]]) -> RenderResult 
 
 
 def render_many(
-    paths: list[str | Path], out_dir: str | Path | None = None, *, jobs: int = 0, **options: Any
+    paths: list[str | Path],
+    out_dir: str | Path | None = None,
+    *,
+    jobs: int = 0,
+    pdf: bool = False,
+    **options: Any,
 ) -> list[RenderResult | BaocaoError]:
     """Render several data files (folders expanded); failures are returned, not raised, so one
-    bad file does not stop the others. ``jobs`` processes (0: one per CPU)."""
+    bad file does not stop the others. ``jobs`` processes (0: one per CPU). With ``pdf``, every
+    DOCX written is converted in a single LibreOffice run at the end."""
     sources = data_files(paths)
     target = Path(out_dir) if out_dir else None
     work = [(source, target, options) for source in sources]
     workers = jobs or os.cpu_count() or 1
     if workers == 1 or len(work) < 4:
-        return [_render_one(item) for item in work]
-    with ProcessPoolExecutor(max_workers=min(workers, len(work))) as pool:
-        return list(pool.map(_render_one, work, chunksize=max(1, len(work) // (workers * 8))))
+        results = [_render_one(item) for item in work]
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(work))) as pool:
+            chunk = max(1, len(work) // (workers * 8))
+            results = list(pool.map(_render_one, work, chunksize=chunk))
+    if pdf:
+        _add_pdfs([r for r in results if isinstance(r, RenderResult)])
+    return results
+
+
+def _add_pdfs(results: list[RenderResult]) -> None:
+    from .errors import ToolMissingError
+    from .pdf import convert_to_pdf
+
+    documents = [p for r in results for p in r.outputs if p.suffix == ".docx"]
+    try:
+        pdfs = {p.with_suffix(".docx"): p for p in convert_to_pdf(documents)}
+    except ToolMissingError as exc:
+        if results:
+            results[-1].notes.append(str(exc))
+            results[-1].failed = True
+        return
+    for result in results:
+        result.outputs += [pdfs[p] for p in list(result.outputs) if p in pdfs]
 
 
 def json_schema() -> dict[str, Any]:

@@ -167,6 +167,7 @@ def _report_results(results: list[Any]) -> bool:
             click.echo(f"Đã ghi: {output}")
         for note in result.notes:
             click.echo(note, err=True)
+        ok &= not result.failed
     return ok
 
 
@@ -346,6 +347,37 @@ def danh_muc(catalog: str | None) -> None:
             f"{labels[node_id]:<10} {node_id:<12} {node.kind:<10} {node.ten}"
             + (f" [{unit}]" if unit else "")
         )
+
+
+@cli.group()
+def template() -> None:
+    """Mẫu Word/Excel: chép ra để sửa, kiểm tra mẫu đã sửa."""
+
+
+@template.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Ghi đè các tệp đã có.")
+def template_export(folder: Path, force: bool) -> None:
+    """Chép các mẫu có sẵn (Word, Excel) vào thư mục FOLDER để chỉnh sửa."""
+    from .template_tools import export_templates
+
+    for path in export_templates(folder, force=force):
+        click.echo(f"Đã ghi: {path}")
+    click.echo("Sửa mẫu Word rồi dùng: baocao render DATA --template TỆP_MẪU.docx")
+
+
+@template.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def template_check(file: Path) -> None:
+    """Kiểm tra mẫu Word: thẻ sai cú pháp, thẻ không có trong dữ liệu, thẻ nội dung bị thiếu."""
+    from .template_tools import check_template, template_ok
+
+    problems = check_template(file)
+    _print_problems(problems)
+    ok = template_ok(problems)
+    click.echo(f"{file}: {'đạt' if ok else 'không đạt'} ({len(problems)} vấn đề)")
+    if not ok:
+        raise click.exceptions.Exit(1)
 
 
 @cli.command()

@@ -5,6 +5,7 @@ footnotes and the Phụ lục are built here as WordprocessingML and dropped in 
 from __future__ import annotations
 
 import io
+import re
 from copy import deepcopy
 from pathlib import Path
 from typing import Any
@@ -351,9 +352,11 @@ def _template_error(template_name: str, exc: Exception) -> TemplateError:
             f"thẻ mẫu sai cú pháp: {exc.message}{where}", file=template_name, line=None
         )
     if isinstance(exc, UndefinedError):
+        name = re.search(r"'([^']+)' is undefined", exc.message or "")
+        tag = f"thẻ '{name.group(1)}'" if name else f"thẻ ({exc.message})"
         return TemplateError(
-            f"mẫu dùng thẻ không có trong dữ liệu: {exc.message}{where}; các "
-            f"thẻ dùng được: {', '.join(TEMPLATE_NAMES)}",
+            f"mẫu dùng {tag} không có trong dữ liệu{where}; các thẻ dùng được: "
+            + ", ".join(TEMPLATE_NAMES),
             file=template_name,
         )
     if isinstance(exc, SecurityError):

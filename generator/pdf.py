@@ -1,0 +1,78 @@
+"""PDF through LibreOffice headless: several files in one LibreOffice process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .errors import OutputError, ToolMissingError
+from .output import atomic_write
+
+INSTALL_HINT = (
+    "chưa cài LibreOffice nên chưa xuất được PDF (tệp Word/Excel vẫn đã được ghi). Cài đặt: "
+    "trên Ubuntu/Debian chạy `sudo apt-get install libreoffice-writer-nogui`; trên Windows "
+    "tải tại https://www.libreoffice.org/download/ rồi chạy lại với --pdf"
+)
+TIMEOUT_PER_FILE = 60
+
+
+def find_soffice() -> str | None:
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    for candidate in (
+        r"C:\Program Files\LibreOffice\program\soffice.exe",
+        "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    ):
+        if os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def convert_to_pdf(documents: list[Path]) -> list[Path]:
+    """Convert documents to PDF beside them, all in one LibreOffice run; returns the PDFs.
+
+    Each PDF is written atomically: LibreOffice writes into a private folder first.
+    """
+    if not documents:
+        return []
+    soffice = find_soffice()
+    if soffice is None:
+        raise ToolMissingError(INSTALL_HINT)
+    with tempfile.TemporaryDirectory(prefix="baocao-pdf-") as work:
+        work_dir = Path(work)
+        # a private profile: no clash with a LibreOffice the user has open, no first-run dialogs
+        profile = (work_dir / "profile").as_uri()
+        command = [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work_dir),
+            *(str(d) for d in documents),
+        ]
+        try:
+            subprocess.run(
+                command,
+                capture_output=True,
+                timeout=TIMEOUT_PER_FILE * len(documents) + 30,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise OutputError("LibreOffice chạy quá lâu khi xuất PDF; đã dừng") from None
+        written = []
+        for document in documents:
+            produced = work_dir / f"{document.stem}.pdf"
+            if not produced.exists():
+                raise OutputError("LibreOffice không xuất được PDF", file=str(document))
+            target = document.with_suffix(".pdf")
+            atomic_write(target, produced.read_bytes())
+            written.append(target)
+        return written

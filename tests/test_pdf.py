@@ -1,0 +1,92 @@
+"""The Word output converted by LibreOffice: pages, page numbers from page 2, footnotes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.errors import ToolMissingError
+from generator.pdf import convert_to_pdf
+
+from .conftest import EXAMPLE
+from .docx_helpers import rendered_bytes
+
+needs_soffice = pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (soffice) and poppler-utils (pdftotext) are not installed",
+)
+
+
+def _page_text(pdf: Path, page: int) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    return int(next(line for line in info.stdout.splitlines() if line.startswith("Pages:"))
+               .split()[1])
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("pdf")
+    documents = []
+    for name in ("huyen_huong_hoa_quy1_2021", "thi_xa_nga_nam_nam_2021"):
+        path = folder / f"{name}.docx"
+        path.write_bytes(rendered_bytes(EXAMPLE[name]))
+        documents.append(path)
+    return {p.stem: p for p in convert_to_pdf(documents)}  # one LibreOffice run for both
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_page_numbers_start_on_page_two(converted) -> None:
+    pdf = converted["huyen_huong_hoa_quy1_2021"]
+    pages = _pages(pdf)
+    assert 8 <= pages <= 16  # 7 pages of text in the seed plus a multi-page Phụ lục
+    first = [line.strip() for line in _page_text(pdf, 1).splitlines() if line.strip()]
+    assert first[0].startswith("ỦY BAN NHÂN DÂN")  # no number above the header block
+    for page in (2, 3, pages):
+        top = next(line.strip() for line in _page_text(pdf, page).splitlines() if line.strip())
+        assert top == str(page)
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_appendix_page_and_repeated_header(converted) -> None:
+    pdf = converted["huyen_huong_hoa_quy1_2021"]
+    pages = _pages(pdf)
+    texts = [_page_text(pdf, page) for page in range(1, pages + 1)]
+    start = next(i for i, text in enumerate(texts) if "THỐNG KÊ SỐ LIỆU" in text)
+    assert "Kèm theo Báo cáo số 123/BC-UBND ngày 16/3/2021" in texts[start]
+    assert "Đặng Trọng Vân" in "".join(texts[:start + 1])
+    assert start + 1 < pages
+    for text in texts[start + 1:]:  # the table header repeats on every appendix page
+        assert "Đơn vị tính" in text and "Kết quả thống kê" in text
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_footnotes_survive_conversion(converted) -> None:
+    pdf = converted["thi_xa_nga_nam_nam_2021"]
+    text = "".join(_page_text(pdf, page) for page in range(1, _pages(pdf) + 1))
+    assert "Kế hoạch số 11/KH-UBND ngày 02/02/2021" in text
+    assert "Kế hoạch liên tịch số 634/KHLT-PTP-CA-BHXH ngày 01/12/2020" in text
+
+
+def test_missing_libreoffice_says_how_to_install(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setattr("generator.pdf.find_soffice", lambda: None)
+    document = tmp_path / "a.docx"
+    document.write_bytes(b"x")
+    with pytest.raises(ToolMissingError) as error:
+        convert_to_pdf([document])
+    assert "sudo apt-get install libreoffice-writer-nogui" in str(error.value)
+    assert "libreoffice.org" in str(error.value)
