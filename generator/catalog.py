@@ -455,7 +455,7 @@ def collect_figures(
     entries: dict[str, GiaTri],
     van_ban_keys: list[str],
     problems: ProblemList,
-    lines: Callable[[str], int | None],
+    where: Callable[[str], dict[str, Any]],
     base_path: str = "phu_luc.so_lieu",
 ) -> Figures:
     """Check the data's figures against the catalog (ids, kinds, codes, typed STT)."""
@@ -466,20 +466,20 @@ def collect_figures(
         return describe_row(catalog, stt, node_id)
 
     for key, entry in entries.items():
-        where = f"{base_path}.{key}"
+        field_path = f"{base_path}.{key}"
         if key not in catalog.nodes:
             close = difflib.get_close_matches(key, catalog.ids, n=1, cutoff=0.6)
             hint = f"; có phải '{close[0]}' ({catalog.nodes[close[0]].ten})?" if close else ""
             problems.add(
                 f"mã chỉ tiêu '{key}' không có trong danh mục '{catalog.spec.ma}'{hint}",
-                path=where,
-                line=lines(key),
+                path=field_path,
+                **where(key),
             )
             continue
         node = catalog.nodes[key]
         value, error = _coerce(node, entry.gia_tri, van_ban_keys)
         if error:
-            problems.add(f"{describe(key)}: {error}", path=where, line=lines(key))
+            problems.add(f"{describe(key)}: {error}", path=field_path, **where(key))
         values[key] = value
         if entry.stt is not None:
             typed = entry.stt.strip().rstrip(".")
@@ -488,8 +488,8 @@ def collect_figures(
                 problems.warn(
                     f"{describe(key)}: STT ghi '{entry.stt}' nhưng theo danh mục là "
                     f"'{stt.get(key) or '(không đánh số)'}' (đánh số sai)",
-                    path=f"{where}.stt",
-                    line=lines(key),
+                    path=f"{field_path}.stt",
+                    **where(key),
                 )
     for node_id, node in catalog.nodes.items():
         if node_id in entries or node.kind == "nhom" or node_id in catalog.formulas:
@@ -512,7 +512,7 @@ def _children_sum(
 def compute_and_check(
     figures: Figures,
     problems: ProblemList,
-    lines: Callable[[str], int | None],
+    where: Callable[[str], dict[str, Any]],
     base_path: str = "phu_luc.so_lieu",
 ) -> dict[str, float]:
     """Computed values of formula rows, and every catalog check; slips become warnings."""
@@ -545,7 +545,7 @@ def compute_and_check(
                 f"{describe(node_id)}: số nhập {so(typed)} khác giá trị tính theo công "
                 f"thức {so(round(result, 2))} ({catalog.formulas[node_id].text})",
                 path=f"{base_path}.{node_id}",
-                line=lines(node_id),
+                **where(node_id),
             )
 
     for node_id, node in catalog.nodes.items():
@@ -554,7 +554,7 @@ def compute_and_check(
             problems.warn(
                 f"{describe(node_id)}: {so(value)} nằm ngoài khoảng 0–100 của một tỷ lệ phần trăm",
                 path=f"{base_path}.{node_id}",
-                line=lines(node_id),
+                **where(node_id),
             )
         for check, expression in catalog.checks.get(node_id, []):
             children = lambda node_id=node_id: _children_sum(catalog, node_id, value_of)  # noqa: E731
@@ -567,9 +567,9 @@ def compute_and_check(
             text = f"{describe(node_id)}: {message}"
             path = f"{base_path}.{node_id}"
             if check.muc_do == "loi":
-                problems.add(text, path=path, line=lines(node_id))
+                problems.add(text, path=path, **where(node_id))
             else:
-                problems.warn(text, path=path, line=lines(node_id))
+                problems.warn(text, path=path, **where(node_id))
     return computed
 
 

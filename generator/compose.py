@@ -235,21 +235,19 @@ class Composer:
             self.catalog = load_catalog(phu_luc.danh_muc, self.base_dir)
         except CatalogError as exc:
             for problem in exc.problems:
-                self.problems.add(
-                    problem.message,
-                    path=problem.path or "phu_luc.danh_muc",
-                    file=problem.file,
-                    line=problem.line or self._line(("phu_luc", "danh_muc")),
-                )
+                where = self._where(("phu_luc", "danh_muc"))
+                if problem.file:  # the catalog file itself is at fault
+                    where = {"file": problem.file, "line": problem.line}
+                self.problems.add(problem.message, path=problem.path or "phu_luc.danh_muc", **where)
             return
 
-        def line_of(key: str) -> int | None:
-            return self._line(("phu_luc", "so_lieu", key))
+        def where(key: str) -> dict[str, Any]:
+            return self._where(("phu_luc", "so_lieu", key))
 
         self.figures = collect_figures(
-            self.catalog, phu_luc.so_lieu, list(self.report.van_ban), self.problems, line_of
+            self.catalog, phu_luc.so_lieu, list(self.report.van_ban), self.problems, where
         )
-        computed = compute_and_check(self.figures, self.problems, line_of)
+        computed = compute_and_check(self.figures, self.problems, where)
         self.values = {**self.figures.values, **computed}
         self.computed = computed
 
@@ -305,15 +303,15 @@ class Composer:
 
     # ----- helpers
 
-    def _line(self, path: FieldPath) -> int | None:
-        return self.loaded.line_of(path)
+    def _where(self, path: FieldPath) -> dict[str, Any]:
+        return self.loaded.where(path)
 
     def _text(self, text: str, path: FieldPath) -> str:
         where = format_path(path)
         return self.engine.evaluate(
             text,
             where,
-            lambda message: self.problems.add(message, path=where, line=self._line(path)),
+            lambda message: self.problems.add(message, path=where, **self._where(path)),
         )
 
     def _inlines(self, text: str, path: FieldPath) -> list[Inline]:
@@ -327,7 +325,7 @@ class Composer:
                     doc = self._document(item.key)
                 except ProseError as exc:
                     self.problems.add(
-                        f"chú thích [^{item.key}]: {exc}", path=where, line=self._line(path)
+                        f"chú thích [^{item.key}]: {exc}", path=where, **self._where(path)
                     )
                     continue
                 finally:
@@ -349,7 +347,7 @@ class Composer:
                 self.problems.warn(
                     slip,
                     path=f"van_ban.{key}.so_ky_hieu",
-                    line=self._line(("van_ban", key, "so_ky_hieu")),
+                    **self._where(("van_ban", key, "so_ky_hieu")),
                 )
         trich_yeu = plain_text(self._text(report.trich_yeu, ("trich_yeu",)))
         opening = self._opening(trich_yeu)
@@ -385,20 +383,20 @@ class Composer:
                 self.problems.warn(
                     "dự thảo nhưng đã ghi số văn bản; số sẽ để trống khi in",
                     path="so",
-                    line=self._line(("so",)),
+                    **self._where(("so",)),
                 )
             return
         if report.so is None:
             self.problems.add(
                 "thiếu số văn bản (hoặc ghi du_thao: true nếu là dự thảo)",
                 path="so",
-                line=self._line(("so",)) or 1,
+                **self._where(("so",)),
             )
         if not report.ngay.complete:
             self.problems.add(
                 "văn bản chính thức cần đủ ngày, tháng, năm (hoặc du_thao: true)",
                 path="ngay",
-                line=self._line(("ngay",)),
+                **self._where(("ngay",)),
             )
 
     def _opening(self, trich_yeu: str) -> list[Paragraph]:
@@ -420,7 +418,7 @@ class Composer:
                 self.problems.add(
                     str(exc),
                     path=format_path(("can_cu", index)),
-                    line=self._line(("can_cu", index)),
+                    **self._where(("can_cu", index)),
                 )
             finally:
                 self.deps.current = None
@@ -454,7 +452,7 @@ class Composer:
                 f"tiêu đề có số gõ tay '{typed.group(1)}'; số được sinh tự động là '{number}' "
                 "nên phần gõ tay đã được bỏ",
                 path=format_path((*path, "tieu_de")),
-                line=self._line((*path, "tieu_de")),
+                **self._where((*path, "tieu_de")),
             )
             title = title[typed.end() :]
         out.append(
@@ -476,7 +474,7 @@ class Composer:
             self.problems.warn(
                 f"thiếu dấu cách sau '{fixed.group(1)}' đầu dòng; đã thêm",
                 path=format_path(path),
-                line=self._line(path),
+                **self._where(path),
             )
             text = f"{fixed.group(1)} {text[1:]}"
         for prefix, name in (("- ", "gach"), ("+ ", "cong"), ("* ", "sao")):
@@ -515,7 +513,7 @@ class Composer:
                 self.problems.warn(
                     "dòng 'Lưu' ghi ở trường luu, không ghi trong noi_nhan",
                     path=format_path(("noi_nhan", index)),
-                    line=self._line(("noi_nhan", index)),
+                    **self._where(("noi_nhan", index)),
                 )
                 continue
             lines.append(f"- {name};")

@@ -35,6 +35,8 @@ class LoadedFile:
     data: Any
     lines: dict[FieldPath, int] = field(default_factory=dict)
     notes: list[Problem] = field(default_factory=list)
+    # fields read from a workbook: field path → "Sheet!D14" (then errors name the cell)
+    cells: dict[FieldPath, str] = field(default_factory=dict)
 
     def line_of(self, path: FieldPath) -> int | None:
         """Line of the deepest known field on ``path`` (the field itself, else its parent)."""
@@ -43,6 +45,15 @@ class LoadedFile:
             if line is not None:
                 return line
         return None
+
+    def where(self, path: FieldPath) -> dict[str, Any]:
+        """``file``/``line`` keywords for a Problem about ``path``: a YAML line, or the
+        workbook cell ("nhap.xlsx!Chỉ tiêu!D14") the value was typed in."""
+        for end in range(len(path), 0, -1):
+            cell = self.cells.get(tuple(path[:end]))
+            if cell is not None:
+                return {"file": f"{self.name}!{cell}", "line": None}
+        return {"file": self.name, "line": self.line_of(path)}
 
 
 def format_path(path: FieldPath) -> str:

@@ -144,7 +144,7 @@ def problems_from_validation(
         if (loc, message) in seen:
             continue
         seen.add((loc, message))
-        problems.add(message, path=format_path(loc) or None, line=loaded.line_of(loc))
+        problems.add(message, path=format_path(loc) or None, **loaded.where(loc))
 
 
 def validate_model(
