@@ -349,6 +349,37 @@ def danh_muc(catalog: str | None) -> None:
         )
 
 
+@cli.command()
+@click.argument("old", type=DATA)
+@click.argument("new", type=DATA)
+def diff(old: Path, new: Path) -> None:
+    """So sánh hai tệp số liệu: số liệu, văn bản đã đổi và các đoạn văn, chú thích bị ảnh hưởng."""
+    from .diff import diff_reports
+
+    for line in diff_reports(old, new).lines():
+        click.echo(line)
+
+
+@cli.command("mau-nhap")
+@click.argument("source")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Tệp sổ nhập .xlsx ghi ra.",
+)
+@click.option("--force", is_flag=True, help="Ghi đè sổ nhập đã điền (giữ bản .bak.xlsx).")
+def mau_nhap(source: str, output: Path, force: bool) -> None:
+    """Tạo sổ nhập số liệu Excel từ một danh mục chỉ tiêu hoặc một tệp số liệu (điền sẵn).
+
+    SOURCE là mã danh mục (xem `baocao danh-muc`), tệp danh mục .yaml, hoặc tệp số liệu."""
+    from .entry import write_entry_workbook
+
+    click.echo(f"Đã ghi: {write_entry_workbook(source, output, force=force)}")
+    click.echo("Điền số liệu vào cột Số liệu rồi chạy: baocao render " + str(output))
+
+
 @cli.group()
 def template() -> None:
     """Mẫu Word/Excel: chép ra để sửa, kiểm tra mẫu đã sửa."""

@@ -30,16 +30,20 @@ CONTENT_HASH = "baocao-noi-dung"
 _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 
+def _hash_parts(parts: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(parts):
+        if name.startswith("docProps/"):
+            continue
+        digest.update(name.encode())
+        digest.update(hashlib.sha256(parts[name]).digest())
+    return digest.hexdigest()
+
+
 def content_hash(package: bytes) -> str:
     """Hash of every part except docProps/* (properties change without the content changing)."""
-    digest = hashlib.sha256()
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
-        for name in sorted(archive.namelist()):
-            if name.startswith("docProps/"):
-                continue
-            digest.update(name.encode())
-            digest.update(hashlib.sha256(archive.read(name)).digest())
-    return digest.hexdigest()
+        return _hash_parts({name: archive.read(name) for name in archive.namelist()})
 
 
 def _custom_xml(props: dict[str, str]) -> bytes:
@@ -74,30 +78,29 @@ def read_custom_properties(package: bytes) -> dict[str, str]:
 
 def stamp(package: bytes, fingerprint: str) -> bytes:
     """Add the fingerprint and content hash as custom properties (rewrites the zip once)."""
-    props = {FINGERPRINT: fingerprint, CONTENT_HASH: content_hash(package)}
+    with zipfile.ZipFile(io.BytesIO(package)) as source:
+        infos = [i for i in source.infolist() if i.filename != CUSTOM_PART]
+        parts = {info.filename: source.read(info.filename) for info in infos}
+    types = parts["[Content_Types].xml"]
+    if CUSTOM_PART.encode() not in types:
+        override = f'<Override PartName="/{CUSTOM_PART}" ContentType="{CUSTOM_TYPE}"/>'
+        parts["[Content_Types].xml"] = types.replace(b"</Types>", override.encode() + b"</Types>")
+    rels = parts["_rels/.rels"]
+    if CUSTOM_REL.encode() not in rels:
+        relation = (
+            f'<Relationship Id="rIdBaocaoCustom" Type="{CUSTOM_REL}" Target="{CUSTOM_PART}"/>'
+        )
+        parts["_rels/.rels"] = rels.replace(
+            b"</Relationships>", relation.encode() + b"</Relationships>"
+        )
+    props = {FINGERPRINT: fingerprint, CONTENT_HASH: _hash_parts(parts)}
     out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(package)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        names = source.namelist()
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == CUSTOM_PART:
-                continue
-            if info.filename == "[Content_Types].xml" and CUSTOM_PART not in names:
-                data = data.replace(
-                    b"</Types>",
-                    f'<Override PartName="/{CUSTOM_PART}" '
-                    f'ContentType="{CUSTOM_TYPE}"/></Types>'.encode(),
-                )
-            elif info.filename == "_rels/.rels" and CUSTOM_REL.encode() not in data:
-                data = data.replace(
-                    b"</Relationships>",
-                    f'<Relationship Id="rIdBaocaoCustom" Type="{CUSTOM_REL}" '
-                    f'Target="{CUSTOM_PART}"/></Relationships>'.encode(),
-                )
-            target.writestr(info, data)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in infos:
+            # a fixed entry time: the same data gives the same bytes, run after run
+            fixed = zipfile.ZipInfo(info.filename, (2024, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, parts[info.filename])
         target.writestr(
             zipfile.ZipInfo(CUSTOM_PART, (2024, 1, 1, 0, 0, 0)),
             _custom_xml(props),

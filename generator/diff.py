@@ -1,0 +1,231 @@
+"""`baocao diff OLD NEW`: which figures and documents changed, and what prose they change."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .compose import BodyTable, Composition, Heading, Paragraph, citation, plain_inlines
+from .formatting import so
+
+
+@dataclass
+class Change:
+    what: str  # "1.1.2 Số nhiệm vụ đã hoàn thành" or "văn bản kh11"
+    old: str
+    new: str
+    ref: str  # "so_lieu:1.1.2" or "van_ban:kh11"
+
+
+@dataclass
+class ProseChange:
+    where: str  # "Mục II. 2. Cải cách thủ tục hành chính, đoạn 3"
+    old: str
+    new: str
+    refs: list[str]
+
+
+@dataclass
+class ReportDiff:
+    figures: list[Change] = field(default_factory=list)
+    documents: list[Change] = field(default_factory=list)
+    prose: list[ProseChange] = field(default_factory=list)
+    footnotes: list[ProseChange] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.figures or self.documents or self.prose or self.footnotes)
+
+    def lines(self) -> list[str]:
+        """The report in Vietnamese, as `baocao diff` prints it."""
+        if self.empty:
+            return ["Không có số liệu, văn bản hay đoạn văn nào thay đổi."]
+        out: list[str] = []
+        if self.figures:
+            out.append(f"Số liệu thay đổi ({len(self.figures)}):")
+            out += [
+                f"  {c.what}: {c.old or '(trống)'} → {c.new or '(trống)'}" for c in self.figures
+            ]
+        if self.documents:
+            out.append(f"Văn bản trích dẫn thay đổi ({len(self.documents)}):")
+            out += [f"  {c.what}: {c.old} → {c.new}" for c in self.documents]
+        if self.prose:
+            out.append(f"Đoạn văn thay đổi theo ({len(self.prose)}):")
+            for change in self.prose:
+                out.append(f"  {change.where} (do {', '.join(_ref_name(r) for r in change.refs)}):")
+                out.append(f"    trước: {change.old}")
+                out.append(f"    sau:   {change.new}")
+        if self.footnotes:
+            out.append(f"Chú thích cuối trang thay đổi theo ({len(self.footnotes)}):")
+            for change in self.footnotes:
+                out.append(f"  {change.where}: {change.old} → {change.new}")
+        return out
+
+
+def _ref_name(ref: str) -> str:
+    kind, _, key = ref.partition(":")
+    return f"số liệu {key}" if kind == "so_lieu" else f"văn bản {key}"
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, int | float):
+        return so(round(value, 3) if isinstance(value, float) else value)
+    return str(value)
+
+
+def _figure_texts(composition: Composition) -> dict[str, tuple[str, str]]:
+    """Indicator id → (description, printed value with its notes) from the appendix rows."""
+    out: dict[str, tuple[str, str]] = {}
+    if composition.appendix is None or composition.figures is None:
+        return out
+    for table in composition.appendix.tables:
+        for row in table.rows:
+            value = row.value_text if row.value_text else _shown(row.value)
+            if row.note:
+                value = f"{value} (ghi chú: {row.note})" if value else f"(ghi chú: {row.note})"
+            out[row.id] = (composition.figures.describe(row.id), value)
+    return out
+
+
+def _paragraphs(composition: Composition) -> dict[str, tuple[str, str]]:
+    """Field path → (where it is printed, its text), for every piece of prose."""
+    found: dict[str, tuple[str, str]] = {}
+    for index, paragraph in enumerate(composition.opening):
+        found[paragraph.path or f"mo_dau[{index}]"] = (
+            "Đoạn mở đầu",
+            plain_inlines(paragraph.inlines),
+        )
+    heading = ""
+    trail: list[str] = []  # numbers of the enclosing headings: ["II.", "2."]
+    count = 0
+    for block in composition.body:
+        if isinstance(block, Heading):
+            trail = [*trail[: block.level - 1], block.number]
+            title = plain_inlines(block.inlines)
+            heading = " › ".join(n.rstrip(".") for n in trail) + f". {title}"
+            count = 0
+            found[f"{block.path}.tieu_de"] = (f"Tiêu đề mục {' › '.join(trail)}", title)
+        elif isinstance(block, Paragraph):
+            count += 1
+            found[block.path] = (
+                f"Mục {_short(heading)}, đoạn {count}",
+                plain_inlines(block.inlines),
+            )
+        elif isinstance(block, BodyTable):
+            count += 1
+            cells = " | ".join(plain_inlines(c) for row in block.rows for c in row)
+            found[block.path] = (f"Mục {_short(heading)}, bảng (đoạn {count})", cells)
+    found["ket_luan"] = ("Đoạn kết", plain_inlines(composition.closing.inlines))
+    return found
+
+
+def changed_window(before: str, after: str, context: int = 70) -> tuple[str, str]:
+    """The part of two long texts around where they differ, with "…" for what is cut."""
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while (
+        end < min(len(before), len(after)) - start
+        and before[len(before) - 1 - end] == after[len(after) - 1 - end]
+    ):
+        end += 1
+    left = max(0, start - context)
+    left = before.rfind(" ", 0, left) + 1 if left else 0
+
+    def cut(text: str) -> str:
+        right = min(len(text), len(text) - end + context)
+        if right < len(text):
+            space = text.find(" ", right)
+            right = len(text) if space == -1 else space
+        return ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
+
+    return cut(before), cut(after)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _owner(path: str, paragraphs: dict[str, tuple[str, str]]) -> str | None:
+    """The printed paragraph a dependency's field belongs to (a table cell → its table)."""
+    while path:
+        if path in paragraphs:
+            return path
+        trimmed = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+        if trimmed == path:
+            return None
+        path = trimmed
+    return None
+
+
+def diff_compositions(old: Composition, new: Composition) -> ReportDiff:
+    result = ReportDiff()
+    old_figures, new_figures = _figure_texts(old), _figure_texts(new)
+    for key in new_figures.keys() | old_figures.keys():
+        before = old_figures.get(key, ("", ""))[1]
+        what, after = new_figures.get(key, old_figures.get(key, ("", "")))
+        if key not in new_figures:
+            after = ""
+        if before != after:
+            result.figures.append(Change(what, before, after, f"so_lieu:{key}"))
+    order = list(new_figures) + [k for k in old_figures if k not in new_figures]
+    result.figures.sort(key=lambda c: order.index(c.ref.partition(":")[2]))
+
+    old_docs, new_docs = old.report.van_ban, new.report.van_ban
+    for key in list(new_docs) + [k for k in old_docs if k not in new_docs]:
+        before = citation(old_docs[key]) if key in old_docs else ""
+        after = citation(new_docs[key]) if key in new_docs else ""
+        if before != after:
+            result.documents.append(
+                Change(
+                    f"văn bản {key}", before or "(không có)", after or "(đã bỏ)", f"van_ban:{key}"
+                )
+            )
+
+    changed_refs = {c.ref for c in result.figures + result.documents}
+    old_text, new_text = _paragraphs(old), _paragraphs(new)
+    affected: dict[str, list[str]] = {}
+    for dependencies in (old.dependencies, new.dependencies):
+        for field_path, refs in dependencies.items():
+            hits = sorted(refs & changed_refs)
+            owner = _owner(field_path, new_text) or _owner(field_path, old_text)
+            if hits and owner:
+                affected.setdefault(owner, [])
+                affected[owner] = sorted(set(affected[owner]) | set(hits))
+    for path in [p for p in new_text if p in affected] + [
+        p for p in old_text if p in affected and p not in new_text
+    ]:
+        where, after = new_text.get(path, old_text[path])
+        before = old_text.get(path, ("", ""))[1]
+        before, after = changed_window(before, after)
+        result.prose.append(ProseChange(where, before, after, affected[path]))
+
+    old_notes = {n.number: n for n in old.footnotes}
+    for note in new.footnotes:
+        before = old_notes.get(note.number)
+        if f"van_ban:{note.key}" in changed_refs or (before and before.text != note.text):
+            owner = _owner(note.path, new_text)
+            place = f" ({new_text[owner][0]})" if owner else ""
+            result.footnotes.append(
+                ProseChange(
+                    f"Chú thích {note.number}{place}",
+                    before.text if before else "",
+                    note.text,
+                    [f"van_ban:{note.key}"],
+                )
+            )
+    return result
+
+
+def diff_reports(old: str | Path, new: str | Path) -> ReportDiff:
+    """Compare two data files (or filled workbooks) of the same report."""
+    from .api import load_report
+
+    return diff_compositions(load_report(old), load_report(new))
