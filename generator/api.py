@@ -135,7 +135,7 @@ def render_report(
         raise TemplateError("không tìm thấy tệp mẫu", file=str(docx_template))
     docx_path, xlsx_path = output_paths(source, Path(out_dir) if out_dir else None)
     fingerprint = _fingerprint(prepared, docx_template)
-    products = [(docx_path, stamp(render_docx(composition, docx_template), fingerprint))]
+    products = [(docx_path, render_docx(composition, docx_template, fingerprint))]
     if composition.appendix is not None:
         from .xlsx_render import render_xlsx
 

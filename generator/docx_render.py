@@ -4,7 +4,6 @@ footnotes and the Phụ lục are built here as WordprocessingML and dropped in 
 
 from __future__ import annotations
 
-import io
 import re
 from copy import deepcopy
 from pathlib import Path
@@ -21,8 +20,9 @@ from .catalog import Row, Table
 from .compose import Appendix, BodyTable, Composition, Heading, Paragraph
 from .errors import TemplateError
 from .formatting import FILTERS
+from .output import document_parts, package
 from .prose import Inline, NoteRef, Run
-from .wordml import TWIPS_PER_CM, el, qn
+from .wordml import TWIPS_PER_CM, qn
 
 PARAGRAPH_STYLES = {"doan": "BCDoan", "gach": "BCGach", "cong": "BCGach", "sao": "BCGach"}
 # Context names a template may use; `baocao template check` lists any other tag as unknown.
@@ -46,17 +46,15 @@ TEMPLATE_NAMES = (
 )
 
 
-class XmlFragment:
-    """Elements docxtpl inserts unescaped at a {{p …}} tag (it renders ``__html__`` as is)."""
+class Placeholder:
+    """What docxtpl prints at a {{p …}} tag: a marker paragraph that the built body replaces
+    after rendering (the body never goes through Jinja, nor through docxtpl's regexes)."""
 
-    def __init__(self, elements: list[etree._Element]) -> None:
-        self.elements = elements
+    def __init__(self, name: str) -> None:
+        self.marker = f"\u2063baocao:{name}\u2063"  # invisible separators: never typed by users
 
     def __html__(self) -> str:
-        return "".join(etree.tostring(e, encoding="unicode") for e in self.elements)
-
-    def __str__(self) -> str:
-        return self.__html__()
+        return f"<w:p><w:r><w:t>{self.marker}</w:t></w:r></w:p>"
 
 
 # --------------------------------------------------------------------------- inline runs
@@ -64,7 +62,7 @@ class XmlFragment:
 
 def inline_runs(
     inlines: list[Inline], size_pt: float | None = None, bold: bool = False, italic: bool = False
-) -> list[etree._Element]:
+) -> list[str]:
     runs = []
     for item in inlines:
         if isinstance(item, NoteRef):
@@ -76,12 +74,12 @@ def inline_runs(
 
 def text_runs(
     text: str, bold: bool = False, italic: bool = False, size_pt: float | None = None
-) -> list[etree._Element]:
+) -> list[str]:
     """Runs for a text that may hold line breaks (enum options, multi-line titles)."""
     runs = []
     for index, line in enumerate(text.split("\n")):
         if index:
-            runs.append(el("w:r", None, el("w:br")))
+            runs.append(wordml.LINE_BREAK)
         if line:
             runs.append(wordml.run(line, bold, italic, size_pt))
     return runs
@@ -90,7 +88,7 @@ def text_runs(
 # --------------------------------------------------------------------------- body
 
 
-def body_elements(composition: Composition, text_width: int) -> list[etree._Element]:
+def body_markup(composition: Composition, text_width: int) -> list[str]:
     out = []
     for block in composition.body:
         if isinstance(block, Heading):
@@ -111,7 +109,7 @@ def _scaled(weights: list[float], total: int) -> list[int]:
     return widths
 
 
-def body_table(table: BodyTable, text_width: int) -> etree._Element:
+def body_table(table: BodyTable, text_width: int) -> str:
     columns = len(table.header)
     widths = _scaled(table.widths or [1.0] * columns, text_width)
     header = wordml.row(
@@ -140,10 +138,10 @@ def body_table(table: BodyTable, text_width: int) -> etree._Element:
 # --------------------------------------------------------------------------- Phụ lục
 
 
-def appendix_elements(appendix: Appendix, text_width: int) -> list[etree._Element]:
+def appendix_markup(appendix: Appendix, text_width: int) -> list[str]:
     # The empty sectPr is filled after rendering with a copy of the report's own section,
     # so the appendix starts on a new page in a section of its own.
-    out = [el("w:p", None, el("w:pPr", None, el("w:sectPr")))]
+    out = ["<w:p><w:pPr><w:sectPr/></w:pPr></w:p>"]
     out.append(wordml.paragraph("BCPhuLucTieuDe", text_runs(appendix.heading)))
     out.append(wordml.paragraph("BCPhuLucTieuDe", text_runs(appendix.title)))
     if appendix.attached_to:
@@ -160,7 +158,7 @@ def appendix_elements(appendix: Appendix, text_width: int) -> list[etree._Elemen
 
 def _cell(
     width: int, text: str, align: str, bold: bool = False, italic: bool = False, **options: Any
-) -> etree._Element:
+) -> str:
     return wordml.cell(
         width,
         [wordml.paragraph("BCPhuLucBang", text_runs(text, bold, italic), align=align)],
@@ -168,7 +166,7 @@ def _cell(
     )
 
 
-def appendix_table(table: Table, widths: list[int]) -> etree._Element:
+def appendix_table(table: Table, widths: list[int]) -> str:
     """STT | Chỉ tiêu | Kết quả thống kê (Đơn vị tính, Số liệu) | Ghi chú, header repeated."""
     cols = table.columns
     first = wordml.row(
@@ -204,7 +202,7 @@ def appendix_table(table: Table, widths: list[int]) -> etree._Element:
     return wordml.table(widths, rows, borders=True)
 
 
-def appendix_row(row: Row, widths: list[int]) -> etree._Element:
+def appendix_row(row: Row, widths: list[int]) -> str:
     value_align = (
         "left"
         if row.kind in ("chu", "van_ban")
@@ -224,6 +222,9 @@ def appendix_row(row: Row, widths: list[int]) -> etree._Element:
 
 
 # --------------------------------------------------------------------------- post-processing
+
+_RULE_PARAGRAPHS = etree.XPath('.//w:p[w:pPr/w:pStyle/@w:val="BCKeNgan"]', namespaces=wordml.NSMAP)
+_EMPTY_SECTION_BREAKS = etree.XPath("./w:p/w:pPr/w:sectPr[not(*)]", namespaces=wordml.NSMAP)
 
 
 def _text_width(sect_pr: etree._Element) -> int:
@@ -246,10 +247,7 @@ def _run_size(p: etree._Element, default: float = 14) -> tuple[float, bool]:
 def size_short_rules(body: etree._Element, text_width: int) -> None:
     """Lines under the agency name (about 40% of it), the motto (its full length) and the
     trích yếu (a short centred line), sized from the text above each rule."""
-    for p in body.iter(qn("w:p")):
-        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        if style is None or style.get(qn("w:val")) != "BCKeNgan":
-            continue
+    for p in _RULE_PARAGRAPHS(body):
         above = p.getprevious()
         while above is not None and above.tag == qn("w:p") and not _paragraph_text(above).strip():
             above = above.getprevious()
@@ -276,14 +274,8 @@ def finish_sections(body: etree._Element, appendix: Appendix | None) -> None:
     """Give the appendix its own section: the break paragraph takes the report's page setup
     (page numbers from page 2); the last section is turned landscape when the form asks."""
     final = body.find(qn("w:sectPr"))
-    for p in body.iter(qn("w:p")):
-        props = p.find(qn("w:pPr"))
-        if props is None:
-            continue
-        empty = props.find(qn("w:sectPr"))
-        if empty is None or len(empty):
-            continue
-        props.replace(empty, deepcopy(final))
+    for empty in _EMPTY_SECTION_BREAKS(body):
+        empty.getparent().replace(empty, deepcopy(final))
         title_page = final.find(qn("w:titlePg"))
         if title_page is not None:
             final.remove(title_page)
@@ -306,15 +298,77 @@ def appendix_text_width(template_body: etree._Element, landscape: bool) -> int:
 # --------------------------------------------------------------------------- rendering
 
 
-def _environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
-    env.filters.update(FILTERS)
-    return env
+class _TemplateSandbox(SandboxedEnvironment):
+    """The sandbox templates render in; compiled templates are kept, so a folder of reports
+    made from the same template compiles it once."""
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True, undefined=StrictUndefined)
+        self.filters.update(FILTERS)
+        self._compiled: dict[str, Any] = {}
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            if len(self._compiled) > 32:
+                self._compiled.clear()
+            compiled = self._compiled[source] = super().from_string(source)
+        return compiled
 
 
-def template_context(
+_SANDBOX: _TemplateSandbox | None = None
+
+
+def _environment() -> _TemplateSandbox:
+    global _SANDBOX
+    if _SANDBOX is None:
+        _SANDBOX = _TemplateSandbox()
+    return _SANDBOX
+
+
+FRAGMENTS = ("mo_dau", "noi_dung", "ket_luan", "phu_luc")
+
+
+def fragments_markup(
     composition: Composition, text_width: int, appendix_width: int
-) -> dict[str, Any]:
+) -> dict[str, str]:
+    """The built parts of the document, as WordprocessingML, by the tag they replace."""
+    appendix = composition.appendix
+    return {
+        "mo_dau": "".join(
+            wordml.paragraph("BCDoan", inline_runs(p.inlines)) for p in composition.opening
+        ),
+        "noi_dung": "".join(body_markup(composition, text_width)),
+        "ket_luan": wordml.paragraph("BCDoan", inline_runs(composition.closing.inlines)),
+        "phu_luc": "".join(appendix_markup(appendix, appendix_width)) if appendix else "",
+    }
+
+
+def insert_fragments(document: Any, markup: dict[str, str], template_name: str) -> Any:
+    """Put each built part where its placeholder paragraph was rendered.
+
+    The splice is done on the document's XML text, which is then parsed once: moving a
+    large subtree between lxml documents costs more than parsing the whole document.
+    """
+    from docx.oxml.parser import parse_xml
+
+    xml = etree.tostring(document.element, encoding="unicode")
+    for name, text in markup.items():
+        placeholder = Placeholder(name)
+        if placeholder.__html__() in xml:
+            xml = xml.replace(placeholder.__html__(), text)
+        elif placeholder.marker in xml:
+            raise TemplateError(
+                f"thẻ của phần '{name}' phải đứng riêng một đoạn và viết {{{{p {name} }}}}",
+                file=template_name,
+            )
+    document.part._element = parse_xml(xml.encode("utf-8"))
+    return document.part.document  # a Document over the new tree
+
+
+def template_context(composition: Composition) -> dict[str, Any]:
     report = composition.report
     return {
         "co_quan_chu_quan": composition.co_quan_chu_quan,
@@ -322,19 +376,10 @@ def template_context(
         "so": composition.so_ky_hieu.removeprefix("Số: "),
         "dia_danh_ngay": composition.dia_danh_ngay,
         "trich_yeu": composition.trich_yeu,
-        "mo_dau": XmlFragment(
-            [wordml.paragraph("BCDoan", inline_runs(p.inlines)) for p in composition.opening]
-        ),
-        "noi_dung": XmlFragment(body_elements(composition, text_width)),
-        "ket_luan": XmlFragment(
-            [wordml.paragraph("BCDoan", inline_runs(composition.closing.inlines))]
-        ),
+        **{name: Placeholder(name) for name in FRAGMENTS},
         "noi_nhan": composition.noi_nhan,
         "tham_quyen": composition.signature_lines,
         "nguoi_ky": composition.signer,
-        "phu_luc": XmlFragment(
-            appendix_elements(composition.appendix, appendix_width) if composition.appendix else []
-        ),
         "ky_bao_cao": str(report.ky_bao_cao),
         "ten_co_quan": report.ten_co_quan,
         "dia_danh": report.dia_danh,
@@ -364,8 +409,11 @@ def _template_error(template_name: str, exc: Exception) -> TemplateError:
     return TemplateError(f"không dùng được mẫu: {exc}{where}", file=template_name)
 
 
-def render_docx(composition: Composition, template_path: Path) -> bytes:
-    """The report as DOCX bytes (the caller writes them atomically)."""
+def render_docx(
+    composition: Composition, template_path: Path, fingerprint: str | None = None
+) -> bytes:
+    """The report as DOCX bytes, stamped with ``fingerprint`` when given (the caller writes
+    them atomically)."""
     try:
         template = DocxTemplate(str(template_path))
         document = template.get_docx()
@@ -376,14 +424,13 @@ def render_docx(composition: Composition, template_path: Path) -> bytes:
     body = document.element.body
     text_width = _text_width(body.find(qn("w:sectPr")))
     landscape = bool(composition.appendix and composition.appendix.landscape)
-    context = template_context(composition, text_width, appendix_text_width(body, landscape))
+    markup = fragments_markup(composition, text_width, appendix_text_width(body, landscape))
     try:
-        template.render(context, _environment())
+        template.render(template_context(composition), _environment())
     except (TemplateSyntaxError, UndefinedError, SecurityError, TypeError, ValueError) as exc:
         raise _template_error(str(template_path), exc) from exc
-    document = template.docx
+    document = insert_fragments(template.docx, markup, str(template_path))
     body = document.element.body
-    etree.cleanup_namespaces(document.element)
     size_short_rules(body, text_width)
     finish_sections(body, composition.appendix)
     ensure_styles(document)
@@ -393,9 +440,7 @@ def render_docx(composition: Composition, template_path: Path) -> bytes:
     core.title = f"Báo cáo {composition.trich_yeu}"[:250]
     core.author = composition.report.ten_co_quan
     core.comments = "Tạo bởi baocao"
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return package(document_parts(document), fingerprint)
 
 
 _SHIPPED_STYLES: dict[str, etree._Element] | None = None

@@ -76,37 +76,69 @@ def read_custom_properties(package: bytes) -> dict[str, str]:
     return found
 
 
-def stamp(package: bytes, fingerprint: str) -> bytes:
-    """Add the fingerprint and content hash as custom properties (rewrites the zip once)."""
-    with zipfile.ZipFile(io.BytesIO(package)) as source:
-        infos = [i for i in source.infolist() if i.filename != CUSTOM_PART]
-        parts = {info.filename: source.read(info.filename) for info in infos}
-    types = parts["[Content_Types].xml"]
-    if CUSTOM_PART.encode() not in types:
-        override = f'<Override PartName="/{CUSTOM_PART}" ContentType="{CUSTOM_TYPE}"/>'
-        parts["[Content_Types].xml"] = types.replace(b"</Types>", override.encode() + b"</Types>")
-    rels = parts["_rels/.rels"]
-    if CUSTOM_REL.encode() not in rels:
-        relation = (
-            f'<Relationship Id="rIdBaocaoCustom" Type="{CUSTOM_REL}" Target="{CUSTOM_PART}"/>'
-        )
-        parts["_rels/.rels"] = rels.replace(
-            b"</Relationships>", relation.encode() + b"</Relationships>"
-        )
-    props = {FINGERPRINT: fingerprint, CONTENT_HASH: _hash_parts(parts)}
+FIXED_TIME = (2024, 1, 1, 0, 0, 0)  # zip entry times: the same data gives the same bytes
+
+
+def package(parts: dict[str, bytes], fingerprint: str | None = None) -> bytes:
+    """Zip the parts of a package in one pass; with a fingerprint, add the custom properties
+    (fingerprint and content hash) that let a later run tell whether the file was edited."""
+    parts = dict(parts)
+    if fingerprint is not None:
+        parts.pop(CUSTOM_PART, None)
+        types = parts["[Content_Types].xml"]
+        if CUSTOM_PART.encode() not in types:
+            override = f'<Override PartName="/{CUSTOM_PART}" ContentType="{CUSTOM_TYPE}"/>'
+            parts["[Content_Types].xml"] = types.replace(
+                b"</Types>", override.encode() + b"</Types>"
+            )
+        rels = parts["_rels/.rels"]
+        if CUSTOM_REL.encode() not in rels:
+            relation = (
+                f'<Relationship Id="rIdBaocaoCustom" Type="{CUSTOM_REL}" Target="{CUSTOM_PART}"/>'
+            )
+            parts["_rels/.rels"] = rels.replace(
+                b"</Relationships>", relation.encode() + b"</Relationships>"
+            )
+        props = {FINGERPRINT: fingerprint, CONTENT_HASH: _hash_parts(parts)}
+        parts[CUSTOM_PART] = _custom_xml(props)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in infos:
-            # a fixed entry time: the same data gives the same bytes, run after run
-            fixed = zipfile.ZipInfo(info.filename, (2024, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, parts[info.filename])
-        target.writestr(
-            zipfile.ZipInfo(CUSTOM_PART, (2024, 1, 1, 0, 0, 0)),
-            _custom_xml(props),
-            compress_type=zipfile.ZIP_DEFLATED,
-        )
+        for name, data in parts.items():
+            info = zipfile.ZipInfo(name, FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
     return out.getvalue()
+
+
+def stamp(data: bytes, fingerprint: str) -> bytes:
+    """Add the fingerprint and content hash to an already zipped package (XLSX)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    return package(parts, fingerprint)
+
+
+class _PartCollector:
+    """Stands in for python-docx's zip writer: keeps each part's bytes by member name."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, bytes] = {}
+
+    def write(self, pack_uri: object, blob: bytes) -> None:
+        self.parts[pack_uri.membername] = blob  # type: ignore[attr-defined]
+
+
+def document_parts(document: object) -> dict[str, bytes]:
+    """The serialised parts of a python-docx Document, as Document.save would zip them."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    opc_package = document.part.package  # type: ignore[attr-defined]
+    for part in opc_package.parts:
+        part.before_marshal()
+    collector = _PartCollector()
+    PackageWriter._write_content_types_stream(collector, opc_package.parts)
+    PackageWriter._write_pkg_rels(collector, opc_package.rels)
+    PackageWriter._write_parts(collector, opc_package.parts)
+    return collector.parts
 
 
 @dataclass

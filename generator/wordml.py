@@ -7,7 +7,6 @@ under header lines, section breaks, fonts. Everything else is python-docx or doc
 from __future__ import annotations
 
 from collections.abc import Iterable
-from copy import deepcopy
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -50,7 +49,14 @@ def child(parent: etree._Element, tag: str, first: bool = False) -> etree._Eleme
     return found
 
 
-# --------------------------------------------------------------------------- runs and paragraphs
+# --------------------------------------------------------------------------- markup builders
+# The body and the Phụ lục are built as XML text, not element by element: a report has
+# thousands of elements and building them through lxml costs more than writing the file.
+# Every user text goes through ``esc``; attribute values are our own numbers and names.
+
+
+def esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def run(
@@ -59,101 +65,106 @@ def run(
     italic: bool = False,
     size_pt: float | None = None,
     style: str | None = None,
-) -> etree._Element:
-    r = el("w:r")
-    props = []
-    if style:
-        props.append(el("w:rStyle", {"w:val": style}))
+) -> str:
+    props = f'<w:rStyle w:val="{style}"/>' if style else ""
     if bold:
-        props.append(el("w:b"))
-        props.append(el("w:bCs"))
+        props += "<w:b/><w:bCs/>"
     if italic:
-        props.append(el("w:i"))
-        props.append(el("w:iCs"))
+        props += "<w:i/><w:iCs/>"
     if size_pt:
-        half_points = str(round(size_pt * 2))
-        props.append(el("w:sz", {"w:val": half_points}))
-        props.append(el("w:szCs", {"w:val": half_points}))
-    if props:
-        r.append(el("w:rPr", None, *props))
-    t = el("w:t")
-    t.text = text
-    if text != text.strip():
-        t.set(f"{{{XML_NS}}}space", "preserve")
-    r.append(t)
-    return r
+        half = round(size_pt * 2)
+        props += f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    return f"<w:r>{rpr}<w:t{space}>{esc(text)}</w:t></w:r>"
 
 
-def footnote_reference(number: int) -> etree._Element:
-    return el(
-        "w:r",
-        None,
-        el("w:rPr", None, el("w:rStyle", {"w:val": "FootnoteReference"})),
-        el("w:footnoteReference", {"w:id": str(number)}),
+LINE_BREAK = "<w:r><w:br/></w:r>"
+
+
+def footnote_reference(number: int) -> str:
+    return (
+        '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
+        f'<w:footnoteReference w:id="{number}"/></w:r>'
     )
 
 
 def paragraph(
-    style: str | None,
-    runs: Iterable[etree._Element] = (),
-    align: str | None = None,
-    keep_next: bool = False,
-) -> etree._Element:
-    p = el("w:p")
-    props = []
-    if style:
-        props.append(el("w:pStyle", {"w:val": style}))
+    style: str | None, runs: Iterable[str] = (), align: str | None = None, keep_next: bool = False
+) -> str:
+    props = f'<w:pStyle w:val="{style}"/>' if style else ""
     if keep_next:
-        props.append(el("w:keepNext"))
+        props += "<w:keepNext/>"
     if align:
-        props.append(el("w:jc", {"w:val": align}))
-    if props:
-        p.append(el("w:pPr", None, *props))
-    for r in runs:
-        p.append(r)
-    return p
+        props += f'<w:jc w:val="{align}"/>'
+    ppr = f"<w:pPr>{props}</w:pPr>" if props else ""
+    return f"<w:p>{ppr}{''.join(runs)}</w:p>"
+
+
+def cell(
+    width_twips: int,
+    paragraphs: list[str],
+    span: int = 1,
+    vmerge: str | None = None,
+    valign: str = "center",
+) -> str:
+    props = f'<w:tcW w:w="{width_twips}" w:type="dxa"/>'
+    if span > 1:
+        props += f'<w:gridSpan w:val="{span}"/>'
+    if vmerge == "restart":
+        props += '<w:vMerge w:val="restart"/>'
+    elif vmerge:
+        props += "<w:vMerge/>"
+    props += f'<w:vAlign w:val="{valign}"/>'
+    return f"<w:tc><w:tcPr>{props}</w:tcPr>{''.join(paragraphs) or paragraph(None)}</w:tc>"
+
+
+def row(cells: list[str], header: bool = False) -> str:
+    """A table row kept whole on one page; a header row repeats on every page."""
+    props = "<w:cantSplit/><w:tblHeader/>" if header else "<w:cantSplit/>"
+    return f"<w:tr><w:trPr>{props}</w:trPr>{''.join(cells)}</w:tr>"
+
+
+def table(
+    widths_twips: list[int], rows: list[str], borders: bool = True, align: str = "center"
+) -> str:
+    value = 'w:val="single" w:sz="4" w:space="0" w:color="000000"' if borders else 'w:val="nil"'
+    sides = "".join(
+        f"<w:{side} {value}/>" for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths_twips)
+    return (
+        f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths_twips)}" w:type="dxa"/>'
+        f'<w:jc w:val="{align}"/><w:tblBorders>{sides}</w:tblBorders>'
+        '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="85" w:type="dxa"/>'
+        '<w:right w:w="85" w:type="dxa"/></w:tblCellMar><w:tblLook w:val="04A0" w:firstRow="1" '
+        'w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+    )
+
+
+def parse_fragment(markup: str) -> list[etree._Element]:
+    """Elements of a run of body markup (``<w:p>…</w:p><w:tbl>…</w:tbl>``), parsed once."""
+    wrapper = etree.fromstring(f'<w:body xmlns:w="{W_NS}" xmlns:r="{R_NS}">{markup}</w:body>')
+    return list(wrapper)
 
 
 # --------------------------------------------------------------------------- footnotes
 
 FOOTNOTES_PARTNAME = "/word/footnotes.xml"
+_SEPARATORS = "".join(
+    f'<w:footnote w:type="{kind}" w:id="{number}"><w:p><w:pPr><w:spacing w:after="0" '
+    f'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:{kind}/></w:r></w:p></w:footnote>'
+    for kind, number in (("separator", -1), ("continuationSeparator", 0))
+)
 
 
-def _separator(kind: str, number: int) -> etree._Element:
-    marker = "w:separator" if kind == "separator" else "w:continuationSeparator"
-    return el(
-        "w:footnote",
-        {"w:type": kind, "w:id": str(number)},
-        el(
-            "w:p",
-            None,
-            el(
-                "w:pPr",
-                None,
-                el("w:spacing", {"w:after": "0", "w:line": "240", "w:lineRule": "auto"}),
-            ),
-            el("w:r", None, el(marker)),
-        ),
-    )
-
-
-def footnote(number: int, text: str) -> etree._Element:
+def footnote(number: int, text: str) -> str:
     """One footnote: its reference mark, a space, then the text (style FootnoteText)."""
-    return el(
-        "w:footnote",
-        {"w:id": str(number)},
-        el(
-            "w:p",
-            None,
-            el("w:pPr", None, el("w:pStyle", {"w:val": "FootnoteText"})),
-            el(
-                "w:r",
-                None,
-                el("w:rPr", None, el("w:rStyle", {"w:val": "FootnoteReference"})),
-                el("w:footnoteRef"),
-            ),
-            run(" " + text),
-        ),
+    return (
+        f'<w:footnote w:id="{number}"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr>'
+        '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>'
+        f"{run(' ' + text)}</w:p></w:footnote>"
     )
 
 
@@ -164,12 +175,11 @@ def add_footnotes(document: object, texts: list[str]) -> None:
     for rel in list(doc_part.rels.values()):
         if rel.reltype == RT.FOOTNOTES:  # a template that already has a footnotes part
             doc_part.drop_rel(rel.rId)
-    root = el(
-        "w:footnotes", None, _separator("separator", -1), _separator("continuationSeparator", 0)
-    )
-    for number, text in enumerate(texts, start=1):
-        root.append(footnote(number, text))
-    blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    notes = "".join(footnote(number, text) for number, text in enumerate(texts, start=1))
+    blob = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<w:footnotes xmlns:w="{W_NS}" xmlns:r="{R_NS}">{_SEPARATORS}{notes}</w:footnotes>'
+    ).encode()
     part = Part(PackURI(FOOTNOTES_PARTNAME), CT.WML_FOOTNOTES, blob, doc_part.package)
     doc_part.relate_to(part, RT.FOOTNOTES)
     settings = document.settings.element  # type: ignore[attr-defined]
@@ -232,19 +242,6 @@ def table_borders(tbl: etree._Element, visible: bool) -> None:
         props.insert(0, borders)
 
 
-def repeat_header_row(tr: etree._Element) -> None:
-    """Word repeats this row at the top of every page the table runs onto."""
-    props = child(tr, "w:trPr", first=True)
-    if props.find(qn("w:tblHeader")) is None:
-        props.append(el("w:tblHeader"))
-
-
-def keep_row_whole(tr: etree._Element) -> None:
-    props = child(tr, "w:trPr", first=True)
-    if props.find(qn("w:cantSplit")) is None:
-        props.insert(0, el("w:cantSplit"))
-
-
 def table_grid(tbl: etree._Element, widths_twips: list[int]) -> None:
     """Set the grid as well as the cell widths: LibreOffice lays tables out from the grid."""
     grid = tbl.find(qn("w:tblGrid"))
@@ -255,74 +252,6 @@ def table_grid(tbl: etree._Element, widths_twips: list[int]) -> None:
         grid.remove(col)
     for width in widths_twips:
         grid.append(el("w:gridCol", {"w:w": str(width)}))
-
-
-def cell(
-    width_twips: int,
-    paragraphs: list[etree._Element],
-    span: int = 1,
-    vmerge: str | None = None,
-    valign: str = "center",
-) -> etree._Element:
-    props = [el("w:tcW", {"w:w": str(width_twips), "w:type": "dxa"})]
-    if span > 1:
-        props.append(el("w:gridSpan", {"w:val": str(span)}))
-    if vmerge:
-        props.append(el("w:vMerge", {"w:val": vmerge} if vmerge == "restart" else None))
-    props.append(el("w:vAlign", {"w:val": valign}))
-    tc = el("w:tc", None, el("w:tcPr", None, *props))
-    for p in paragraphs or [paragraph(None)]:
-        tc.append(p)
-    return tc
-
-
-def table(
-    widths_twips: list[int], rows: list[etree._Element], borders: bool = True, align: str = "center"
-) -> etree._Element:
-    tbl = el(
-        "w:tbl",
-        None,
-        el(
-            "w:tblPr",
-            None,
-            el("w:tblW", {"w:w": str(sum(widths_twips)), "w:type": "dxa"}),
-            el("w:jc", {"w:val": align}),
-            el("w:tblLayout", {"w:type": "fixed"}),
-            el(
-                "w:tblCellMar",
-                None,
-                el("w:left", {"w:w": "85", "w:type": "dxa"}),
-                el("w:right", {"w:w": "85", "w:type": "dxa"}),
-            ),
-            el(
-                "w:tblLook",
-                {
-                    "w:val": "04A0",
-                    "w:firstRow": "1",
-                    "w:lastRow": "0",
-                    "w:firstColumn": "1",
-                    "w:lastColumn": "0",
-                    "w:noHBand": "0",
-                    "w:noVBand": "1",
-                },
-            ),
-        ),
-    )
-    table_borders(tbl, borders)
-    table_grid(tbl, widths_twips)
-    for tr in rows:
-        tbl.append(tr)
-    return tbl
-
-
-def row(cells: list[etree._Element], header: bool = False) -> etree._Element:
-    tr = el("w:tr")
-    keep_row_whole(tr)
-    if header:
-        repeat_header_row(tr)
-    for tc in cells:
-        tr.append(tc)
-    return tr
 
 
 # --------------------------------------------------------------------------- rules and sections
@@ -368,11 +297,6 @@ def text_width_twips(text: str, size_pt: float, bold: bool = False) -> int:
         else:
             width += 0.50 if bold else 0.47
     return int(width * size_pt * 20)
-
-
-def section_break(sect_pr: etree._Element) -> etree._Element:
-    """A paragraph that ends a section laid out by ``sect_pr`` (a copy is used)."""
-    return el("w:p", None, el("w:pPr", None, deepcopy(sect_pr)))
 
 
 def landscape(sect_pr: etree._Element) -> None:

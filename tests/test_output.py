@@ -49,8 +49,9 @@ def test_fingerprint_follows_data(invoke, tmp_path: Path, examples_copy: Path) -
     first = read_custom_properties(docx.read_bytes())[FINGERPRINT]
     _render(invoke, data, tmp_path)
     assert read_custom_properties(docx.read_bytes())[FINGERPRINT] == first
-    data.write_text(data.read_text(encoding="utf-8").replace('"1.1.2": 25', '"1.1.2": 26'),
-                    encoding="utf-8")
+    data.write_text(
+        data.read_text(encoding="utf-8").replace('"1.1.2": 25', '"1.1.2": 26'), encoding="utf-8"
+    )
     assert _render(invoke, data, tmp_path).exit_code == 0
     assert read_custom_properties(docx.read_bytes())[FINGERPRINT] != first
 
@@ -88,7 +89,9 @@ def test_force_keeps_a_backup(invoke, tmp_path: Path) -> None:
     assert backup.read_bytes() == edited
     assert "Đã giữ bản cũ" in result.output
     assert not inspect_output(docx).edited
-    assert "Chánh Văn phòng sửa tay" not in "\n".join(p.text for p in Document(str(docx)).paragraphs)
+    assert "Chánh Văn phòng sửa tay" not in "\n".join(
+        p.text for p in Document(str(docx)).paragraphs
+    )
 
 
 def test_file_not_made_by_baocao_is_not_overwritten(invoke, tmp_path: Path) -> None:
@@ -138,8 +141,12 @@ def test_killed_render_leaves_old_or_new_file(tmp_path: Path, invoke) -> None:
     good_docx, good_xlsx = docx.read_bytes(), xlsx.read_bytes()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for delay in (0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0):
-        child = subprocess.Popen([sys.executable, "-c", _CHILD, str(XA), str(out), "0.03"],
-                                 stdout=subprocess.PIPE, env=env, cwd=tmp_path)
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(XA), str(out), "0.03"],
+            stdout=subprocess.PIPE,
+            env=env,
+            cwd=tmp_path,
+        )
         assert child.stdout.readline().strip() == b"ready"
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)

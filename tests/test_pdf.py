@@ -31,8 +31,9 @@ def _page_text(pdf: Path, page: int) -> str:
 
 def _pages(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    return int(next(line for line in info.stdout.splitlines() if line.startswith("Pages:"))
-               .split()[1])
+    return int(
+        next(line for line in info.stdout.splitlines() if line.startswith("Pages:")).split()[1]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +68,9 @@ def test_appendix_page_and_repeated_header(converted) -> None:
     texts = [_page_text(pdf, page) for page in range(1, pages + 1)]
     start = next(i for i, text in enumerate(texts) if "THỐNG KÊ SỐ LIỆU" in text)
     assert "Kèm theo Báo cáo số 123/BC-UBND ngày 16/3/2021" in texts[start]
-    assert "Đặng Trọng Vân" in "".join(texts[:start + 1])
+    assert "Đặng Trọng Vân" in "".join(texts[: start + 1])
     assert start + 1 < pages
-    for text in texts[start + 1:]:  # the table header repeats on every appendix page
+    for text in texts[start + 1 :]:  # the table header repeats on every appendix page
         assert "Đơn vị tính" in text and "Kết quả thống kê" in text
 
 

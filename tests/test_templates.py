@@ -29,8 +29,11 @@ def _parts(data: bytes) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("relative", ["docx/bao_cao.docx", "xlsx/phu_luc.xlsx"])
 def test_committed_templates_match_the_build_script(tmp_path: Path, relative: str) -> None:
-    subprocess.run([sys.executable, str(ROOT / "tools" / "build_templates.py"), str(tmp_path),
-                    relative], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_templates.py"), str(tmp_path), relative],
+        check=True,
+        capture_output=True,
+    )
     built = _parts((tmp_path / relative).read_bytes())
     committed = _parts((ROOT / "templates" / relative).read_bytes())
     assert built.keys() == committed.keys()
@@ -62,17 +65,25 @@ def _set_title(document, text: str) -> None:
 
 
 def test_check_names_unknown_tag_and_paragraph(tmp_path: Path) -> None:
-    path = _edit(shipped_template("docx"), tmp_path / "mau.docx",
-                 lambda d: _set_title(d, "BÁO CÁO {{ loai_bao_cao }}"))
+    path = _edit(
+        shipped_template("docx"),
+        tmp_path / "mau.docx",
+        lambda d: _set_title(d, "BÁO CÁO {{ loai_bao_cao }}"),
+    )
     problems = check_template(path)
     assert len(problems) == 1
-    assert "thẻ 'loai_bao_cao' không có trong dữ liệu (ở đoạn “BÁO CÁO {{ loai_bao_cao }}”)" \
+    assert (
+        "thẻ 'loai_bao_cao' không có trong dữ liệu (ở đoạn “BÁO CÁO {{ loai_bao_cao }}”)"
         in problems[0].message
+    )
 
 
 def test_check_names_syntax_error(tmp_path: Path) -> None:
-    path = _edit(shipped_template("docx"), tmp_path / "mau.docx",
-                 lambda d: _set_title(d, "BÁO CÁO {{ ky_bao_cao | }}"))
+    path = _edit(
+        shipped_template("docx"),
+        tmp_path / "mau.docx",
+        lambda d: _set_title(d, "BÁO CÁO {{ ky_bao_cao | }}"),
+    )
     problems = check_template(path)
     assert "thẻ sai cú pháp" in problems[0].message
     assert "“BÁO CÁO {{ ky_bao_cao | }}”" in problems[0].message
@@ -82,15 +93,20 @@ def test_check_warns_when_a_part_tag_is_missing(tmp_path: Path) -> None:
     def drop_appendix(document) -> None:
         paragraph = next(p for p in document.paragraphs if "phu_luc" in p.text)
         paragraph._p.getparent().remove(paragraph._p)
+
     path = _edit(shipped_template("docx"), tmp_path / "mau.docx", drop_appendix)
     problems = check_template(path)
     assert [p.message for p in problems] == [
-        "mẫu không có thẻ {{p phu_luc }} nên phụ lục sẽ không được in"]
+        "mẫu không có thẻ {{p phu_luc }} nên phụ lục sẽ không được in"
+    ]
 
 
 def test_render_with_unknown_tag_names_template_and_tag(tmp_path: Path, invoke) -> None:
-    path = _edit(shipped_template("docx"), tmp_path / "mau.docx",
-                 lambda d: _set_title(d, "BÁO CÁO {{ loai_bao_cao }}"))
+    path = _edit(
+        shipped_template("docx"),
+        tmp_path / "mau.docx",
+        lambda d: _set_title(d, "BÁO CÁO {{ loai_bao_cao }}"),
+    )
     result = invoke("render", HUYEN, "-o", tmp_path / "out", "--template", path)
     assert result.exit_code == 1
     assert f"{path}: mẫu dùng thẻ 'loai_bao_cao' không có trong dữ liệu" in result.output
@@ -102,6 +118,7 @@ def test_user_template_wording_and_font_are_kept(tmp_path: Path) -> None:
     def restyle(document) -> None:
         _set_title(document, "BÁO CÁO TỔNG HỢP")
         document.styles["BC Đoạn văn"].font.name = "Arial"
+
     path = _edit(shipped_template("docx"), tmp_path / "mau.docx", restyle)
     document = open_docx(render_docx(load_report(HUYEN), path))
     assert any(p.text == "BÁO CÁO TỔNG HỢP" for p in document.paragraphs)
@@ -111,6 +128,7 @@ def test_user_template_wording_and_font_are_kept(tmp_path: Path) -> None:
 
 def test_tag_split_across_runs_still_renders(tmp_path: Path) -> None:
     """Word splits a tag into several runs when it is edited; rendering must not care."""
+
     def split(document) -> None:
         paragraph = next(p for p in document.paragraphs if p.text == "{{ trich_yeu }}")
         run = paragraph.runs[0]
@@ -118,6 +136,7 @@ def test_tag_split_across_runs_still_renders(tmp_path: Path) -> None:
         second = paragraph.add_run("_ye")
         second.italic = True
         paragraph.add_run("u }}").bold = True
+
     path = _edit(shipped_template("docx"), tmp_path / "mau.docx", split)
     composition = load_report(HUYEN)
     document = open_docx(render_docx(composition, path))
@@ -127,8 +146,14 @@ def test_tag_split_across_runs_still_renders(tmp_path: Path) -> None:
 def test_user_template_without_bc_styles_gets_them(tmp_path: Path) -> None:
     """A template made from scratch in Word lacks our paragraph styles: they are added."""
     document = Document()
-    for line in ("{{ so }} {{ dia_danh_ngay }}", "{{ trich_yeu }}", "{{p mo_dau }}",
-                 "{{p noi_dung }}", "{{p ket_luan }}", "{{p phu_luc }}"):
+    for line in (
+        "{{ so }} {{ dia_danh_ngay }}",
+        "{{ trich_yeu }}",
+        "{{p mo_dau }}",
+        "{{p noi_dung }}",
+        "{{p ket_luan }}",
+        "{{p phu_luc }}",
+    ):
         document.add_paragraph(line)
     path = tmp_path / "tu_lam.docx"
     document.save(str(path))
@@ -141,7 +166,7 @@ def test_markup_characters_in_metadata_do_not_corrupt(minimal_file: Path, tmp_pa
     text = minimal_file.read_text(encoding="utf-8")
     text = text.replace("ten_co_quan: UBND huyện Thử", 'ten_co_quan: "UBND <huyện> & \\"Thử\\""')
     text = text.replace("nguoi_ky: Nguyễn Văn A", 'nguoi_ky: "A & B </w:t> {{ so }}"')
-    text = text.replace("- \"- Một gạch", "- \"- <b>không</b> & </w:p> gạch")
+    text = text.replace('- "- Một gạch', '- "- <b>không</b> & </w:p> gạch')
     minimal_file.write_text(text, encoding="utf-8")
     data = render_docx(load_report(minimal_file), shipped_template("docx"))
     document = open_docx(data)
@@ -149,4 +174,4 @@ def test_markup_characters_in_metadata_do_not_corrupt(minimal_file: Path, tmp_pa
     assert any("A & B </w:t> {{ so }}" in t for t in texts)
     paragraphs = [p.text for p in document.paragraphs]
     assert any("<b>không</b> & </w:p> gạch" in p for p in paragraphs)
-    assert any("UBND <huyện> & \"Thử\"" in p for p in paragraphs)
+    assert any('UBND <huyện> & "Thử"' in p for p in paragraphs)
