@@ -214,12 +214,30 @@ def plain_text(text: str) -> str:
 # --------------------------------------------------------------------------- evaluation
 
 
+_ENVIRONMENT: SandboxedEnvironment | None = None
+_COMPILED: dict[str, Any] = {}  # source → template; a folder of similar reports compiles once
+
+
+def _compiled(text: str) -> Any:
+    global _ENVIRONMENT
+    if _ENVIRONMENT is None:
+        _ENVIRONMENT = make_environment()
+    template = _COMPILED.get(text)
+    if template is None:
+        if len(_COMPILED) > 4096:
+            _COMPILED.clear()
+        template = _COMPILED[text] = _ENVIRONMENT.from_string(text)
+    return template
+
+
 class ProseEngine:
-    """Evaluates the expressions in users' text against one report's values."""
+    """Evaluates the expressions in users' text against one report's values.
+
+    Templates are compiled in one shared sandbox; the report's values are the render context.
+    """
 
     def __init__(self, names: dict[str, Any], deps: Dependencies) -> None:
-        self.env = make_environment()
-        self.env.globals.update(names)
+        self.names = names
         self.deps = deps
 
     def evaluate(self, text: str, field_path: str, on_error: Callable[[str], None]) -> str:
@@ -228,11 +246,11 @@ class ProseEngine:
         try:
             if "{{" not in text and "{%" not in text and "{#" not in text:
                 return text
-            return self.env.from_string(text).render()
+            return _compiled(text).render(self.names)
         except TemplateSyntaxError as exc:
             on_error(f"lỗi cú pháp trong biểu thức {{{{ … }}}}: {_syntax_message(exc)}")
         except UndefinedError as exc:
-            on_error(f"{_undefined_message(exc, self.env.globals)}")
+            on_error(_undefined_message(exc, self.names))
         except ProseError as exc:
             on_error(str(exc))
         except SecurityError as exc:
@@ -260,12 +278,7 @@ def _undefined_message(exc: UndefinedError, names: Mapping[str, Any]) -> str:
     if not match:
         return f"biểu thức dùng giá trị không có: {exc}"
     name = match.group(1)
-    user_names = [
-        n
-        for n in names
-        if not n.startswith("_")
-        and n not in ("range", "dict", "lipsum", "cycler", "joiner", "namespace")
-    ]
+    user_names = list(names)  # the report's values, not Jinja's own globals
     close = difflib.get_close_matches(name, user_names, n=1, cutoff=0.6)
     hint = f"; có phải '{close[0]}'?" if close else f"; dùng được: {', '.join(sorted(user_names))}"
     return f"'{name}' không được định nghĩa{hint}"
