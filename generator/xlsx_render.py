@@ -1,0 +1,682 @@
+"""The Phụ lục as an Excel workbook: one sheet per table, figures as numbers, formulas live.
+
+The shipped template (templates/xlsx/phu_luc.xlsx, built by ``build_xlsx_template``) holds the
+page setup and the cell styles "BC …" (title, column header, STT, indicator, unit, figure,
+note…). ``render_xlsx`` fills a copy of it from ``Composition.appendix`` and applies those
+styles by name, so restyling them in Excel or LibreOffice (Cell Styles) restyles every
+workbook made from the template.
+
+Number formats (checked by converting with LibreOffice 7.4 and reading the text shown):
+
+* Whole numbers ≥ 0: ``[>=1000000]#\\.###\\.##0;[>=1000]#\\.##0;0``. The dots are literal
+  characters, not the locale's thousands separator, so 1200 shows "1.200" and 16231 "16.231"
+  in Excel and LibreOffice whatever the computer's regional settings (an English Excel would
+  otherwise show "1,200", which a Vietnamese reader takes for 1,2).
+* Whole numbers < 0 (rare: money, signed quantities): ``[$-42A]#,##0``. The conditional
+  sections above lose the minus sign in LibreOffice, so these use the locale's separators;
+  ``[$-42A]`` (Vietnamese) makes LibreOffice show "-1.200" on any system.
+* Decimals: ``[$-42A]#,##0.0…`` with exactly the decimals the figure has (percentages at most
+  2, as the Word table prints them): 98.07 → "98,07", 99.7 → "99,7", 0.037 → "0,037".
+  There is no literal trick for a decimal comma (fraction digits need the locale's decimal
+  point), so LibreOffice gets the Vietnamese locale from ``[$-42A]`` and Excel shows its
+  system separators ("98,07" on a Vietnamese Windows). ``0.##`` was rejected: Excel shows
+  "100." for whole values; ``General`` was rejected: it shows "92.8571428571" for a formula.
+* Formula cells whose result may be fractional (a division, a fractional value now): two fixed
+  decimals, ``[$-42A]#,##0.00`` ("92,86", "100,00"), so the display stays tidy when the
+  inputs change. Sums of whole numbers use the whole-number format.
+
+Formulas are written without cached values; the template asks Excel to recalculate on load
+(``fullCalcOnLoad``) and LibreOffice recalculates files not saved by Excel.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from copy import copy, deepcopy
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
+from openpyxl.utils import quote_sheetname
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.writer.excel import ExcelWriter
+
+from .errors import DataError, TemplateError
+from .formatting import so
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from .catalog import Row, Table
+    from .compose import Appendix, Composition
+
+SHEET_NAME = "Phụ lục"
+FONT_NAME = "Times New Roman"
+FONT_SIZE = 12
+TITLE_SIZE = 14
+FIXED_TIME = dt.datetime(2024, 1, 1)
+DEFAULT_WIDTHS = [1.2, 7.5, 2.4, 1.8, 2.6]  # DanhMuc.do_rong_cot's default
+COLUMNS = "ABCDE"
+CM = 1 / 2.54  # openpyxl margins are in inches
+
+# Column widths are in "characters": the width of a digit of the workbook's default font,
+# 6 pt for Times New Roman 12 (measured in LibreOffice's PDF output; Excel's digit is 8 px at
+# 96 dpi, the same 6 pt). A4 less the 3 cm + 1.5 cm margins is 16.5 cm = 468 pt ≈ 78 digits
+# upright, 25.2 cm = 714 pt ≈ 119 digits sideways; a little is kept for the borders.
+PAGE_CHARACTERS = {False: 77.0, True: 118.0}
+
+INTEGER_FORMAT = r"[>=1000000]#\.###\.##0;[>=1000]#\.##0;0"
+NEGATIVE_INTEGER_FORMAT = "[$-42A]#,##0"
+MAX_DECIMALS = 6
+EXCEL_TEXT_LIMIT = 32767
+MAX_ROW_HEIGHT = 409  # points, Excel's limit
+
+# Cell styles of the template (names shown in Excel's / LibreOffice's style list).
+STYLE_TITLE = "BC Tiêu đề phụ lục"
+STYLE_ATTACHED = "BC Kèm theo"
+STYLE_HEADER = "BC Tiêu đề cột"
+STYLE_CAPTION = "BC Dòng chú thích"
+STYLE_STT = "BC STT"
+STYLE_LABEL = "BC Chỉ tiêu"
+STYLE_GROUP = "BC Chỉ tiêu nhóm"
+STYLE_UNIT = "BC Đơn vị tính"
+STYLE_NUMBER = "BC Số liệu"
+STYLE_TEXT = "BC Số liệu chữ"
+STYLE_NOTE = "BC Ghi chú"
+
+
+def decimal_format(places: int) -> str:
+    """``[$-42A]#,##0.00`` for 2 places: Vietnamese separators in LibreOffice, no trailing dot."""
+    return "[$-42A]#,##0." + "0" * places if places > 0 else NEGATIVE_INTEGER_FORMAT
+
+
+FORMULA_FORMAT = decimal_format(2)
+
+
+# --------------------------------------------------------------------------- the template
+
+
+def _named_styles() -> list[NamedStyle]:
+    """Fresh NamedStyle objects (one object can be bound to one workbook only)."""
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+
+    def style(
+        name: str,
+        horizontal: str,
+        *,
+        bold: bool = False,
+        italic: bool = False,
+        size: float = FONT_SIZE,
+        border: bool = True,
+        number_format: str = "General",
+    ) -> NamedStyle:
+        return NamedStyle(
+            name=name,
+            font=Font(name=FONT_NAME, size=size, bold=bold, italic=italic, family=1),
+            alignment=Alignment(horizontal=horizontal, vertical="center", wrap_text=True),
+            border=box if border else Border(),
+            number_format=number_format,
+        )
+
+    return [
+        style(STYLE_TITLE, "center", bold=True, size=TITLE_SIZE, border=False),
+        style(STYLE_ATTACHED, "center", italic=True, size=TITLE_SIZE, border=False),
+        style(STYLE_HEADER, "center", bold=True),
+        style(STYLE_CAPTION, "left", bold=True),
+        style(STYLE_STT, "center"),
+        style(STYLE_LABEL, "left"),
+        style(STYLE_GROUP, "left", bold=True),
+        style(STYLE_UNIT, "center"),
+        style(STYLE_NUMBER, "center", number_format=INTEGER_FORMAT),
+        style(STYLE_TEXT, "left"),
+        style(STYLE_NOTE, "left"),
+    ]
+
+
+def _default_font(wb: Workbook) -> None:
+    """Times New Roman 12 as the workbook's default font (font 0 and the Normal style)."""
+    font = Font(name=FONT_NAME, size=FONT_SIZE, family=1)
+    wb._fonts = IndexedList([font])
+    wb._named_styles["Normal"].font = copy(font)
+
+
+def _ensure_styles(wb: Workbook) -> None:
+    """Add the styles a (user-made) template lacks; the template's own versions win."""
+    present = set(wb.named_styles)
+    for style in _named_styles():
+        if style.name not in present:
+            wb.add_named_style(style)
+
+
+def _page_setup(ws: Worksheet, landscape: bool) -> None:
+    """A4, fitted to the page width, margins of an official document, page numbers."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    if ws.sheet_properties.pageSetUpPr is None:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.print_options.horizontalCentered = True
+
+
+def _column_widths(weights: list[float], landscape: bool) -> list[float]:
+    weights = [w if w > 0 else 1.0 for w in (list(weights) + [1.0] * 5)[:5]]
+    total = PAGE_CHARACTERS[landscape]
+    return [round(total * w / sum(weights), 2) for w in weights]
+
+
+def build_xlsx_template() -> bytes:
+    """The editable template: sheet "Phụ lục" with the page setup and the "BC …" cell styles."""
+    wb = Workbook()
+    _default_font(wb)
+    for style in _named_styles():
+        wb.add_named_style(style)
+    ws = wb.active
+    ws.title = SHEET_NAME
+    _page_setup(ws, landscape=False)
+    ws.page_margins = PageMargins(
+        left=3 * CM, right=1.5 * CM, top=2 * CM, bottom=2 * CM, header=1 * CM, footer=1 * CM
+    )
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.center.font = f"{FONT_NAME},Regular"
+    ws.oddFooter.center.size = 11
+    for letter, width in zip(COLUMNS, _column_widths(DEFAULT_WIDTHS, False), strict=True):
+        ws.column_dimensions[letter].width = width
+    props = wb.properties
+    props.title = "Phụ lục"
+    props.creator = props.lastModifiedBy = "baocao"
+    props.created = props.modified = FIXED_TIME
+    return _save(wb)
+
+
+def _save(wb: Workbook) -> bytes:
+    """The workbook's bytes, with fixed zip timestamps (openpyxl's save() stamps "now")."""
+    raw = io.BytesIO()
+    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)
+    ExcelWriter(wb, archive).save()  # closes the archive
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- text and sizes
+
+# Advance widths (1/1000 em) of Times Roman and Times Bold for ASCII 32…126 (Adobe AFM; Times
+# New Roman and Liberation Serif share them). Vietnamese letters take their base letter's width.
+_ROMAN = (
+    "250 333 408 500 500 833 778 180 333 333 500 564 250 333 250 278 500 500 500 500 500 500 "
+    "500 500 500 500 278 278 564 564 564 444 921 722 667 667 722 611 556 722 722 333 389 722 "
+    "611 889 722 722 556 722 667 556 611 722 722 944 722 722 611 333 278 333 469 500 333 444 "
+    "500 444 500 444 333 500 500 278 278 500 278 778 500 500 500 500 333 389 278 500 500 722 "
+    "500 500 444 480 200 480 541"
+)
+_BOLD = (
+    "250 333 555 500 500 1000 833 278 333 333 500 570 250 333 250 278 500 500 500 500 500 500 "
+    "500 500 500 500 333 333 570 570 570 500 930 722 667 722 722 667 611 778 778 389 500 778 "
+    "667 944 722 778 611 778 722 556 667 722 722 1000 722 722 667 333 278 333 581 500 333 500 "
+    "556 444 556 444 333 500 556 278 333 556 278 833 556 500 556 556 444 389 333 556 500 722 "
+    "500 500 444 394 220 394 520"
+)
+_WIDTHS = {
+    False: {chr(32 + i): int(w) for i, w in enumerate(_ROMAN.split())},
+    True: {chr(32 + i): int(w) for i, w in enumerate(_BOLD.split())},
+}
+_SAFETY = 1.04  # hinting, horned ơ/ư, renderer differences: rather a line too many
+_CELL_PADDING = 5.0  # pt lost to the cell's left and right insets and the borders
+_LINE = 1.3125  # line height / font size: Excel gives Times New Roman 12 15.75 pt
+_ROW_PADDING = 2.0  # pt above and below the text of a row
+
+
+def _char_width(char: str, bold: bool) -> int:
+    table = _WIDTHS[bold]
+    if char in table:
+        return table[char]
+    if char in "đĐ":
+        return table["d" if char == "đ" else "D"]
+    base = unicodedata.normalize("NFD", char)[0]
+    if base in table:
+        return table[base]
+    return 0 if unicodedata.combining(char) else 600
+
+
+def _text_width(text: str, size: float, bold: bool) -> float:
+    """Printed width of ``text`` in points."""
+    return sum(_char_width(c, bold) for c in text) * size / 1000 * _SAFETY
+
+
+def count_lines(text: str, width_pt: float, size: float, bold: bool = False) -> int:
+    """Lines ``text`` takes when wrapped at word boundaries in a cell ``width_pt`` wide."""
+    available = max(width_pt - _CELL_PADDING, size)
+    space = _text_width(" ", size, bold)
+    total = 0
+    for paragraph in text.split("\n"):
+        lines, line = 1, 0.0
+        for word in paragraph.split(" "):
+            width = _text_width(word, size, bold)
+            if line and line + space + width <= available:
+                line += space + width
+                continue
+            if line:
+                lines += 1
+            # a word wider than the cell is broken inside the word
+            extra = max(0, math.ceil(width / available) - 1)
+            lines += extra
+            line = width - extra * available
+        total += lines
+    return total
+
+
+def _clean(text: Any) -> str:
+    """Text as Excel can store it: no XML-forbidden characters, at most 32 767 characters."""
+    cleaned = ILLEGAL_CHARACTERS_RE.sub("", str(text))
+    if len(cleaned) > EXCEL_TEXT_LIMIT:
+        cleaned = cleaned[: EXCEL_TEXT_LIMIT - 1] + "…"
+    return cleaned
+
+
+def put_text(cell: Cell, text: Any) -> None:
+    """Store ``text`` as a string, never as a formula ("=…", "+…", "-…", "@…" stay text)."""
+    cleaned = _clean(text)
+    cell.value = cleaned
+    cell.data_type = "s"
+    if cleaned[:1] in ("=", "+", "-", "@"):
+        cell.quotePrefix = True  # typing over it in Excel keeps it text too
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _number(value: Any) -> int | float | None:
+    """The figure as an Excel number, or None when it is not a (finite) number."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    return None
+
+
+def _decimals(value: float, limit: int) -> int:
+    text = f"{value:.{limit}f}".rstrip("0")
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def number_format(value: int | float, kind: str) -> str:
+    """The format that shows ``value`` the Vietnamese way (see the module's docstring)."""
+    places = (
+        0
+        if isinstance(value, int)
+        else _decimals(value, 2 if kind == "phan_tram" else MAX_DECIMALS)
+    )
+    if places:
+        return decimal_format(places)
+    return INTEGER_FORMAT if value >= 0 else NEGATIVE_INTEGER_FORMAT
+
+
+def _divides(row: Row) -> bool:
+    return row.formula is not None and any(
+        isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
+        for node in ast.walk(row.formula.tree)
+    )
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@dataclass
+class _Layout:
+    """Where one table goes on its sheet."""
+
+    sheet: Worksheet
+    table: Table
+    titles: list[tuple[str, str]]  # (text, style) lines above the table
+    header: int  # first of the two header rows
+    caption: int | None
+    first_row: int  # first indicator row
+    rows: dict[str, int] = field(default_factory=dict)  # indicator id → row number
+
+    @property
+    def last_row(self) -> int:
+        return (
+            self.first_row + len(self.table.rows) - 1
+            if self.table.rows
+            else (self.caption or self.header + 1)
+        )
+
+
+def _title_lines(appendix: Appendix, table: Table) -> list[tuple[str, str]]:
+    lines = [(appendix.heading, STYLE_TITLE), (appendix.title, STYLE_TITLE)]
+    if appendix.attached_to:
+        lines.append((appendix.attached_to, STYLE_ATTACHED))
+    lines += [(text, STYLE_TITLE) for text in (table.heading, table.title) if text]
+    return [(text, style) for text, style in lines if text and text.strip()]
+
+
+def _layout(sheet: Worksheet, appendix: Appendix, table: Table) -> _Layout:
+    titles = _title_lines(appendix, table)
+    header = len(titles) + 2  # one empty row between the titles and the table
+    caption = header + 2 if table.caption else None
+    first = header + (3 if caption else 2)
+    layout = _Layout(sheet, table, titles, header, caption, first)
+    for offset, row in enumerate(table.rows):
+        layout.rows.setdefault(row.id, first + offset)
+    return layout
+
+
+_BAD_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_names(tables: list[Table]) -> list[str]:
+    """Valid, distinct sheet names: the table's heading ("BIỂU MẪU 1") or "Bảng N"."""
+    names: list[str] = []
+    taken = {"history"}  # reserved by Excel
+    for index, table in enumerate(tables, start=1):
+        raw = _BAD_SHEET_CHARACTERS.sub(" ", _clean(table.heading or ""))
+        base = re.sub(r"\s+", " ", raw).strip(" '")[:31].strip(" '") or f"Bảng {index}"
+        name, number = base, 1
+        while name.lower() in taken:
+            number += 1
+            suffix = f" ({number})"
+            name = base[: 31 - len(suffix)].rstrip(" '") + suffix
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
+def _copy_sheet(wb: Workbook, source: Worksheet) -> Worksheet:
+    target = wb.copy_worksheet(source)
+    target.HeaderFooter = deepcopy(source.HeaderFooter)  # copy_worksheet leaves these out
+    target.sheet_view.showGridLines = source.sheet_view.showGridLines
+    return target
+
+
+def _clear(ws: Worksheet) -> None:
+    """Whatever a user left on the template's sheet goes; its setup and widths stay."""
+    for merged in list(ws.merged_cells.ranges):
+        ws.unmerge_cells(str(merged))
+    if ws.max_row > 1 or ws["A1"].value is not None:
+        ws.delete_rows(1, ws.max_row)
+    ws.row_dimensions.clear()
+
+
+# --------------------------------------------------------------------------- filling a sheet
+
+
+class _SheetWriter:
+    def __init__(
+        self,
+        layout: _Layout,
+        widths: list[float],
+        unit_pt: float,
+        cell_of: Callable[[str, str], str | None],
+    ) -> None:
+        self.layout = layout
+        self.ws = layout.sheet
+        self.widths = widths
+        self.widths_pt = [w * unit_pt for w in widths]
+        self.cell_of = cell_of
+
+    # ----- cells
+
+    def _styled(
+        self, row: int, column: int, style: str, *, bold: bool = False, italic: bool = False
+    ) -> Cell:
+        cell = self.ws.cell(row=row, column=column)
+        cell.style = style
+        if (bold and not cell.font.b) or (italic and not cell.font.i):
+            font = copy(cell.font)
+            font.b = font.b or bold
+            font.i = font.i or italic
+            cell.font = font
+        return cell
+
+    def _height(self, cell: Cell, width_pt: float, shown: str | None = None) -> float:
+        """Points needed to show the cell's text (or ``shown``, a number as displayed)."""
+        text = shown if shown is not None else cell.value
+        if text is None or text == "":
+            return 0.0
+        if not isinstance(text, str):
+            text = so(text)
+        size = float(cell.font.sz or FONT_SIZE)
+        return count_lines(text, width_pt, size, bool(cell.font.b)) * size * _LINE + _ROW_PADDING
+
+    def _set_height(self, row: int, needed: float) -> None:
+        needed = max(needed, FONT_SIZE * _LINE + _ROW_PADDING)
+        self.ws.row_dimensions[row].height = round(min(needed, MAX_ROW_HEIGHT), 2)
+
+    def _merged_text(
+        self, row: int, first: int, last: int, text: str, style: str, rows: int = 1
+    ) -> Cell:
+        """Text in a merged block; every cell of the block gets the style (its borders)."""
+        for r in range(row, row + rows):
+            for c in range(first, last + 1):
+                self._styled(r, c, style)
+        cell = self.ws.cell(row=row, column=first)
+        put_text(cell, text)
+        if rows > 1 or last > first:
+            self.ws.merge_cells(
+                start_row=row, start_column=first, end_row=row + rows - 1, end_column=last
+            )
+        return cell
+
+    # ----- parts
+
+    def write(self) -> None:
+        ws, layout = self.ws, self.layout
+        for letter, width in zip(COLUMNS, self.widths, strict=True):
+            ws.column_dimensions[letter].width = width
+        full = sum(self.widths_pt)
+        for index, (text, style) in enumerate(layout.titles, start=1):
+            cell = self._merged_text(index, 1, 5, text, style)
+            self._set_height(index, self._height(cell, full))
+        ws.row_dimensions[len(layout.titles) + 1].height = 9
+        self._header()
+        if layout.caption:
+            self._styled(layout.caption, 1, STYLE_CAPTION)
+            cell = self._merged_text(
+                layout.caption, 2, 5, layout.table.caption or "", STYLE_CAPTION
+            )
+            self._set_height(layout.caption, self._height(cell, sum(self.widths_pt[1:])))
+        rows = layout.table.rows
+        for index, row in enumerate(rows):
+            self._row(layout.first_row + index, row, index)
+        ws.print_title_rows = f"{layout.header}:{layout.header + 1}"
+        ws.freeze_panes = f"A{layout.header + 2}"
+        ws.print_area = f"A1:E{layout.last_row}"
+
+    def _header(self) -> None:
+        top = self.layout.header
+        cols = self.layout.table.columns
+        w = self.widths_pt
+        stt = self._merged_text(top, 1, 1, cols.stt, STYLE_HEADER, rows=2)
+        label = self._merged_text(top, 2, 2, cols.chi_tieu, STYLE_HEADER, rows=2)
+        result = self._merged_text(top, 3, 4, cols.ket_qua, STYLE_HEADER)
+        unit = self._merged_text(top + 1, 3, 3, cols.don_vi, STYLE_HEADER)
+        figure = self._merged_text(top + 1, 4, 4, cols.so_lieu, STYLE_HEADER)
+        note = self._merged_text(top, 5, 5, cols.ghi_chu, STYLE_HEADER, rows=2)
+        first = self._height(result, w[2] + w[3])
+        second = max(self._height(unit, w[2]), self._height(figure, w[3]))
+        tall = max(self._height(stt, w[0]), self._height(label, w[1]), self._height(note, w[4]))
+        minimum = FONT_SIZE * _LINE + _ROW_PADDING
+        first, second = max(first, minimum), max(second, minimum)
+        if tall > first + second:
+            extra = (tall - first - second) / 2
+            first, second = first + extra, second + extra
+        self._set_height(top, first)
+        self._set_height(top + 1, second)
+
+    def _children_cells(self, index: int) -> list[str]:
+        rows = self.layout.table.rows
+        depth = rows[index].depth
+        cells = []
+        for offset in range(index + 1, len(rows)):
+            if rows[offset].depth <= depth:
+                break
+            if rows[offset].depth == depth + 1:
+                cells.append(f"D{self.layout.first_row + offset}")
+        return cells
+
+    def _row(self, r: int, row: Row, index: int) -> None:
+        cells = [
+            self._styled(r, 1, STYLE_STT, bold=row.bold),
+            self._styled(r, 2, STYLE_GROUP if row.bold else STYLE_LABEL, italic=row.italic),
+            self._styled(r, 3, STYLE_UNIT, italic=row.italic),
+            self._value(r, row, index),
+            self._styled(r, 5, STYLE_NOTE),
+        ]
+        for cell, text in (
+            (cells[0], row.stt),
+            (cells[1], row.label),
+            (cells[2], row.unit),
+            (cells[4], _note(row)),
+        ):
+            if text:
+                put_text(cell, text)
+        number = _number(row.value)
+        shown = [None, None, None, so(round(number, 2)) if number is not None else None, None]
+        self._set_height(
+            r,
+            max(
+                self._height(cell, width, text)
+                for cell, width, text in zip(cells, self.widths_pt, shown, strict=True)
+            ),
+        )
+
+    def _value(self, r: int, row: Row, index: int) -> Cell:
+        number = _number(row.value)
+        text_value = isinstance(row.value, str) and row.value != ""
+        left = text_value and (row.kind in ("chu", "van_ban") or len(row.value) > 12)
+        cell = self._styled(r, 4, STYLE_TEXT if left else STYLE_NUMBER, italic=row.italic)
+        if row.formula is not None and row.computed:
+            formula = row.formula.to_excel(
+                lambda ref: self.cell_of(self.ws.title, ref), lambda: self._children_cells(index)
+            )
+            if formula is not None:
+                cell.value = "=" + formula
+                fractional = number is not None and not isinstance(number, int)
+                cell.number_format = (
+                    FORMULA_FORMAT if fractional or _divides(row) else INTEGER_FORMAT
+                )
+                return cell
+        if number is not None:
+            cell.value = number
+            cell.number_format = number_format(number, row.kind)
+        elif row.value is not None and row.value != "":
+            put_text(cell, row.value)
+            cell.number_format = "General"
+        return cell
+
+
+def _table_weights(weights: list[float], table: Table) -> list[float]:
+    """The catalog's column weights; Số liệu and Ghi chú share theirs equally when Ghi chú
+    is the narrower and receives explanations (Word prints those beside the figure, in the
+    wider column, but here the figure's cell must hold the number alone)."""
+    weights = list(weights)
+    if len(weights) == 5 and weights[4] < weights[3] and any(r.explanation for r in table.rows):
+        weights[3] = weights[4] = (weights[3] + weights[4]) / 2
+    return weights
+
+
+def _note(row: Row) -> str:
+    """The Ghi chú cell: the figure's explanation (Word prints it beside the figure) and note."""
+    parts = [part for part in (row.explanation, row.note) if part]
+    joiner = "\n" if any("\n" in part for part in parts) else "; "
+    return joiner.join(parts)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_xlsx(composition: Composition, template_path: Path) -> bytes:
+    """The Phụ lục workbook (bytes) from ``composition.appendix`` and the xlsx template."""
+    appendix = composition.appendix
+    if appendix is None:
+        raise DataError(
+            "báo cáo không có phụ lục (thiếu phu_luc với danh_muc và so_lieu)", path="phu_luc"
+        )
+    try:
+        wb = load_workbook(template_path)
+    except Exception as exc:  # a missing or damaged template: say which file
+        raise TemplateError(f"không đọc được mẫu Excel: {exc}", file=str(template_path)) from exc
+    _ensure_styles(wb)
+    base = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
+    for other in [ws for ws in wb.worksheets if ws is not base]:
+        wb.remove(other)
+    _clear(base)
+    tables = appendix.tables
+    sheets = [base] + [_copy_sheet(wb, base) for _ in tables[1:]]
+    if len(tables) > 1:
+        for sheet, name in zip(sheets, sheet_names(tables), strict=True):
+            sheet.title = name
+    layouts = [
+        _layout(sheet, appendix, table) for sheet, table in zip(sheets, tables, strict=False)
+    ]
+    where: dict[str, tuple[str, int]] = {}
+    for layout in layouts:
+        for node_id, row in layout.rows.items():
+            where.setdefault(node_id, (layout.sheet.title, row))
+
+    def cell_of(sheet_title: str, node_id: str) -> str | None:
+        if node_id not in where:
+            return None
+        title, row = where[node_id]
+        if title == sheet_title:
+            return f"D{row}"
+        return f"{quote_sheetname(title)}!D{row}"
+
+    normal = wb._named_styles["Normal"].font
+    unit_pt = float(normal.sz or FONT_SIZE) * 0.5  # the default font's digit: half an em
+    for layout in layouts:
+        _page_setup(layout.sheet, appendix.landscape)
+        widths = _column_widths(_table_weights(appendix.widths, layout.table), appendix.landscape)
+        _SheetWriter(layout, widths, unit_pt, cell_of).write()
+    wb.active = 0
+    props = wb.properties
+    props.title = _clean(f"{appendix.heading} – {appendix.title}")[:255]
+    props.creator = props.lastModifiedBy = "baocao"
+    props.created = props.modified = FIXED_TIME
+    return _save(wb)
+
+
+__all__ = [
+    "FORMULA_FORMAT",
+    "INTEGER_FORMAT",
+    "NEGATIVE_INTEGER_FORMAT",
+    "SHEET_NAME",
+    "build_xlsx_template",
+    "count_lines",
+    "decimal_format",
+    "number_format",
+    "put_text",
+    "render_xlsx",
+    "sheet_names",
+]
