@@ -202,6 +202,11 @@ def appendix_table(table: Table, widths: list[int]) -> str:
     return wordml.table(widths, rows, borders=True)
 
 
+# A row taller than this may break across pages: keeping it whole would leave most of a page
+# blank (seed 002 lists twelve publication dates in one cell).
+MAX_UNSPLIT_LINES = 10
+
+
 def appendix_row(row: Row, widths: list[int]) -> str:
     value_align = (
         "left"
@@ -210,6 +215,8 @@ def appendix_row(row: Row, widths: list[int]) -> str:
         or (isinstance(row.value, str) and len(row.value) > 12)
         else "center"
     )
+    texts = [row.stt, row.label, row.unit, row.value_text, row.note]
+    lines = max(wordml.estimated_lines(t, w) for t, w in zip(texts, widths, strict=True))
     return wordml.row(
         [
             _cell(widths[0], row.stt, "center", bold=row.bold),
@@ -217,7 +224,8 @@ def appendix_row(row: Row, widths: list[int]) -> str:
             _cell(widths[2], row.unit, "center", italic=row.italic),
             _cell(widths[3], row.value_text, value_align, italic=row.italic),
             _cell(widths[4], row.note, "left"),
-        ]
+        ],
+        keep_whole=lines <= MAX_UNSPLIT_LINES,
     )
 
 

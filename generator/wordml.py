@@ -119,10 +119,17 @@ def cell(
     return f"<w:tc><w:tcPr>{props}</w:tcPr>{''.join(paragraphs) or paragraph(None)}</w:tc>"
 
 
-def row(cells: list[str], header: bool = False) -> str:
-    """A table row kept whole on one page; a header row repeats on every page."""
-    props = "<w:cantSplit/><w:tblHeader/>" if header else "<w:cantSplit/>"
+def row(cells: list[str], header: bool = False, keep_whole: bool = True) -> str:
+    """A table row, kept whole on one page unless told otherwise; a header row repeats on
+    every page."""
+    props = ("<w:cantSplit/>" if keep_whole else "") + ("<w:tblHeader/>" if header else "")
     return f"<w:tr><w:trPr>{props}</w:trPr>{''.join(cells)}</w:tr>"
+
+
+def estimated_lines(text: str, width_twips: int, size_pt: float = 12) -> int:
+    """How many lines ``text`` wraps to in a cell ``width_twips`` wide (Times New Roman)."""
+    per_line = max(1, (width_twips - 170) // int(0.47 * size_pt * 20))
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
 def table(

@@ -14,7 +14,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Mm
 
 from generator.api import load_report
-from generator.wordml import qn, read_footnotes, text_width_twips
+from generator.docx_render import MAX_UNSPLIT_LINES
+from generator.wordml import estimated_lines, qn, read_footnotes, text_width_twips
 
 from .conftest import EXAMPLE, ROOT
 from .docx_helpers import (
@@ -462,8 +463,12 @@ def test_appendix_table_header_and_rows(example) -> None:
     rows = composition.appendix.tables[0].rows
     body_rows = table.rows[2 + (1 if composition.appendix.tables[0].caption else 0) :]
     assert len(body_rows) == len(rows)
+    widths = [int(c.get(qn("w:w"))) for c in table._tbl.iter(qn("w:gridCol"))]
     for row, expected in zip(body_rows, rows, strict=True):
-        assert row._tr.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+        texts = [expected.stt, expected.label, expected.unit, expected.value_text, expected.note]
+        tall = max(estimated_lines(t, w) for t, w in zip(texts, widths, strict=True))
+        kept_whole = row._tr.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+        assert kept_whole == (tall <= MAX_UNSPLIT_LINES)  # only very tall rows may split
         cells = [tc.xpath("string(.)") for tc in row._tr.findall(qn("w:tc"))]
         assert cells[:4] == [
             expected.stt,
