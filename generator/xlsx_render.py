@@ -79,6 +79,7 @@ CM = 1 / 2.54  # openpyxl margins are in inches
 # upright, 25.2 cm = 714 pt ≈ 119 digits sideways; a little is kept for the borders.
 PAGE_CHARACTERS = {False: 77.0, True: 118.0}
 
+FIT_PAGES_DOWN = 999  # see page_setup: one page wide, any number down
 INTEGER_FORMAT = r"[>=1000000]#\.###\.##0;[>=1000]#\.##0;0"
 NEGATIVE_INTEGER_FORMAT = "[$-42A]#,##0"
 MAX_DECIMALS = 6
@@ -171,7 +172,10 @@ def _page_setup(ws: Worksheet, landscape: bool) -> None:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties()
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    # One page wide, as many down as needed. 0 means "automatic" in Excel, but LibreOffice then
+    # drops the last row of some tables from the print: a bound no table reaches does the same
+    # job in both.
+    ws.page_setup.fitToHeight = FIT_PAGES_DOWN
     ws.print_options.horizontalCentered = True
 
 

@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 from generator.api import load_report
 from generator.errors import DataError
 from generator.xlsx_render import (
+    FIT_PAGES_DOWN,
     FORMULA_FORMAT,
     INTEGER_FORMAT,
     SHEET_NAME,
@@ -113,7 +114,7 @@ def test_template_is_reproducible_and_set_up(template: Path) -> None:
     assert int(ws.page_setup.paperSize) == 9  # A4
     assert ws.page_setup.orientation == "portrait"
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
-    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, FIT_PAGES_DOWN)
     assert ws.print_options.horizontalCentered is True
     assert ws.page_margins.left == pytest.approx(3 / 2.54)
     assert ws.page_margins.right == pytest.approx(1.5 / 2.54)
@@ -218,7 +219,7 @@ def test_header_page_setup_and_fonts(path: Path, template: Path, tmp_path: Path)
         assert ws.print_title_rows.replace("$", "") == f"{top}:{top + 1}"
         assert ws.freeze_panes == f"A{top + 2}"
         assert ws.sheet_properties.pageSetUpPr.fitToPage is True
-        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, FIT_PAGES_DOWN)
         assert int(ws.page_setup.paperSize) == 9  # A4
         assert ws.page_setup.orientation == "portrait"
         assert "&P" in ws.oddFooter.center.text
