@@ -242,10 +242,6 @@ def _text_width(sect_pr: etree._Element) -> int:
     )
 
 
-def _paragraph_text(p: etree._Element) -> str:
-    return "".join(t.text or "" for t in p.iter(qn("w:t")))
-
-
 def _run_size(p: etree._Element, default: float = 14) -> tuple[float, bool]:
     size = p.find(f".//{qn('w:sz')}")
     bold = p.find(f".//{qn('w:b')}") is not None
@@ -257,11 +253,13 @@ def size_short_rules(body: etree._Element, text_width: int) -> None:
     trích yếu (a short centred line), sized from the text above each rule."""
     for p in _RULE_PARAGRAPHS(body):
         above = p.getprevious()
-        while above is not None and above.tag == qn("w:p") and not _paragraph_text(above).strip():
+        while (
+            above is not None and above.tag == qn("w:p") and not wordml.element_text(above).strip()
+        ):
             above = above.getprevious()
         if above is None or above.tag != qn("w:p"):
             continue
-        text = _paragraph_text(above).strip()
+        text = wordml.element_text(above).strip()
         size, bold = _run_size(above)
         width = wordml.text_width_twips(text, size, bold)
         cell = p.getparent()

@@ -6,6 +6,7 @@ under header lines, section breaks, fonts. Everything else is python-docx or doc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -59,6 +60,35 @@ def esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# Document codes ("132/QĐ-UBND", "108/2014/NĐ-CP", "04-CTr/TU") must not break at their
+# hyphens: there Word gets a non-breaking hyphen.
+_CODE = re.compile(
+    r"\b\d+[a-z]?(?:/\d{4})?/[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)+|\b\d+-[A-ZĐ][\wĐđ]*/[A-ZĐ][\wĐđ]*"
+)
+
+
+def _text_elements(text: str) -> str:
+    """``<w:t>`` pieces of a run, with ``<w:noBreakHyphen/>`` inside document codes."""
+    pieces: list[str] = []
+    position = 0
+    for match in _CODE.finditer(text):
+        parts = match.group(0).split("-")
+        pieces.append(text[position : match.start()] + parts[0])
+        for part in parts[1:]:
+            pieces.append("\x00")  # stands for the hyphen
+            pieces.append(part)
+        position = match.end()
+    pieces.append(text[position:])
+    out = []
+    for piece in pieces:
+        if piece == "\x00":
+            out.append("<w:noBreakHyphen/>")
+        elif piece:
+            space = ' xml:space="preserve"' if piece != piece.strip() else ""
+            out.append(f"<w:t{space}>{esc(piece)}</w:t>")
+    return "".join(out)
+
+
 def run(
     text: str,
     bold: bool = False,
@@ -74,9 +104,8 @@ def run(
     if size_pt:
         half = round(size_pt * 2)
         props += f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
-    space = ' xml:space="preserve"' if text != text.strip() else ""
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
-    return f"<w:r>{rpr}<w:t{space}>{esc(text)}</w:t></w:r>"
+    return f"<w:r>{rpr}{_text_elements(text)}</w:r>"
 
 
 LINE_BREAK = "<w:r><w:br/></w:r>"
@@ -206,6 +235,18 @@ def add_footnotes(document: object, texts: list[str]) -> None:
             settings.append(footnote_pr)
 
 
+_TEXT_OF = {"t": None, "noBreakHyphen": "-", "tab": "\t", "br": "\n"}
+
+
+def element_text(element: etree._Element) -> str:
+    """The text Word shows for an element: its w:t, with non-breaking hyphens and breaks."""
+    out = []
+    for node in element.iter(qn("w:t"), qn("w:noBreakHyphen"), qn("w:tab"), qn("w:br")):
+        local = etree.QName(node).localname
+        out.append(node.text or "" if local == "t" else _TEXT_OF[local])
+    return "".join(out)
+
+
 def read_footnotes(document: object) -> list[str]:
     """The text of each real footnote (separators excluded), in id order; for tests and diff."""
     for rel in document.part.rels.values():  # type: ignore[attr-defined]
@@ -215,8 +256,7 @@ def read_footnotes(document: object) -> list[str]:
             for note in root.findall(qn("w:footnote")):
                 if note.get(qn("w:type")) in ("separator", "continuationSeparator"):
                     continue
-                text = "".join(t.text or "" for t in note.iter(qn("w:t")))
-                notes.append((int(note.get(qn("w:id"))), text.strip()))
+                notes.append((int(note.get(qn("w:id"))), element_text(note).strip()))
             return [text for _, text in sorted(notes)]
     return []
 

@@ -15,7 +15,13 @@ from docx.shared import Cm, Mm
 
 from generator.api import load_report
 from generator.docx_render import MAX_UNSPLIT_LINES
-from generator.wordml import estimated_lines, qn, read_footnotes, text_width_twips
+from generator.wordml import (
+    element_text,
+    estimated_lines,
+    qn,
+    read_footnotes,
+    text_width_twips,
+)
 
 from .conftest import EXAMPLE, ROOT
 from .docx_helpers import (
@@ -452,8 +458,8 @@ def test_appendix_table_header_and_rows(example) -> None:
         assert row._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
     merged = first._tr.findall(qn("w:tc"))[2]
     assert merged.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}").get(qn("w:val")) == "2"
-    assert merged.xpath("string(.)") == columns.ket_qua
-    second_texts = [tc.xpath("string(.)") for tc in second._tr.findall(qn("w:tc"))]
+    assert element_text(merged) == columns.ket_qua
+    second_texts = [element_text(tc) for tc in second._tr.findall(qn("w:tc"))]
     assert second_texts[2:4] == [columns.don_vi, columns.so_lieu]
     vmerge = [
         tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}") is not None
@@ -469,13 +475,8 @@ def test_appendix_table_header_and_rows(example) -> None:
         tall = max(estimated_lines(t, w) for t, w in zip(texts, widths, strict=True))
         kept_whole = row._tr.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
         assert kept_whole == (tall <= MAX_UNSPLIT_LINES)  # only very tall rows may split
-        cells = [tc.xpath("string(.)") for tc in row._tr.findall(qn("w:tc"))]
-        assert cells[:4] == [
-            expected.stt,
-            expected.label,
-            expected.unit.replace("\n", ""),
-            expected.value_text,
-        ]
+        cells = [element_text(tc) for tc in row._tr.findall(qn("w:tc"))]
+        assert cells[:4] == [expected.stt, expected.label, expected.unit, expected.value_text]
 
 
 def test_huyen_appendix_values() -> None:
