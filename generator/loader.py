@@ -35,7 +35,7 @@ class LoadedFile:
     data: Any
     lines: dict[FieldPath, int] = field(default_factory=dict)
     notes: list[Problem] = field(default_factory=list)
-    # fields read from a workbook: field path → "Sheet!D14" (then errors name the cell)
+    # fields read from a workbook: field path → "nhap.xlsx!Chỉ tiêu!E14" (errors name the cell)
     cells: dict[FieldPath, str] = field(default_factory=dict)
 
     def line_of(self, path: FieldPath) -> int | None:
@@ -52,7 +52,7 @@ class LoadedFile:
         for end in range(len(path), 0, -1):
             cell = self.cells.get(tuple(path[:end]))
             if cell is not None:
-                return {"file": f"{self.name}!{cell}", "line": None}
+                return {"file": cell, "line": None}
         return {"file": self.name, "line": self.line_of(path)}
 
 
@@ -147,11 +147,12 @@ _YAML_MESSAGES = (
     ),
     ("found undefined alias", "dùng bí danh (*alias) chưa được định nghĩa"),
     ("expected ',' or ']'", "danh sách [...] thiếu dấu phẩy ',' hoặc dấu đóng ']'"),
+    ("while parsing a flow node", "danh sách [...] hoặc bảng {...} chưa được đóng"),
+    ("while scanning a quoted scalar", "chuỗi trong ngoặc kép chưa được đóng"),
     ("expected ',' or '}'", "bảng {...} thiếu dấu phẩy ',' hoặc dấu đóng '}'"),
     ("expected <block end>", "thụt lề không thẳng hàng hoặc thiếu dấu '-' đầu mục danh sách"),
     ("did not find expected", "thụt lề không thẳng hàng hoặc thiếu dấu '-' đầu mục danh sách"),
     ("unexpected end", "tệp kết thúc giữa chừng (thiếu dấu ngoặc kép hoặc ngoặc đóng)"),
-    ("while scanning a quoted scalar", "chuỗi trong ngoặc kép chưa được đóng"),
 )
 
 

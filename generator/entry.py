@@ -1,0 +1,1371 @@
+"""The data-entry workbook (sổ nhập số liệu, `baocao mau-nhap`): figures typed in Excel.
+
+Office clerks would rather type figures into Excel than edit YAML. ``write_entry_workbook``
+makes a protected workbook from a catalog (empty) or from a data file (prefilled):
+
+* sheet "Thông tin": the report's header and closing fields, one row each: a locked label
+  (column A), the input cell (column B) and the field's key (column C, hidden, locked);
+* one sheet per indicator table ("Chỉ tiêu", or "Bảng 1", "Bảng 2"… / the table heading):
+  STT, Mã, Chỉ tiêu, Đơn vị tính locked; Số liệu and Ghi chú are the input cells, with Excel
+  data validation by kind (counts and money: whole numbers ≥ 0, percents: 0–100, choices:
+  a dropdown "Trực tuyến = 0"…); formula rows are locked and computed by Excel;
+* sheet "_du_lieu" (very hidden): the YAML of everything the other sheets do not show (the
+  body, documents cited, entry extras such as dien_giai), one line per row in column A, so
+  the workbook alone renders the whole report.
+
+``load_workbook_data`` reads a filled workbook back into the plain data a YAML file gives,
+with ``LoadedFile.cells`` naming the cell of every field ("Chỉ tiêu!E14"), so every problem
+points at the cell to correct. ``merge_figures`` puts a workbook's figures (and the header
+fields it fills in) over a YAML data file (``--so-lieu nhap.xlsx``).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import math
+import os
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.writer.excel import ExcelWriter
+
+from .errors import CatalogError, DataError, OutputError
+from .formatting import KyBaoCao, so
+from .loader import FieldPath, LoadedFile, load_file, parse_yaml
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from .catalog import Catalog, ChiTieu
+
+# --------------------------------------------------------------------------- layout constants
+
+INFO_SHEET = "Thông tin"
+SINGLE_TABLE_SHEET = "Chỉ tiêu"
+DATA_SHEET = "_du_lieu"
+CHOICES_SHEET = "_lua_chon"
+FONT_NAME = "Times New Roman"
+FONT_SIZE = 12
+FIXED_TIME = dt.datetime(2024, 1, 1)
+TEXT_FORMAT = "@"
+EXCEL_TEXT_LIMIT = 32767
+
+INSTRUCTION_ROW = 1
+HEADER_ROW = 2
+FIRST_ROW = 3
+
+# indicator sheets: STT, Mã, Chỉ tiêu, Đơn vị tính, Số liệu, Ghi chú
+TABLE_HEADERS = ("STT", "Mã", "Chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú")
+COL_STT, COL_ID, COL_LABEL, COL_UNIT, COL_VALUE, COL_NOTE = range(1, 7)
+TABLE_INSTRUCTION = (
+    "Nhập số liệu vào cột Số liệu; để trống nếu không báo cáo. Cột Ghi chú ghi thêm nếu cần. "
+    "Chỉ tiêu lựa chọn: chọn trong danh sách. Hàng có công thức tự tính. Các cột khác đã khóa."
+)
+
+# "Thông tin": label, input, field key
+INFO_HEADERS = ("Mục", "Nội dung", "Mã trường")
+COL_INFO_LABEL, COL_INFO_VALUE, COL_INFO_KEY = 1, 2, 3
+INFO_INSTRUCTION = (
+    "Nhập thông tin văn bản vào cột Nội dung; để trống nếu không có. Ngày ghi dạng 16/3/2021 "
+    "(dự thảo có thể ghi 12/2024). Nơi nhận: mỗi dòng một nơi (Alt+Enter để xuống dòng)."
+)
+DATA_HEADER = "# baocao: phần báo cáo không nhập trong sổ (nội dung, văn bản…); không sửa trang này"
+
+YES, NO = "Có", "Không"
+THAM_QUYEN = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
+
+
+@dataclass(frozen=True)
+class InfoField:
+    key: str  # column C: "chu_ky.nguoi_ky", "co_quan_ban_hanh.1"
+    label: str
+    kind: str = "text"  # text | lines | number | date | yes_no | tham_quyen | catalog
+
+
+INFO_FIELDS = (
+    InfoField("co_quan_chu_quan", "Cơ quan chủ quản (dòng trên, có thể để trống)"),
+    InfoField("co_quan_ban_hanh.1", "Cơ quan ban hành (dòng 1)"),
+    InfoField("co_quan_ban_hanh.2", "Cơ quan ban hành (dòng 2)"),
+    InfoField("ten_co_quan", "Tên cơ quan trong câu văn (UBND huyện …)"),
+    InfoField("so", "Số văn bản", "number"),
+    InfoField("ky_hieu", "Ký hiệu (BC-UBND)"),
+    InfoField("dia_danh", "Địa danh (dòng ngày tháng)"),
+    InfoField("ngay", "Ngày ban hành (16/3/2021)", "date"),
+    InfoField("du_thao", "Dự thảo (Có/Không)", "yes_no"),
+    InfoField("trich_yeu", "Trích yếu"),
+    InfoField("ky_bao_cao", "Kỳ báo cáo (quý I năm 2021, 6 tháng đầu năm 2024, năm 2021)"),
+    InfoField("noi_nhan", "Nơi nhận (mỗi dòng một nơi)", "lines"),
+    InfoField("luu", "Lưu (VT, CCHC)"),
+    InfoField(
+        "chu_ky.tham_quyen",
+        "Thẩm quyền ký (TM., KT., Q., TL., TUQ.; để trống khi người đứng đầu ký)",
+        "tham_quyen",
+    ),
+    InfoField("chu_ky.thay_cho", "Ký thay mặt / thay cho (Ủy ban nhân dân, Chủ tịch)"),
+    InfoField("chu_ky.chuc_vu", "Chức vụ người ký"),
+    InfoField("chu_ky.nguoi_ky", "Người ký (họ và tên)"),
+    InfoField("phu_luc.danh_muc", "Mã danh mục chỉ tiêu (không sửa)", "catalog"),
+)
+INFO_KEYS = {f.key: f for f in INFO_FIELDS}
+# top-level fields shown on "Thông tin" (everything else goes to _du_lieu)
+SHEET_TOP_FIELDS = {f.key.split(".")[0] for f in INFO_FIELDS} - {"chu_ky", "phu_luc"}
+SIGNATURE_FIELDS = ("tham_quyen", "thay_cho", "chuc_vu", "nguoi_ky")
+# the model's defaults, shown when a data file leaves these out (a workbook made from a
+# catalog leaves them empty: merged over a data file, a filled cell would override it)
+DATA_DEFAULTS = {"ky_hieu": "BC-UBND", "du_thao": NO, "luu": "VT"}
+
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: type here
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+LOCKED = Protection(locked=True)
+UNLOCKED = Protection(locked=False)
+_BAD_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
+_CHOICE_TEXT = re.compile(r"^(.*?)\s*=\s*(-?\d+)\s*$", re.DOTALL)
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _font(bold: bool = False, italic: bool = False, color: str | None = None) -> Font:
+    return Font(name=FONT_NAME, size=FONT_SIZE, bold=bold, italic=italic, color=color)
+
+
+def _clean(text: Any) -> str:
+    cleaned = ILLEGAL_CHARACTERS_RE.sub("", str(text))
+    if len(cleaned) > EXCEL_TEXT_LIMIT:
+        cleaned = cleaned[: EXCEL_TEXT_LIMIT - 1] + "…"
+    return cleaned
+
+
+def _put(cell: Cell, value: Any) -> None:
+    """A number stays a number; anything else is stored as text, never as a formula."""
+    finite = not isinstance(value, float) or math.isfinite(value)
+    if value is None or (isinstance(value, bool | int | float) and finite):
+        cell.value = value
+    else:
+        text = _clean(value)
+        cell.value = text
+        cell.data_type = "s"
+        if text[:1] in ("=", "+", "-", "@"):
+            cell.quotePrefix = True
+
+
+def _style(
+    cell: Cell,
+    *,
+    locked: bool,
+    bold: bool = False,
+    italic: bool = False,
+    wrap: bool = True,
+    indent: int = 0,
+    horizontal: str | None = None,
+    text: bool = False,
+) -> None:
+    cell.font = _font(bold, italic)
+    cell.alignment = Alignment(wrap_text=wrap, vertical="top", indent=indent, horizontal=horizontal)
+    cell.border = BORDER
+    cell.protection = LOCKED if locked else UNLOCKED
+    if not locked:
+        cell.fill = INPUT_FILL
+    if text:
+        cell.number_format = TEXT_FORMAT
+
+
+def _display_date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return f"{value.day}/{value.month}/{value.year}"
+    return value
+
+
+def _display_period(value: Any) -> Any:
+    """A period written as a mapping ({loai, nam, quy}) as its text; None if it is not one."""
+    if isinstance(value, dict):
+        try:
+            return str(KyBaoCao(str(value.get("loai")), int(value["nam"]), value.get("quy")))
+        except (KeyError, TypeError, ValueError):
+            return None
+    return value
+
+
+def _showable(key: str, value: Any) -> bool:
+    """Whether a top-level field's raw value fits its "Thông tin" cell (else: _du_lieu)."""
+    if value is None:
+        return True
+    if key in ("noi_nhan", "co_quan_ban_hanh"):
+        return isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(i, str | int | float) for i in value)
+        )
+    if key == "ky_bao_cao" and isinstance(value, dict):
+        return _display_period(value) is not None
+    return not isinstance(value, dict | list)
+
+
+def choice_text(code: int, label: str) -> str:
+    """How a coded option shows in the workbook: "Trực tuyến = 0"."""
+    return f"{label} = {code}"
+
+
+def _shipped_or_path(name: str, relative_to: Path | None) -> Path | None:
+    from .catalog import shipped_catalogs
+
+    shipped = shipped_catalogs()
+    if name in shipped:
+        return shipped[name].resolve()
+    path = Path(name)
+    if not path.is_absolute() and relative_to is not None:
+        path = relative_to / path
+    return path.resolve() if path.exists() else None
+
+
+def _catalog_reference(name: str, source_dir: Path | None, target_dir: Path) -> str:
+    """The catalog as the workbook names it: a shipped id, or a path relative to the workbook."""
+    from .catalog import shipped_catalogs
+
+    if name in shipped_catalogs():
+        return name
+    path = Path(name)
+    if not path.is_absolute() and source_dir is not None:
+        path = source_dir / path
+    path = path.resolve()
+    try:
+        return Path(os.path.relpath(path, target_dir.resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def table_sheet_names(catalog: Catalog) -> list[str]:
+    """One sheet per table: "Chỉ tiêu" alone, else the table's heading or "Bảng N"."""
+    tables = catalog.spec.tables
+    if len(tables) == 1:
+        return [SINGLE_TABLE_SHEET]
+    names: list[str] = []
+    taken = {INFO_SHEET.lower(), DATA_SHEET, CHOICES_SHEET, "history"}
+    for index, table in enumerate(tables, start=1):
+        heading = table.tieu_de or ""
+        raw = "" if "{" in heading else _BAD_SHEET_CHARACTERS.sub(" ", _clean(heading))
+        base = re.sub(r"\s+", " ", raw).strip(" '")[:31].strip(" '") or f"Bảng {index}"
+        name, number = base, 1
+        while name.lower() in taken:
+            number += 1
+            suffix = f" ({number})"
+            name = base[: 31 - len(suffix)].rstrip(" '") + suffix
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
+def _table_nodes(catalog: Catalog) -> list[list[tuple[ChiTieu, int]]]:
+    """The indicators of each table in print order, with their depth."""
+
+    def visit(nodes: list[ChiTieu], depth: int, out: list[tuple[ChiTieu, int]]) -> None:
+        for node in nodes:
+            out.append((node, depth))
+            visit(node.con, depth + 1, out)
+
+    result = []
+    for table in catalog.spec.tables:
+        rows: list[tuple[ChiTieu, int]] = []
+        visit(table.chi_tieu, 0, rows)
+        result.append(rows)
+    return result
+
+
+def _save(wb: Workbook) -> bytes:
+    """The workbook's bytes with fixed zip timestamps (same inputs, same bytes)."""
+    raw = io.BytesIO()
+    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)
+    ExcelWriter(wb, archive).save()  # closes the archive
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()
+
+
+def _protect(ws: Worksheet) -> None:
+    """Sheet protection without password; columns and rows may still be resized."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+def _instruction(ws: Worksheet, text: str, last_column: int) -> None:
+    cell = ws.cell(INSTRUCTION_ROW, 1)
+    cell.value = text
+    cell.font = _font(italic=True, color="1F4E79")
+    cell.alignment = Alignment(wrap_text=True, vertical="center")
+    cell.protection = LOCKED
+    ws.merge_cells(
+        start_row=INSTRUCTION_ROW, start_column=1, end_row=INSTRUCTION_ROW, end_column=last_column
+    )
+    ws.row_dimensions[INSTRUCTION_ROW].height = 36
+
+
+def _header(ws: Worksheet, labels: tuple[str, ...]) -> None:
+    for column, label in enumerate(labels, start=1):
+        cell = ws.cell(HEADER_ROW, column, label)
+        cell.font = _font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = BORDER
+        cell.fill = HEADER_FILL
+        cell.protection = LOCKED
+    ws.freeze_panes = ws.cell(FIRST_ROW, 1)
+
+
+def _page_setup(ws: Worksheet) -> None:
+    """Printed on A4, as wide as the page, the header row repeated on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    # 0 ("as many pages down as needed") makes LibreOffice drop the last row from the print;
+    # a bound no sheet reaches does the same job in Excel and LibreOffice
+    ws.page_setup.fitToHeight = 100
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+
+
+def _fit_rows(ws: Worksheet, first_row: int) -> None:
+    """Row heights for wrapped text (LibreOffice does not grow rows written without one).
+
+    Column widths count digits of the default font; a Vietnamese letter of Times New Roman
+    is about as wide as a digit on average, so a cell holds about ``width - 1`` characters
+    a line (bold: a tenth fewer)."""
+    widths = {
+        letter: (dimension.width or 9.0)
+        for letter, dimension in ws.column_dimensions.items()
+        if not dimension.hidden
+    }
+    for row in range(first_row, ws.max_row + 1):
+        lines = 1
+        for cell in ws[row]:
+            if cell.value is None or not isinstance(cell.value, str):
+                continue
+            width = widths.get(cell.column_letter)
+            if width is None:
+                continue
+            bold = bool(cell.font and cell.font.bold)
+            indent = cell.alignment.indent if cell.alignment else 0
+            room = max(4.0, (width - 1 - 2 * indent) * (0.9 if bold else 1.0))
+            count = sum(max(1, math.ceil(len(part) / room)) for part in cell.value.split("\n"))
+            lines = max(lines, count)
+        if lines > 1:
+            ws.row_dimensions[row].height = round(lines * FONT_SIZE * 1.3125 + 3, 1)
+
+
+def _width(texts: list[str], minimum: float, maximum: float) -> float:
+    longest = max((len(line) for text in texts for line in str(text).split("\n")), default=0)
+    return round(min(maximum, max(minimum, longest * 1.1 + 2)), 1)
+
+
+# --------------------------------------------------------------------------- the source
+
+
+@dataclass
+class _Source:
+    """What the workbook is made from: raw report data (empty for a catalog) and a catalog."""
+
+    data: dict[str, Any]
+    catalog: Catalog | None
+    catalog_ref: str | None
+    inputs: list[bytes]
+    prefilled: bool
+
+
+def _looks_like_catalog(data: Any) -> bool:
+    return isinstance(data, dict) and "ma" in data and ("chi_tieu" in data or "bang" in data)
+
+
+def _read_source(source: str | Path, target_dir: Path) -> _Source:
+    from .catalog import load_catalog, shipped_catalogs
+
+    name = str(source)
+    if name in shipped_catalogs() and not Path(name).is_file():
+        catalog = load_catalog(name)
+        return _Source({}, catalog, name, [Path(catalog.source).read_bytes()], False)
+    path = Path(source)
+    if not path.exists():
+        if path.suffix.lower() not in (".yaml", ".yml", ".json", ".xlsx"):
+            load_catalog(name)  # CatalogError: no such catalog, with the closest id as a hint
+        raise DataError("không tìm thấy tệp", file=name)
+    if path.suffix.lower() == ".xlsx":
+        raise DataError(
+            "nguồn của sổ nhập là một danh mục chỉ tiêu hoặc một tệp số liệu .yaml/.json, "
+            "không phải tệp Excel",
+            file=name,
+        )
+    loaded = load_file(path)
+    if _looks_like_catalog(loaded.data):
+        catalog = load_catalog(str(path))
+        ref = _catalog_reference(str(path), None, target_dir)
+        return _Source({}, catalog, ref, [path.read_bytes()], False)
+    if not isinstance(loaded.data, dict):
+        raise DataError("tệp dữ liệu phải là một bảng các trường", file=name, line=1)
+    data = loaded.data
+    inputs = [path.read_bytes()]
+    catalog = ref = None
+    phu_luc = data.get("phu_luc")
+    if isinstance(phu_luc, dict) and phu_luc.get("danh_muc") is not None:
+        danh_muc = str(phu_luc["danh_muc"])
+        try:
+            catalog = load_catalog(danh_muc, path.parent)
+        except CatalogError as exc:
+            problem = exc.problems[0]
+            raise CatalogError(
+                f"phu_luc.danh_muc: {problem.message}",
+                file=problem.file or name,
+                line=problem.line if problem.file else loaded.line_of(("phu_luc", "danh_muc")),
+                problems=exc.problems if len(exc.problems) > 1 else None,
+            ) from None
+        ref = _catalog_reference(danh_muc, path.parent, target_dir)
+        inputs.append(Path(catalog.source).read_bytes())
+    return _Source(data, catalog, ref, inputs, True)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _info_value(data: dict[str, Any], info: InfoField) -> Any:
+    """The prefilled value of a "Thông tin" row, from the raw data."""
+    head, _, tail = info.key.partition(".")
+    if head in SHEET_TOP_FIELDS and not _showable(head, data.get(head)):
+        return None  # kept in _du_lieu as typed
+    if head == "co_quan_ban_hanh":
+        lines = data.get(head)
+        if isinstance(lines, str):
+            lines = [lines]
+        if not isinstance(lines, list):
+            return None
+        if tail == "1":
+            return lines[0] if lines else None
+        rest = [str(item) for item in lines[1:] if item is not None]
+        return "\n".join(rest) or None
+    if head == "chu_ky":
+        signature = data.get("chu_ky")
+        return signature.get(tail) if isinstance(signature, dict) else None
+    if head == "phu_luc":
+        return None  # written separately (the catalog reference)
+    value = data.get(head)
+    if info.kind == "lines":
+        if isinstance(value, list):
+            return "\n".join(str(item) for item in value if item is not None)
+        return value
+    if info.kind == "date":
+        value = _display_date(value)
+        return str(value) if isinstance(value, int) else value
+    if info.kind == "yes_no":
+        if isinstance(value, bool):
+            return YES if value else NO
+        return value
+    if head == "ky_bao_cao":
+        return _display_period(value)
+    return value
+
+
+def _write_info(wb: Workbook, source: _Source) -> None:
+    ws = wb.active
+    ws.title = INFO_SHEET
+    _instruction(ws, INFO_INSTRUCTION, len(INFO_HEADERS))
+    _header(ws, INFO_HEADERS)
+    yes_no = DataValidation(
+        type="list",
+        formula1=f'"{YES},{NO}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Dự thảo",
+        error=f"Chọn {YES} (dự thảo) hoặc {NO} (văn bản chính thức).",
+    )
+    authority = DataValidation(
+        type="list",
+        formula1='"' + ",".join(THAM_QUYEN) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Thẩm quyền ký",
+        error="Chọn TM., KT., Q., TL. hoặc TUQ.; để trống khi người đứng đầu ký.",
+        showInputMessage=True,
+        promptTitle="Thẩm quyền ký",
+        prompt="TM. thay mặt tập thể; KT. ký thay; Q. quyền; TL. thừa lệnh; TUQ. thừa ủy quyền.",
+    )
+    number = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="1",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Số văn bản",
+        error="Số văn bản là số nguyên dương (ví dụ 123); để trống khi là dự thảo.",
+    )
+    date = DataValidation(
+        allow_blank=True,
+        showInputMessage=True,
+        promptTitle="Ngày ban hành",
+        prompt="Ghi dạng 16/3/2021; dự thảo chưa có ngày ghi 12/2024 hoặc /12/2024.",
+    )
+    for validation in (yes_no, authority, number, date):
+        ws.add_data_validation(validation)
+    for offset, info in enumerate(INFO_FIELDS):
+        row = FIRST_ROW + offset
+        label = ws.cell(row, COL_INFO_LABEL, info.label)
+        _style(label, locked=True)
+        value_cell = ws.cell(row, COL_INFO_VALUE)
+        key_cell = ws.cell(row, COL_INFO_KEY, info.key)
+        _style(key_cell, locked=True, text=True)
+        if info.kind == "catalog":
+            _put(value_cell, source.catalog_ref)
+            _style(value_cell, locked=True, text=True)
+            continue
+        value = _info_value(source.data, info)
+        if source.prefilled and value is None:
+            value = DATA_DEFAULTS.get(info.key)
+        _put(value_cell, value)
+        _style(value_cell, locked=False, text=info.kind != "number")
+        if info.kind == "yes_no":
+            yes_no.add(value_cell)
+        elif info.kind == "tham_quyen":
+            authority.add(value_cell)
+        elif info.kind == "number":
+            number.add(value_cell)
+        elif info.kind == "date":
+            date.add(value_cell)
+    ws.column_dimensions["A"].width = _width([f.label for f in INFO_FIELDS], 30, 48)
+    ws.column_dimensions["B"].width = 60
+    ws.column_dimensions["C"].width = 22
+    ws.column_dimensions["C"].hidden = True
+    _fit_rows(ws, FIRST_ROW)
+    _page_setup(ws)
+    _protect(ws)
+
+
+@dataclass
+class _Validations:
+    """The data validations of one indicator sheet, shared by the cells of each kind."""
+
+    ws: Worksheet
+    wb: Workbook
+    by_key: dict[Any, DataValidation] = field(default_factory=dict)
+
+    def get(self, key: Any, make: Callable[[], DataValidation]) -> DataValidation:
+        if key not in self.by_key:
+            self.by_key[key] = make()
+            self.ws.add_data_validation(self.by_key[key])
+        return self.by_key[key]
+
+    def add(self, node: ChiTieu, cell: Cell, van_ban_keys: list[str]) -> None:
+        kind = node.kind
+        if kind in ("dem", "tien"):
+            what = "số đếm" if kind == "dem" else "số tiền"
+            validation = self.get(
+                kind,
+                lambda: DataValidation(
+                    type="whole",
+                    operator="greaterThanOrEqual",
+                    formula1="0",
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="Số liệu không hợp lệ",
+                    error=f"Chỉ tiêu này là {what}: nhập số nguyên không âm (0, 1, 2…), "
+                    "không gõ chữ; để trống nếu không báo cáo.",
+                ),
+            )
+        elif kind == "phan_tram":
+            validation = self.get(
+                kind,
+                lambda: DataValidation(
+                    type="decimal",
+                    operator="between",
+                    formula1="0",
+                    formula2="100",
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="Tỷ lệ không hợp lệ",
+                    error="Tỷ lệ phần trăm là số từ 0 đến 100 (ví dụ 98,5), không gõ dấu %; "
+                    "để trống nếu không báo cáo.",
+                ),
+            )
+        elif kind == "so":
+            validation = self.get(
+                kind,
+                lambda: DataValidation(
+                    type="decimal",
+                    operator="between",
+                    formula1="-1000000000000000",
+                    formula2="1000000000000000",
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="Số liệu không hợp lệ",
+                    error="Nhập một số; để trống nếu không báo cáo.",
+                ),
+            )
+        elif kind == "lua_chon" and node.lua_chon:
+            options = tuple(choice_text(code, label) for code, label in node.lua_chon.items())
+            validation = self.get(options, lambda: self._choice_list(options, node))
+        elif kind == "van_ban":
+            keys = ", ".join(van_ban_keys)
+            prompt = "Ghi khóa văn bản trong van_ban" + (f": {keys}" if keys else "")
+            if len(prompt) > 250:
+                prompt = prompt[:249] + "…"
+            validation = self.get(
+                kind,
+                lambda: DataValidation(
+                    allow_blank=True,
+                    showInputMessage=True,
+                    promptTitle="Văn bản",
+                    prompt=prompt,
+                ),
+            )
+        else:
+            return
+        validation.add(cell)
+
+    def _choice_list(self, options: tuple[str, ...], node: ChiTieu) -> DataValidation:
+        inline = '"' + ",".join(options) + '"'
+        if any("," in o or '"' in o for o in options) or len(inline) > 255:
+            inline = self._options_range(options)
+        codes = ", ".join(str(code) for code in (node.lua_chon or {}))
+        return DataValidation(
+            type="list",
+            formula1=inline,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Lựa chọn không hợp lệ",
+            error=f"Chọn một mục trong danh sách (mã {codes}); để trống nếu không báo cáo.",
+        )
+
+    def _options_range(self, options: tuple[str, ...]) -> str:
+        """Options that cannot be written inline go to a very hidden sheet, one column each."""
+        if CHOICES_SHEET in self.wb.sheetnames:
+            sheet = self.wb[CHOICES_SHEET]
+        else:
+            sheet = self.wb.create_sheet(CHOICES_SHEET)
+            sheet.sheet_state = "veryHidden"
+            _protect(sheet)
+        column = (sheet.max_column + 1) if sheet.max_row > 1 or sheet["A1"].value else 1
+        for row, option in enumerate(options, start=1):
+            _put(sheet.cell(row, column), option)
+        letter = get_column_letter(column)
+        return f"{quote_sheetname(CHOICES_SHEET)}!${letter}$1:${letter}${len(options)}"
+
+
+def _entry_parts(entry: Any) -> tuple[Any, Any]:
+    """(gia_tri, ghi_chu) of a raw so_lieu entry."""
+    if isinstance(entry, dict):
+        return entry.get("gia_tri"), entry.get("ghi_chu")
+    return entry, None
+
+
+def _prefill_value(node: ChiTieu, value: Any) -> Any:
+    if node.kind == "lua_chon" and node.lua_chon and value is not None:
+        for code, label in node.lua_chon.items():
+            if isinstance(value, int) and not isinstance(value, bool) and value == code:
+                return choice_text(code, label)
+            if isinstance(value, str) and value.strip().lower() == label.lower():
+                return choice_text(code, label)
+    return _display_date(value)
+
+
+def _explain(cell: Cell, entry: Any) -> None:
+    """A note on a figure that prints with more than the cell shows (kept in _du_lieu)."""
+    if not isinstance(entry, dict):
+        return
+    parts = []
+    if entry.get("noi_dung"):
+        parts.append(
+            f"Phụ lục in nội dung chữ: {entry['noi_dung']}\n(Gõ số vào ô này thì số được in "
+            "thay cho nội dung chữ.)"
+        )
+    if entry.get("dien_giai"):
+        parts.append(f"In kèm sau số liệu: {entry['dien_giai']}")
+    if parts:
+        text = _clean("\n".join(parts))[:2000]
+        cell.comment = Comment(text, "baocao", width=320, height=140)
+
+
+def _write_tables(wb: Workbook, source: _Source) -> None:
+    from .catalog import stt_labels
+
+    catalog = source.catalog
+    assert catalog is not None
+    names = table_sheet_names(catalog)
+    stt = stt_labels(catalog.spec)
+    tables = _table_nodes(catalog)
+    phu_luc = source.data.get("phu_luc")
+    so_lieu = phu_luc.get("so_lieu") if isinstance(phu_luc, dict) else None
+    so_lieu = so_lieu if isinstance(so_lieu, dict) else {}
+    van_ban = source.data.get("van_ban")
+    van_ban_keys = [str(k) for k in van_ban] if isinstance(van_ban, dict) else []
+    # where every indicator's figure is, for formulas across sheets
+    location: dict[str, tuple[str, int]] = {}
+    for name, rows in zip(names, tables, strict=True):
+        for offset, (node, _) in enumerate(rows):
+            location.setdefault(node.id, (name, FIRST_ROW + offset))
+
+    for name, rows in zip(names, tables, strict=True):
+        ws = wb.create_sheet(name)
+        _instruction(ws, TABLE_INSTRUCTION, len(TABLE_HEADERS))
+        _header(ws, TABLE_HEADERS)
+        validations = _Validations(ws, wb)
+
+        def cell_of(node_id: str, sheet: str = name) -> str | None:
+            if node_id not in location:
+                return None
+            where, row = location[node_id]
+            ref = f"{get_column_letter(COL_VALUE)}{row}"
+            return ref if where == sheet else f"{quote_sheetname(where)}!{ref}"
+
+        for offset, (node, depth) in enumerate(rows):
+            row = FIRST_ROW + offset
+            bold = node.dam if node.dam is not None else (bool(node.con) or node.kind == "nhom")
+            value, note = _entry_parts(so_lieu.get(node.id))
+            texts = (stt.get(node.id, ""), node.id, node.ten, node.unit_text())
+            for column, text in zip((COL_STT, COL_ID, COL_LABEL, COL_UNIT), texts, strict=True):
+                cell = ws.cell(row, column)
+                _put(cell, text)
+                _style(
+                    cell,
+                    locked=True,
+                    bold=bold and column in (COL_STT, COL_LABEL),
+                    italic=node.nghieng and column == COL_LABEL,
+                    indent=depth if column == COL_LABEL else 0,
+                    horizontal="center" if column in (COL_STT, COL_ID) else None,
+                    text=True,
+                )
+            value_cell = ws.cell(row, COL_VALUE)
+            formula = catalog.formulas.get(node.id)
+            if formula is not None:
+                children = [cell_of(child.id) for child in node.con]
+                excel = formula.to_excel(
+                    cell_of, lambda children=children: [c for c in children if c]
+                )
+                value_cell.value = f"={excel}" if excel else None
+                _style(value_cell, locked=True, bold=bold, horizontal="right")
+                if excel and "/" in excel:
+                    value_cell.number_format = "0.00"
+            else:
+                _put(value_cell, _prefill_value(node, value))
+                text_kind = node.kind in ("chu", "van_ban", "lua_chon") or isinstance(value, str)
+                _style(
+                    value_cell,
+                    locked=False,
+                    bold=bold,
+                    horizontal=None if text_kind else "right",
+                    text=node.kind in ("chu", "van_ban"),
+                )
+                validations.add(node, value_cell, van_ban_keys)
+                _explain(value_cell, so_lieu.get(node.id))
+            note_cell = ws.cell(row, COL_NOTE)
+            _put(note_cell, note)
+            _style(note_cell, locked=False, text=True)
+
+        options = [
+            choice_text(code, label)
+            for node, _ in rows
+            for code, label in (node.lua_chon or {}).items()
+        ]
+        widths = {
+            "A": _width([stt.get(n.id, "") for n, _ in rows], 6, 12),
+            "B": _width([n.id for n, _ in rows], 6, 14),
+            "C": _width([n.ten for n, _ in rows], 30, 70),
+            "D": _width([n.unit_text() for n, _ in rows], 12, 24),
+            "E": _width(options, 16, 34),
+            "F": 32,
+        }
+        for letter, width in widths.items():
+            ws.column_dimensions[letter].width = width
+        _fit_rows(ws, FIRST_ROW)
+        _page_setup(ws)
+        _protect(ws)
+
+
+def _rest_of_report(source: _Source) -> dict[str, Any]:
+    """Everything in the data that the visible sheets do not show (goes to _du_lieu)."""
+    if not source.prefilled:
+        return {"noi_dung": []}
+    rest = {
+        k: copy.deepcopy(v)
+        for k, v in source.data.items()
+        if k not in SHEET_TOP_FIELDS or not _showable(k, v)  # kept as typed
+    }
+    signature = rest.pop("chu_ky", None)
+    if isinstance(signature, dict):
+        extra = {k: v for k, v in signature.items() if k not in SIGNATURE_FIELDS}
+        if extra:
+            rest["chu_ky"] = extra
+    elif signature is not None:
+        rest["chu_ky"] = signature
+    phu_luc = rest.pop("phu_luc", None)
+    if not isinstance(phu_luc, dict) or source.catalog is None:
+        if phu_luc is not None:
+            rest["phu_luc"] = phu_luc
+        return rest
+    phu_luc = dict(phu_luc)
+    phu_luc.pop("danh_muc", None)
+    so_lieu = phu_luc.pop("so_lieu", None)
+    catalog = source.catalog
+    kept: dict[str, Any] = {}
+    if isinstance(so_lieu, dict):
+        for key, entry in so_lieu.items():
+            key = str(key)
+            if key not in catalog.nodes:
+                kept[key] = entry  # an unknown id: kept so the check still names it
+            elif key in catalog.formulas:
+                if isinstance(entry, dict):
+                    entry = {k: v for k, v in entry.items() if k != "ghi_chu"}
+                    if entry:
+                        kept[key] = entry
+                elif entry is not None:
+                    kept[key] = {"gia_tri": entry}
+            elif isinstance(entry, dict):
+                extra = {k: v for k, v in entry.items() if k not in ("gia_tri", "ghi_chu")}
+                if "noi_dung" in extra:
+                    # the figure the text answer went with, to tell later whether it changed
+                    extra = {"gia_tri": entry.get("gia_tri"), **extra}
+                if extra:
+                    kept[key] = extra
+    elif so_lieu is not None:
+        kept = so_lieu  # not a mapping: kept as typed, the check explains it
+    if kept:
+        phu_luc["so_lieu"] = kept
+    if phu_luc:
+        rest["phu_luc"] = phu_luc
+    return rest
+
+
+def _write_rest(wb: Workbook, rest: dict[str, Any]) -> None:
+    ws = wb.create_sheet(DATA_SHEET)
+    text = yaml.safe_dump(
+        rest, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
+    )
+    _put(ws.cell(1, 1), DATA_HEADER)
+    for row, line in enumerate(text.splitlines(), start=2):
+        if line:
+            _put(ws.cell(row, 1), line)
+    ws.column_dimensions["A"].width = 120
+    ws.sheet_state = "veryHidden"
+    _protect(ws)
+
+
+def _default_font(wb: Workbook) -> None:
+    font = Font(name=FONT_NAME, size=FONT_SIZE, family=1)
+    wb._fonts = IndexedList([font])
+    wb._named_styles["Normal"].font = copy.copy(font)
+
+
+def build_entry_workbook(source: str | Path, target_dir: Path | None = None) -> bytes:
+    """The workbook's bytes (unstamped), made from a catalog or a data file."""
+    return _build(_read_source(source, target_dir or Path.cwd()))
+
+
+def _build(source: _Source) -> bytes:
+    wb = Workbook()
+    _default_font(wb)
+    _write_info(wb, source)
+    if source.catalog is not None:
+        _write_tables(wb, source)
+    _write_rest(wb, _rest_of_report(source))
+    wb.active = 0
+    wb.security = WorkbookProtection(lockStructure=True)
+    props = wb.properties
+    props.title = "Sổ nhập số liệu báo cáo"
+    props.creator = props.lastModifiedBy = "baocao"
+    props.created = props.modified = FIXED_TIME
+    return _save(wb)
+
+
+def write_entry_workbook(source: str | Path, output: str | Path, force: bool = False) -> Path:
+    """Write the data-entry workbook made from ``source`` (a catalog id or file, or a data
+    file whose header and figures prefill it) to ``output``, atomically.
+
+    A workbook filled in (or otherwise changed) since baocao wrote it is kept (OutputError)
+    unless ``force``; then the old one is kept as NAME.bak.xlsx."""
+    from . import __version__
+    from .output import atomic_write, fingerprint_of, guard_overwrite, stamp
+
+    target = Path(output)
+    if target.suffix.lower() != ".xlsx":
+        raise OutputError("sổ nhập số liệu phải là tệp .xlsx", file=str(target))
+    read = _read_source(source, target.parent)
+    data = stamp(_build(read), fingerprint_of(__version__.encode(), *read.inputs))
+    guard_overwrite(target, force)
+    atomic_write(target, data)
+    return target
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class _Figure:
+    node: ChiTieu
+    value: Any
+    note: str | None
+    value_cell: str
+    note_cell: str
+
+
+@dataclass
+class _Filled:
+    """What a filled workbook holds, cell by cell."""
+
+    name: str
+    info: dict[str, tuple[Any, str]]  # field key → (value read, "Thông tin!B7")
+    catalog_ref: str | None
+    figures: dict[str, _Figure]
+    rest: dict[str, Any]
+    rest_cells: dict[FieldPath, str]
+
+
+def _text(value: Any) -> str | None:
+    """Text typed in a cell (NFC, stripped, Excel's line breaks); None when empty."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return str(_display_date(value))
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else so(value)
+    text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("_x000D_", "").strip()
+    return text or None
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _figure_value(node: ChiTieu, value: Any) -> Any:
+    """A Số liệu cell as the data file would hold it: numbers stay numbers, a coded option
+    typed as "Phát phiếu = 1" or "Phát phiếu" becomes its code, other text passes through."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return _number(value)
+    text = _text(value)
+    if text is None:
+        return None
+    if node.kind == "lua_chon" and node.lua_chon:
+        options = node.lua_chon
+        typed = _CHOICE_TEXT.match(text)
+        if typed:
+            label, code = typed.group(1).strip().lower(), int(typed.group(2))
+            if code in options and (not label or options[code].lower() == label):
+                return code
+            return text
+        for code, label in options.items():
+            if text.lower() == label.lower():
+                return code
+    return text
+
+
+def _info_read(info: InfoField, value: Any) -> Any:
+    """A "Thông tin" cell as the data file would hold it (None when empty)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if info.kind == "number":
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return _number(value)
+        text = _text(value)
+        return int(text) if text is not None and text.isdigit() else text
+    if info.kind == "date":
+        if isinstance(value, dt.datetime | dt.date):
+            return _display_date(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return _number(value)
+        return _text(value)
+    if info.kind == "yes_no":
+        if isinstance(value, bool):
+            return value
+        text = _text(value)
+        if text is not None and text.lower() in (YES.lower(), NO.lower()):
+            return text.lower() == YES.lower()
+        return text
+    if info.kind == "lines":
+        text = _text(value)
+        return [line.strip() for line in (text or "").split("\n") if line.strip()] or None
+    return _text(value)
+
+
+def _open(path: Path, name: str) -> tuple[Any, Any]:
+    """The workbook twice: typed values (cached results of formulas) and formulas."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError("không tìm thấy tệp", file=name) from None
+    except OSError as exc:
+        raise DataError(f"không đọc được tệp ({exc.strerror})", file=name) from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            values = load_workbook(io.BytesIO(raw), data_only=True)
+            formulas = load_workbook(io.BytesIO(raw), data_only=False)
+    except Exception:
+        raise DataError(
+            "không phải tệp Excel (.xlsx) đọc được; hãy dùng sổ nhập tạo bằng "
+            "`baocao mau-nhap` và lưu lại dạng Excel Workbook (.xlsx)",
+            file=name,
+        ) from None
+    return values, formulas
+
+
+def _cell_value(values: Any, formulas: Any, sheet: str, row: int, column: int) -> Any:
+    """The cell's value; a formula never calculated (file not saved by Excel) as its text."""
+    value = values[sheet].cell(row, column).value
+    if value is None:
+        typed = formulas[sheet].cell(row, column).value
+        if isinstance(typed, str) and typed.startswith("="):
+            return typed
+        if typed is not None and not isinstance(typed, str | int | float | bool | dt.date):
+            return str(typed)  # an array formula object and the like
+    return value
+
+
+def _layout_error(name: str, sheet: str, message: str) -> DataError:
+    return DataError(
+        f"{message}; sổ nhập đã bị sửa cấu trúc. Hãy chép số liệu sang sổ nhập mới tạo bằng "
+        "`baocao mau-nhap` (không thêm, xóa hay đổi tên trang, hàng, cột)",
+        file=f"{name}!{sheet}",
+    )
+
+
+def _check_header(ws: Any, name: str, sheet: str, expected: tuple[str, ...]) -> None:
+    found = tuple(_text(ws.cell(HEADER_ROW, c).value) or "" for c in range(1, len(expected) + 1))
+    if found != expected:
+        raise _layout_error(
+            name,
+            sheet,
+            f"hàng {HEADER_ROW} phải là tiêu đề cột {', '.join(expected)}, đang là "
+            f"{', '.join(t or '(trống)' for t in found)}",
+        )
+
+
+def _read_info(values: Any, formulas: Any, name: str) -> dict[str, tuple[Any, str]]:
+    if INFO_SHEET not in values.sheetnames:
+        raise DataError(
+            f"không phải sổ nhập số liệu của baocao: thiếu trang '{INFO_SHEET}' (các trang: "
+            f"{', '.join(values.sheetnames)}); tạo sổ nhập bằng `baocao mau-nhap`",
+            file=name,
+        )
+    ws = values[INFO_SHEET]
+    _check_header(ws, name, INFO_SHEET, INFO_HEADERS)
+    found: dict[str, tuple[Any, str]] = {}
+    for row in range(FIRST_ROW, ws.max_row + 1):
+        key = _text(ws.cell(row, COL_INFO_KEY).value)
+        if key not in INFO_KEYS or key in found:
+            continue
+        info = INFO_KEYS[key]
+        raw = _cell_value(values, formulas, INFO_SHEET, row, COL_INFO_VALUE)
+        cell = f"{INFO_SHEET}!{get_column_letter(COL_INFO_VALUE)}{row}"
+        value = _text(raw) if info.kind == "catalog" else _info_read(info, raw)
+        found[key] = (value, cell)
+    missing = [f.label for f in INFO_FIELDS if f.key not in found]
+    if missing:
+        raise _layout_error(name, INFO_SHEET, f"thiếu dòng {', '.join(missing)}")
+    return found
+
+
+def _read_figures(values: Any, formulas: Any, name: str, catalog: Catalog) -> dict[str, _Figure]:
+    figures: dict[str, _Figure] = {}
+    names = table_sheet_names(catalog)
+    for sheet, rows in zip(names, _table_nodes(catalog), strict=True):
+        if sheet not in values.sheetnames:
+            raise DataError(
+                f"thiếu trang '{sheet}' của danh mục '{catalog.spec.ma}' (các trang: "
+                f"{', '.join(values.sheetnames)})",
+                file=name,
+            )
+        ws = values[sheet]
+        _check_header(ws, name, sheet, TABLE_HEADERS)
+        wanted = {node.id: node for node, _ in rows}
+        for row in range(FIRST_ROW, ws.max_row + 1):
+            node_id = _text(ws.cell(row, COL_ID).value)
+            if node_id is None:
+                continue
+            if node_id not in wanted:
+                raise _layout_error(
+                    name,
+                    sheet,
+                    f"ô {get_column_letter(COL_ID)}{row} có mã '{node_id}' không "
+                    f"thuộc bảng này của danh mục '{catalog.spec.ma}'",
+                )
+            if node_id in figures:
+                continue
+            node = wanted[node_id]
+            raw = _cell_value(values, formulas, sheet, row, COL_VALUE)
+            note = _text(_cell_value(values, formulas, sheet, row, COL_NOTE))
+            figures[node_id] = _Figure(
+                node,
+                None if node_id in catalog.formulas else _figure_value(node, raw),
+                note,
+                f"{sheet}!{get_column_letter(COL_VALUE)}{row}",
+                f"{sheet}!{get_column_letter(COL_NOTE)}{row}",
+            )
+        missing = [node_id for node_id in wanted if node_id not in figures]
+        if missing:
+            shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+            raise _layout_error(name, sheet, f"thiếu hàng của chỉ tiêu {shown}")
+    return figures
+
+
+def _read_rest(values: Any, name: str) -> tuple[dict[str, Any], dict[FieldPath, str]]:
+    if DATA_SHEET not in values.sheetnames:
+        raise DataError(
+            f"thiếu trang ẩn '{DATA_SHEET}' (nội dung báo cáo); hãy tạo lại sổ nhập bằng "
+            "`baocao mau-nhap`",
+            file=name,
+        )
+    ws = values[DATA_SHEET]
+    lines = [
+        "" if ws.cell(row, 1).value is None else str(ws.cell(row, 1).value)
+        for row in range(1, ws.max_row + 1)
+    ]
+    try:
+        parsed = parse_yaml("\n".join(lines) + "\n", f"{name}!{DATA_SHEET}")
+    except DataError as exc:
+        raise DataError(
+            f"trang ẩn '{DATA_SHEET}' bị hỏng ({exc.problems[0].message})",
+            file=f"{name}!{DATA_SHEET}",
+        ) from None
+    data = parsed.data if parsed.data is not None else {}
+    if not isinstance(data, dict):
+        raise DataError(f"trang ẩn '{DATA_SHEET}' bị hỏng", file=f"{name}!{DATA_SHEET}")
+    cells = {path: f"{DATA_SHEET}!A{line}" for path, line in parsed.lines.items() if path}
+    return data, cells
+
+
+def _read_workbook(path: Path) -> tuple[_Filled, Catalog | None]:
+    from .catalog import load_catalog
+
+    name = str(path)
+    values, formulas = _open(path, name)
+    info = _read_info(values, formulas, name)
+    catalog_ref = info["phu_luc.danh_muc"][0]
+    catalog = None
+    figures: dict[str, _Figure] = {}
+    if catalog_ref:
+        try:
+            catalog = load_catalog(str(catalog_ref), path.parent)
+        except CatalogError as exc:
+            raise DataError(
+                f"danh mục chỉ tiêu của sổ nhập: {exc.problems[0].message}",
+                file=f"{name}!{info['phu_luc.danh_muc'][1]}",
+            ) from None
+        figures = _read_figures(values, formulas, name, catalog)
+    rest, rest_cells = _read_rest(values, name)
+    return _Filled(name, info, catalog_ref, figures, rest, rest_cells), catalog
+
+
+# --------------------------------------------------------------------------- into plain data
+
+
+def _merge_entry(base: Any, figure: _Figure, formula: bool, only_filled: bool) -> Any:
+    """The so_lieu entry once the workbook's figure and note replace the base's.
+
+    A formula row takes only its note (Excel computes its figure). ``only_filled`` (merging
+    over a data file): an empty cell leaves the data file's figure or note alone. A text
+    answer (noi_dung) gives way to a figure typed over it; dien_giai and stt always stay."""
+    entry = dict(base) if isinstance(base, dict) else {"gia_tri": base}
+    if base is None:
+        entry = {}
+    original = entry.get("gia_tri")
+    if not formula and (figure.value is not None or not only_filled):
+        if (
+            "noi_dung" in entry
+            and figure.value is not None
+            and (figure.value != original or type(figure.value) is not type(original))
+        ):
+            del entry["noi_dung"]  # a figure typed over a text answer: the figure is printed
+        entry["gia_tri"] = figure.value
+    if figure.note is not None or not only_filled:
+        entry.pop("ghi_chu", None)
+        if figure.note is not None:
+            entry["ghi_chu"] = figure.note
+    if set(entry) <= {"gia_tri"}:
+        return entry.get("gia_tri")
+    return {"gia_tri": entry.pop("gia_tri", None), **entry}
+
+
+def _apply_figures(
+    filled: _Filled,
+    catalog: Catalog,
+    so_lieu: dict[str, Any],
+    record: Callable,
+    only_filled: bool,
+) -> None:
+    for node_id, figure in filled.figures.items():
+        if only_filled and figure.value is None and figure.note is None:
+            continue  # an empty row leaves the data file's entry alone
+        formula = node_id in catalog.formulas
+        present = node_id in so_lieu
+        entry = _merge_entry(so_lieu.get(node_id), figure, formula, only_filled)
+        path = ("phu_luc", "so_lieu", node_id)
+        if entry is None and not present and (figure.node.kind == "nhom" or formula):
+            continue  # nothing to say about a group or formula row
+        so_lieu[node_id] = entry
+        if not formula and (figure.value is not None or not only_filled):
+            record(path, figure.value_cell)
+            record((*path, "gia_tri"), figure.value_cell)
+        if figure.note is not None or not only_filled:
+            record((*path, "ghi_chu"), figure.note_cell)
+
+
+def _apply_info(filled: _Filled, data: dict[str, Any], record: Callable, only_filled: bool) -> None:
+    """Header fields from "Thông tin" into ``data``; empty cells are left out (or, when
+    merging over a data file, leave its value alone)."""
+    info = filled.info
+    lines = [(info[f"co_quan_ban_hanh.{n}"]) for n in (1, 2)]
+    texts = [line for value, _ in lines if value for line in value.split("\n") if line.strip()]
+    if texts or not only_filled:
+        if texts:
+            data["co_quan_ban_hanh"] = texts
+        # an empty cell does not take the place of a value kept in _du_lieu
+        record(("co_quan_ban_hanh",), lines[0][1], weak=not texts)
+        for index in range(len(texts)):
+            record(("co_quan_ban_hanh", index), lines[min(index, 1)][1])
+    if not only_filled and "chu_ky" not in data:
+        data["chu_ky"] = {}  # so a missing signer is named by its own cell
+    for field_info in INFO_FIELDS:
+        head, _, tail = field_info.key.partition(".")
+        if head in ("co_quan_ban_hanh", "phu_luc"):
+            continue
+        value, cell = info[field_info.key]
+        if value is None and only_filled:
+            continue
+        path: FieldPath = ("chu_ky", tail) if head == "chu_ky" else (head,)
+        record(path, cell, weak=value is None)
+        if head == "chu_ky":
+            record(("chu_ky",), cell, weak=True)
+        if value is None:
+            continue  # left out: the default applies, or "thiếu trường" names this cell
+        if head == "chu_ky":
+            if not isinstance(data.get("chu_ky"), dict):
+                data["chu_ky"] = {}
+            data["chu_ky"][tail] = value
+        else:
+            data[head] = value
+        if isinstance(value, list):
+            for index in range(len(value)):
+                record((*path, index), cell)
+
+
+def load_workbook_data(path: Path) -> LoadedFile:
+    """A filled data-entry workbook as the plain data a YAML data file gives; every field
+    taken from a cell is recorded in ``cells`` ("Chỉ tiêu!E14") so problems name the cell."""
+    path = Path(path)
+    filled, catalog = _read_workbook(path)
+    data: dict[str, Any] = copy.deepcopy(filled.rest)
+    loaded = LoadedFile(name=filled.name, data=data)
+    loaded.cells.update({p: f"{filled.name}!{c}" for p, c in filled.rest_cells.items()})
+
+    def record(field_path: FieldPath, cell: str, weak: bool = False) -> None:
+        if not weak or field_path not in loaded.cells:
+            loaded.cells[field_path] = f"{filled.name}!{cell}"
+
+    _apply_info(filled, data, record, only_filled=False)
+    if catalog is not None:
+        danh_muc_cell = filled.info["phu_luc.danh_muc"][1]
+        phu_luc = data.get("phu_luc")
+        if not isinstance(phu_luc, dict):
+            phu_luc = {}
+        so_lieu = phu_luc.get("so_lieu")
+        if not isinstance(so_lieu, dict):
+            so_lieu = {}
+        data["phu_luc"] = {**phu_luc, "danh_muc": filled.catalog_ref, "so_lieu": so_lieu}
+        record(("phu_luc", "danh_muc"), danh_muc_cell)
+        record(("phu_luc",), danh_muc_cell, weak=True)
+        _apply_figures(filled, catalog, so_lieu, record, only_filled=False)
+    return loaded
+
+
+def _same_catalog(
+    workbook_ref: str, workbook_dir: Path, data_ref: str, data_dir: Path | None
+) -> bool:
+    if workbook_ref == data_ref:
+        return True
+    left = _shipped_or_path(workbook_ref, workbook_dir)
+    right = _shipped_or_path(data_ref, data_dir)
+    return left is not None and left == right
+
+
+def merge_figures(loaded: LoadedFile, workbook: Path) -> None:
+    """Put a workbook's figures (Số liệu, Ghi chú) and the header fields it fills in over a
+    loaded data file (``--so-lieu nhap.xlsx``); problems with a merged field name the
+    workbook's cell. Only filled cells count: an empty cell leaves the data file's value."""
+    workbook = Path(workbook)
+    filled, catalog = _read_workbook(workbook)
+    data = loaded.data
+    if not isinstance(data, dict):
+        raise DataError("tệp dữ liệu phải là một bảng các trường", file=loaded.name, line=1)
+
+    def record(field_path: FieldPath, cell: str, weak: bool = False) -> None:
+        if weak and field_path in loaded.cells:
+            return
+        loaded.cells[field_path] = f"{filled.name}!{cell}"
+
+    _apply_info(filled, data, record, only_filled=True)
+    if catalog is not None:
+        phu_luc = data.get("phu_luc")
+        data_dir = Path(loaded.name).parent
+        if isinstance(phu_luc, dict) and phu_luc.get("danh_muc") is not None:
+            data_ref = str(phu_luc["danh_muc"])
+            if not _same_catalog(str(filled.catalog_ref), workbook.parent, data_ref, data_dir):
+                raise DataError(
+                    f"sổ nhập {workbook.name} dùng danh mục chỉ tiêu '{filled.catalog_ref}' "
+                    f"nhưng tệp số liệu dùng danh mục '{data_ref}' (phu_luc.danh_muc); số liệu "
+                    "không ghép được. Hãy tạo sổ nhập từ chính tệp số liệu: baocao mau-nhap "
+                    f"{Path(loaded.name).name} -o {workbook.name}",
+                    file=loaded.name,
+                    line=loaded.line_of(("phu_luc", "danh_muc")),
+                    path="phu_luc.danh_muc",
+                )
+        else:
+            if not isinstance(phu_luc, dict):
+                phu_luc = {}
+                data["phu_luc"] = phu_luc
+            phu_luc["danh_muc"] = _catalog_reference(
+                str(filled.catalog_ref), workbook.parent, data_dir
+            )
+            record(("phu_luc", "danh_muc"), filled.info["phu_luc.danh_muc"][1])
+        so_lieu = phu_luc.get("so_lieu")
+        if not isinstance(so_lieu, dict):
+            so_lieu = {}
+            phu_luc["so_lieu"] = so_lieu
+        _apply_figures(filled, catalog, so_lieu, record, only_filled=True)
+
+
+__all__ = [
+    "build_entry_workbook",
+    "choice_text",
+    "load_workbook_data",
+    "merge_figures",
+    "table_sheet_names",
+    "write_entry_workbook",
+]
