@@ -80,11 +80,18 @@ class Expression:
         cell_of: Callable[[str], str | None],
         children_cells: Callable[[], list[str]] | None = None,
     ) -> str | None:
-        """The formula as Excel text (without '='); None when a reference has no cell."""
+        """The formula as Excel text (without '='); None when a reference has no cell.
+
+        A formula that divides shows an empty cell, not #DIV/0!, while its inputs are empty.
+        """
         try:
-            return _excel(self.tree, self.names, cell_of, children_cells)
+            formula = _excel(self.tree, self.names, cell_of, children_cells)
         except LookupError:
             return None
+        divides = any(
+            isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div) for n in ast.walk(self.tree)
+        )
+        return f'IFERROR({formula},"")' if divides else formula
 
 
 def parse_expression(text: str, self_id: str | None = None) -> Expression:
@@ -207,8 +214,5 @@ def _excel(
         left = _excel(node.left, names, cell_of, children_cells)
         right = _excel(node.right, names, cell_of, children_cells)
         op = _BINOPS[type(node.op)]
-        if op == "/":
-            # an empty or zero denominator shows an empty cell, not #DIV/0!
-            return f'IF(N({right})=0,"",({left})/({right}))'
         return f"({left}{op}{right})"
     raise LookupError("comparison")

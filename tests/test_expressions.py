@@ -1,0 +1,77 @@
+"""The catalogs' formula language: evaluated safely, written as Excel formulas."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.expressions import ExpressionError, parse_expression
+
+CELLS = {"1.1": "E4", "1.2": "E5", "1.3": "E6"}
+
+
+def _value(values):
+    return lambda key: values.get(key)
+
+
+@pytest.mark.parametrize(
+    "text, values, expected",
+    [
+        ("[1.2] / [1.1] * 100", {"1.1": 40, "1.2": 10}, 25.0),
+        ("[1.1] + [1.2] - 3", {"1.1": 4, "1.2": 5}, 6),
+        ("-[1.1] * 2", {"1.1": 4}, -8),
+        ("[1.2] / [1.1]", {"1.1": 0, "1.2": 5}, None),  # no division by zero
+        ("[1.2] / [1.1]", {"1.2": 5}, None),  # a missing input gives no value
+    ],
+)
+def test_evaluate(text: str, values: dict, expected) -> None:
+    assert parse_expression(text).evaluate(_value(values)) == expected
+
+
+@pytest.mark.parametrize(
+    "text, values, holds",
+    [
+        ("<= [1.1]", {"1.1": 5, "1.2": 5}, True),
+        ("<= [1.1]", {"1.1": 4, "1.2": 5}, False),
+        ("= tong_con", {"1.2": 7}, True),
+        ("= tong_con", {"1.2": 8}, False),
+        (">= 0", {"1.2": -1}, False),
+    ],
+)
+def test_checks_compare_the_indicator_itself(text: str, values: dict, holds: bool) -> None:
+    check = parse_expression(text, self_id="1.2")
+    assert check.comparison is not None
+    assert check.evaluate(_value(values), lambda: 7) is holds
+
+
+@pytest.mark.parametrize(
+    "text, formula",
+    [
+        ("[1.2] / [1.1] * 100", 'IFERROR(((E5/E4)*100),"")'),
+        ("[1.1] + [1.2]", "(E4+E5)"),
+        ("tong_con", "SUM(E5,E6)"),
+    ],
+)
+def test_excel_formula(text: str, formula: str) -> None:
+    expression = parse_expression(text)
+    assert expression.to_excel(CELLS.get, lambda: ["E5", "E6"]) == formula
+
+
+def test_excel_formula_needs_every_cell() -> None:
+    assert parse_expression("[1.9] + 1").to_excel(CELLS.get) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os').system('true')",
+        "[1.1].__class__",
+        "open('x')",
+        "[1.1] if 1 else 2",
+        "lambda: 1",
+        "[1.1] < [1.2] < [1.3]",
+        "[1.1] +",
+    ],
+)
+def test_anything_else_is_refused(text: str) -> None:
+    with pytest.raises(ExpressionError):
+        parse_expression(text)

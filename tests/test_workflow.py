@@ -1,0 +1,124 @@
+"""The office loop: what changed between two data files, --watch, --pdf, a folder at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from generator.diff import changed_window, diff_reports
+from generator.watch import watch_and_render
+
+from .conftest import EXAMPLE
+
+XA = EXAMPLE["xa_hoang_cat_6_thang_2024"]
+THI_XA = EXAMPLE["thi_xa_nga_nam_nam_2021"]
+
+
+def _changed_copy(source: Path, folder: Path, old: str, new: str) -> Path:
+    text = source.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    target = folder / f"moi_{source.name}"
+    target.write_text(text.replace(old, new), encoding="utf-8")
+    return target
+
+
+def test_diff_of_one_figure_names_it_and_the_paragraph_citing_it(invoke, tmp_path: Path) -> None:
+    new = _changed_copy(XA, tmp_path, '"1.1.2": 25', '"1.1.2": 27')
+    result = invoke("diff", XA, new)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[:2] == ["Số liệu thay đổi (1):", "  1.1.2 Số nhiệm vụ đã hoàn thành: 25 → 27"]
+    assert "Đoạn văn thay đổi theo (1):" in lines
+    where = lines[lines.index("Đoạn văn thay đổi theo (1):") + 1]
+    assert where == (
+        "  Mục I › 2. Tiến độ thực hiện cải cách hành chính năm 2024, đoạn 2 (do số liệu 1.1.2):"
+    )
+    assert "đã hoàn thành 25/38 nhiệm vụ" in result.output
+    assert "đã hoàn thành 27/38 nhiệm vụ" in result.output
+    assert "Văn bản trích dẫn thay đổi" not in result.output
+
+
+def test_diff_of_a_document_names_its_footnote(tmp_path: Path) -> None:
+    new = _changed_copy(THI_XA, tmp_path, "so_ky_hieu: 18/KH-UBND", "so_ky_hieu: 81/KH-UBND")
+    diff = diff_reports(THI_XA, new)
+    assert diff.figures == []
+    assert [c.ref for c in diff.documents] == ["van_ban:kh18"]
+    assert diff.documents[0].new.startswith("Kế hoạch số 81/KH-UBND")
+    assert [n.where.split(" (")[0] for n in diff.footnotes] == ["Chú thích 2"]
+    assert diff.footnotes[0].old.startswith("Kế hoạch số 18/KH-UBND")
+    assert diff.footnotes[0].new.startswith("Kế hoạch số 81/KH-UBND")
+
+
+def test_diff_of_identical_files(invoke) -> None:
+    result = invoke("diff", XA, XA)
+    assert result.output.strip() == "Không có số liệu, văn bản hay đoạn văn nào thay đổi."
+
+
+def test_diff_of_a_computed_figure_and_its_percentage(tmp_path: Path) -> None:
+    new = _changed_copy(XA, tmp_path, '"1.1.1": 38', '"1.1.1": 40')
+    diff = diff_reports(XA, new)
+    assert [c.what for c in diff.figures] == ["1.1.1 Số nhiệm vụ đề ra trong kế hoạch"]
+    assert any("38 nhiệm vụ" in p.old and "40 nhiệm vụ" in p.new for p in diff.prose)
+
+
+def test_changed_window_keeps_the_difference_in_view() -> None:
+    before = "Đầu câu rất dài " * 20 + "đã xong 25/38 nhiệm vụ" + " đuôi câu dài" * 20
+    after = before.replace("25/38", "27/38")
+    old, new = changed_window(before, after)
+    assert "25/38" in old and "27/38" in new
+    assert old.startswith("…") and old.endswith("…") and len(old) < len(before) / 2
+
+
+def test_watch_renders_again_when_the_file_is_saved(tmp_path: Path) -> None:
+    data = tmp_path / XA.name
+    data.write_text(XA.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    messages: list[str] = []
+    worker = threading.Thread(
+        target=watch_and_render,
+        args=([data], out, {}, lambda text, err=False: messages.append(text)),
+        kwargs={"stop_after": 1},
+        daemon=True,
+    )
+    worker.start()
+    docx = out / "xa_hoang_cat_6_thang_2024.docx"
+    deadline = time.monotonic() + 30
+    while not any("đang chờ tệp thay đổi" in m for m in messages):
+        assert time.monotonic() < deadline, messages
+        time.sleep(0.05)
+    first = docx.read_bytes()
+    time.sleep(0.5)  # let the watcher settle before the save
+    data.write_text(
+        data.read_text(encoding="utf-8").replace('"1.1.2": 25', '"1.1.2": 26'), encoding="utf-8"
+    )
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert any(m == f"Tệp thay đổi: {data.name}" for m in messages)
+    assert docx.read_bytes() != first
+
+
+def test_pdf_without_libreoffice_still_writes_word_and_excel(
+    invoke, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr("generator.pdf.find_soffice", lambda: None)
+    result = invoke("render", XA, "-o", tmp_path, "--pdf")
+    assert result.exit_code == 1
+    assert "sudo apt-get install libreoffice-writer-nogui" in result.output
+    assert (tmp_path / "xa_hoang_cat_6_thang_2024.docx").exists()
+    assert (tmp_path / "xa_hoang_cat_6_thang_2024_phu_luc.xlsx").exists()
+    assert not (tmp_path / "xa_hoang_cat_6_thang_2024.pdf").exists()
+
+
+def test_folder_renders_each_file_and_reports_each_failure(
+    invoke, examples_copy: Path, tmp_path: Path
+) -> None:
+    broken = examples_copy / "hong.yaml"
+    broken.write_text("so: [\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("render", examples_copy, "-o", out, "-j", "2")
+    assert result.exit_code == 1
+    assert f"{broken}:2: danh sách [...] hoặc bảng {{...}} chưa được đóng" in result.output
+    assert sorted(p.name for p in out.glob("*.docx")) == sorted(
+        f"{p.stem}.docx" for p in EXAMPLE.values()
+    )
