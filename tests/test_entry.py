@@ -599,3 +599,35 @@ def test_data_file_with_its_own_catalog_file(tmp_path: Path) -> None:
     values = {r.id: r.value for t in merged.appendix.tables for r in t.rows}
     assert values["1.2"] == 30 and values["1.3"] == 75
     assert any("30" in _text(b) for b in merged.body if isinstance(b, Paragraph))
+
+
+def test_filled_workbook_renders_the_same_files_as_the_data_file(tmp_path: Path) -> None:
+    """data file → mau-nhap → fill with openpyxl → render == render of the data file with
+    the same figure typed in it: the same Word parts and the same Phụ lục cells."""
+    import io
+    import zipfile
+
+    book = write_entry_workbook(XA, tmp_path / "nhap.xlsx")
+    _edit(book, SINGLE_TABLE_SHEET, {"1.1.2": 30})
+    data = tmp_path / "bao_cao.yaml"
+    data.write_text(
+        XA.read_text(encoding="utf-8").replace('"1.1.2": 25', '"1.1.2": 30'), encoding="utf-8"
+    )
+    from_book = render_report(book, tmp_path / "tu_so_nhap")
+    from_data = render_report(data, tmp_path / "tu_tep")
+
+    def parts(result, suffix: str) -> dict[str, bytes]:
+        path = next(p for p in result.outputs if p.suffix == suffix)
+        with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as archive:
+            return {n: archive.read(n) for n in archive.namelist() if not n.startswith("docProps")}
+
+    word_book, word_data = parts(from_book, ".docx"), parts(from_data, ".docx")
+    assert word_book == word_data  # every part but the document properties
+    assert b"30/38" in word_book["word/document.xml"]
+
+    def cells(result) -> list[list[object]]:
+        path = next(p for p in result.outputs if p.suffix == ".xlsx")
+        sheet = load_workbook(path).active
+        return [[c.value for c in row] for row in sheet.iter_rows()]
+
+    assert cells(from_book) == cells(from_data)
