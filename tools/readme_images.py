@@ -23,8 +23,12 @@ IMAGES = ROOT / "docs" / "img"
 def page_with(pdf: Path, text: str) -> int:
     page = 1
     while True:
-        found = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                               capture_output=True, text=True, check=True).stdout
+        found = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         if text in found:
             return page
         page += 1
@@ -38,8 +42,22 @@ def main() -> int:
         (pdf,) = convert_to_pdf([docx])
         for name, page in (("trang-1", 1), ("phu-luc", page_with(pdf, "THỐNG KÊ SỐ LIỆU"))):
             target = IMAGES / name
-            subprocess.run(["pdftoppm", "-png", "-r", "75", "-singlefile", "-f", str(page),
-                            "-l", str(page), str(pdf), str(target)], check=True)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "75",
+                    "-singlefile",
+                    "-f",
+                    str(page),
+                    "-l",
+                    str(page),
+                    str(pdf),
+                    str(target),
+                ],
+                check=True,
+            )
             print(f"đã ghi {target}.png")
     return 0
 
