@@ -172,6 +172,15 @@ def _report_results(results: list[Any]) -> bool:
 
 
 DATA = click.Path(exists=True, path_type=Path)
+SO_LIEU = click.option(
+    "--so-lieu",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Sổ nhập số liệu Excel (từ `baocao mau-nhap`): số liệu trong sổ thay cho số liệu trong tệp.",
+)
+STRICT = click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi (mã thoát 1).")
+FORCE = click.option(
+    "--force", is_flag=True, help="Ghi đè cả tệp đã sửa tay (bản cũ được giữ thành TÊN.bak.*)."
+)
 
 # --------------------------------------------------------------------------- commands
 
@@ -204,15 +213,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Mẫu Word riêng (.docx) thay cho mẫu có sẵn.",
 )
-@click.option(
-    "--so-lieu",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Sổ nhập số liệu Excel (từ `baocao mau-nhap`) thay cho số liệu trong tệp.",
-)
-@click.option(
-    "--force", is_flag=True, help="Ghi đè cả tệp đã sửa tay (bản cũ được giữ thành TÊN.bak.docx)."
-)
-@click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi.")
+@SO_LIEU
+@FORCE
+@STRICT
 @click.option("--pdf", is_flag=True, help="Xuất thêm PDF bằng LibreOffice (nếu đã cài).")
 @click.option("--watch", is_flag=True, help="Theo dõi tệp số liệu, tự xuất lại khi tệp thay đổi.")
 @click.option(
@@ -263,12 +266,8 @@ def render(
 
 @cli.command()
 @click.argument("data", nargs=-1, required=True, type=DATA)
-@click.option(
-    "--so-lieu",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Sổ nhập số liệu Excel ghép vào tệp số liệu.",
-)
-@click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi (mã thoát 1).")
+@SO_LIEU
+@STRICT
 def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool) -> None:
     """Kiểm tra tệp số liệu, in mọi lỗi và cảnh báo (mã thoát 0 khi không có lỗi)."""
     from .api import check_data, data_files
@@ -293,13 +292,9 @@ def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Tệp .xlsx ghi ra (mặc định: TÊN_phu_luc.xlsx cạnh tệp số liệu).",
 )
-@click.option(
-    "--so-lieu",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Sổ nhập số liệu Excel thay cho số liệu trong tệp.",
-)
-@click.option("--force", is_flag=True, help="Ghi đè cả tệp đã sửa tay (giữ bản .bak.xlsx).")
-@click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi.")
+@SO_LIEU
+@FORCE
+@STRICT
 def phu_luc(
     data: Path, output: Path | None, so_lieu: Path | None, force: bool, strict: bool
 ) -> None:

@@ -29,7 +29,6 @@ import os
 import re
 import unicodedata
 import warnings
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,11 +44,11 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.writer.excel import ExcelWriter
 
 from .errors import CatalogError, DataError, OutputError
 from .formatting import KyBaoCao, so
-from .loader import FieldPath, LoadedFile, load_file, parse_yaml
+from .loader import FieldPath, LoadedFile, load_file, parse_yaml, read_bytes
+from .xlsx_render import workbook_bytes
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -290,24 +289,6 @@ def _table_nodes(catalog: Catalog) -> list[list[tuple[ChiTieu, int]]]:
         visit(table.chi_tieu, 0, rows)
         result.append(rows)
     return result
-
-
-def _save(wb: Workbook) -> bytes:
-    """The workbook's bytes with fixed zip timestamps (same inputs, same bytes)."""
-    raw = io.BytesIO()
-    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)
-    ExcelWriter(wb, archive).save()  # closes the archive
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, FIXED_TIME.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info.filename))
-    return out.getvalue()
 
 
 def _protect(ws: Worksheet) -> None:
@@ -877,11 +858,6 @@ def _default_font(wb: Workbook) -> None:
     wb._named_styles["Normal"].font = copy.copy(font)
 
 
-def build_entry_workbook(source: str | Path, target_dir: Path | None = None) -> bytes:
-    """The workbook's bytes (unstamped), made from a catalog or a data file."""
-    return _build(_read_source(source, target_dir or Path.cwd()))
-
-
 def _build(source: _Source) -> bytes:
     wb = Workbook()
     _default_font(wb)
@@ -895,7 +871,7 @@ def _build(source: _Source) -> bytes:
     props.title = "Sổ nhập số liệu báo cáo"
     props.creator = props.lastModifiedBy = "baocao"
     props.created = props.modified = FIXED_TIME
-    return _save(wb)
+    return workbook_bytes(wb)
 
 
 def write_entry_workbook(source: str | Path, output: str | Path, force: bool = False) -> Path:
@@ -1016,12 +992,7 @@ def _info_read(info: InfoField, value: Any) -> Any:
 
 def _open(path: Path, name: str) -> tuple[Any, Any]:
     """The workbook twice: typed values (cached results of formulas) and formulas."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError("không tìm thấy tệp", file=name) from None
-    except OSError as exc:
-        raise DataError(f"không đọc được tệp ({exc.strerror})", file=name) from None
+    raw = read_bytes(path, name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -1362,7 +1333,6 @@ def merge_figures(loaded: LoadedFile, workbook: Path) -> None:
 
 
 __all__ = [
-    "build_entry_workbook",
     "choice_text",
     "load_workbook_data",
     "merge_figures",

@@ -67,16 +67,20 @@ def format_path(path: FieldPath) -> str:
     return out
 
 
-def read_text(path: Path, display_name: str | None = None) -> str:
-    """Decode a file as UTF-8 (BOM allowed); explain Windows-1258/TCVN3 files instead of failing."""
-    name = display_name or str(path)
+def read_bytes(path: Path, name: str) -> bytes:
+    """A file's bytes; a missing or unreadable file (a folder, no permission) is a DataError."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise DataError("không tìm thấy tệp", file=name) from None
     except OSError as exc:
         raise DataError(f"không đọc được tệp ({exc.strerror})", file=name) from None
-    return decode_bytes(raw, name)
+
+
+def read_text(path: Path, display_name: str | None = None) -> str:
+    """Decode a file as UTF-8 (BOM allowed); explain Windows-1258/TCVN3 files instead of failing."""
+    name = display_name or str(path)
+    return decode_bytes(read_bytes(path, name), name)
 
 
 def decode_bytes(raw: bytes, name: str) -> str:

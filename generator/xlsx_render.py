@@ -206,25 +206,15 @@ def build_xlsx_template() -> bytes:
     props.title = "Phụ lục"
     props.creator = props.lastModifiedBy = "baocao"
     props.created = props.modified = FIXED_TIME
-    return _save(wb)
+    return workbook_bytes(wb)
 
 
-def _save(wb: Workbook) -> bytes:
-    """The workbook's bytes, with fixed zip timestamps (openpyxl's save() stamps "now")."""
-    raw = io.BytesIO()
-    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)
-    ExcelWriter(wb, archive).save()  # closes the archive
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, FIXED_TIME.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info.filename))
-    return out.getvalue()
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook's bytes. Unlike Workbook.save this keeps the document's own modified time;
+    output.package then fixes the zip entry times, so the same data gives the same file."""
+    buffer = io.BytesIO()
+    ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()  # closes it
+    return buffer.getvalue()
 
 
 # --------------------------------------------------------------------------- text and sizes
@@ -668,7 +658,7 @@ def render_xlsx(composition: Composition, template_path: Path) -> bytes:
     props.title = _clean(f"{appendix.heading} – {appendix.title}")[:255]
     props.creator = props.lastModifiedBy = "baocao"
     props.created = props.modified = FIXED_TIME
-    return _save(wb)
+    return workbook_bytes(wb)
 
 
 __all__ = [
