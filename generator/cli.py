@@ -175,7 +175,7 @@ DATA = click.Path(exists=True, path_type=Path)
 SO_LIEU = click.option(
     "--so-lieu",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Sổ nhập số liệu Excel (từ `baocao mau-nhap`): số liệu trong sổ thay cho số liệu trong tệp.",
+    help="Sổ nhập Excel (từ `baocao mau-nhap`): số liệu trong sổ thay cho số liệu trong tệp.",
 )
 STRICT = click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi (mã thoát 1).")
 FORCE = click.option(
