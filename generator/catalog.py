@@ -542,8 +542,8 @@ def compute_and_check(
         typed = _as_number(figures.values.get(node_id))
         if typed is not None and abs(typed - result) > 0.01 * max(1.0, abs(result)):
             problems.warn(
-                f"{describe(node_id)}: số nhập {so(typed)} khác giá trị tính theo công "
-                f"thức {so(round(result, 2))} ({catalog.formulas[node_id].text})",
+                f"{describe(node_id)}: số nhập {shown(typed)} khác giá trị tính theo công "
+                f"thức {shown(result)} ({catalog.formulas[node_id].text})",
                 path=f"{base_path}.{node_id}",
                 **where(node_id),
             )
@@ -552,7 +552,8 @@ def compute_and_check(
         value = value_of(node_id)
         if node.kind == "phan_tram" and value is not None and not 0 <= value <= 100:
             problems.warn(
-                f"{describe(node_id)}: {so(value)} nằm ngoài khoảng 0–100 của một tỷ lệ phần trăm",
+                f"{describe(node_id)}: {shown(value)} nằm ngoài khoảng 0–100 của một tỷ lệ "
+                "phần trăm",
                 path=f"{base_path}.{node_id}",
                 **where(node_id),
             )
@@ -587,12 +588,17 @@ def _check_message(
     right_value = expression.evaluate(value_of, children, right)
     right_ref = expression.ref_of(right)
     if right_ref is not None:
-        right_text = f"{so(right_value)} ở {describe(right_ref)}"
+        right_text = f"{shown(right_value)} ở {describe(right_ref)}"
     elif any(isinstance(n, ast.Name) and n.id == CHILDREN_SUM for n in ast.walk(right)):
-        right_text = f"tổng các mục con {so(right_value)}"
+        right_text = f"tổng các mục con {shown(right_value)}"
     else:
-        right_text = so(right_value)
-    return f"{so(left_value)} {FAILED_WORDS[op]} {right_text}"
+        right_text = shown(right_value)
+    return f"{shown(left_value)} {FAILED_WORDS[op]} {right_text}"
+
+
+def shown(value: Any) -> str:
+    """A figure as printed in tables and messages: Vietnamese separators, at most 3 decimals."""
+    return so(round(value, 3) if isinstance(value, float) else value)
 
 
 def format_value(node: ChiTieu, value: Any, van_ban_text: Callable[[str], str]) -> str:
@@ -605,7 +611,7 @@ def format_value(node: ChiTieu, value: Any, van_ban_text: Callable[[str], str]) 
     if isinstance(value, str):
         return value
     if kind == "phan_tram":
-        return so(round(value, 3))
+        return shown(value)
     if kind == "lua_chon":
         return str(value)
     return so(value)
