@@ -220,10 +220,7 @@ def build_docx_template() -> bytes:
             ("{%p for dong in tham_quyen %}", 14, True, False, None),
             ("{{ dong }}", 14, True, False, None),
             ("{%p endfor %}", 14, True, False, None),
-            ("", 14, False, False, None),
-            ("", 14, False, False, None),
-            ("", 14, False, False, None),
-            ("", 14, False, False, None),
+            *[("", 14, False, False, None)] * 5,  # room for the signature and the seal
             ("{{ nguoi_ky }}", 14, True, False, None),
         ],
     )
