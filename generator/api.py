@@ -221,6 +221,12 @@ def _render_one(args: tuple[Path, Path | None, dict[str, Any]]) -> RenderResult 
         return render_report(source, out_dir, **options)
     except BaocaoError as exc:
         return exc
+    except Exception as exc:  # a bug must not stop the other files of a folder
+        return BaocaoError(
+            f"lỗi không mong đợi khi xuất tệp này ({exc.__class__.__name__}: {exc}); hãy báo "
+            "cho người phát triển",
+            file=str(source),
+        )
 
 
 def render_many(
@@ -234,8 +240,8 @@ def render_many(
     """Render several data files (folders expanded); failures are returned, not raised, so one
     bad file does not stop the others. ``jobs`` processes (0: one per CPU). With ``pdf``, every
     DOCX written is converted in a single LibreOffice run at the end."""
-    sources = data_files(paths)
     target = Path(out_dir) if out_dir else None
+    sources, clashes = _without_clashes(data_files(paths), target)
     work = [(source, target, options) for source in sources]
     workers = jobs or os.cpu_count() or 1
     if workers == 1 or len(work) < 4:
@@ -246,7 +252,30 @@ def render_many(
             results = list(pool.map(_render_one, work, chunksize=chunk))
     if pdf:
         _add_pdfs([r for r in results if isinstance(r, RenderResult)])
-    return results
+    return results + clashes
+
+
+def _without_clashes(
+    sources: list[Path], out_dir: Path | None
+) -> tuple[list[Path], list[BaocaoError]]:
+    """Two data files that would write the same outputs (bc.yaml and bc.yml, or a/bc.yaml and
+    b/bc.yaml into one folder): the first is rendered, the others are refused, not lost."""
+    claimed: dict[Path, Path] = {}
+    kept, refused = [], []
+    for source in sources:
+        docx = output_paths(source, out_dir)[0].resolve()
+        if docx in claimed:
+            refused.append(
+                DataError(
+                    f"trùng tên kết quả với {claimed[docx]} (cùng ghi {docx.name}); đổi tên một "
+                    "trong hai tệp hoặc xuất vào thư mục khác",
+                    file=str(source),
+                )
+            )
+        else:
+            claimed[docx] = source
+            kept.append(source)
+    return kept, refused
 
 
 def _add_pdfs(results: list[RenderResult]) -> None:

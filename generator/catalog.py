@@ -36,6 +36,7 @@ from .validate import validate_model
 
 CATALOG_DIR = Path(__file__).parent / "catalogs"
 
+MAX_FIGURE = 10**15  # a figure this large is a typing slip (and beyond float precision)
 KINDS = ("nhom", "dem", "phan_tram", "so", "tien", "lua_chon", "chu", "van_ban")
 STT_STYLES = ("thap_phan", "la_ma", "so", "chu", "trong")
 
@@ -433,6 +434,8 @@ def _coerce(node: ChiTieu, value: Any, van_ban_keys: list[str]) -> tuple[Any, st
         number = value
     if isinstance(number, float) and not math.isfinite(number):
         return None, f"{value} không phải là số hữu hạn"
+    if abs(number) >= MAX_FIGURE:
+        return None, "số quá lớn (từ một triệu tỷ trở lên) không phải là số liệu báo cáo"
     if kind in ("dem", "tien"):
         if isinstance(number, float):
             if number.is_integer():

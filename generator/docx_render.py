@@ -334,7 +334,14 @@ def _environment() -> _TemplateSandbox:
     return _SANDBOX
 
 
-FRAGMENTS = ("mo_dau", "noi_dung", "ket_luan", "phu_luc")
+# The parts built in code, by the {{p …}} tag they replace, and what each is called.
+PART_NAMES = {
+    "mo_dau": "đoạn mở đầu",
+    "noi_dung": "nội dung báo cáo",
+    "ket_luan": "đoạn kết",
+    "phu_luc": "phụ lục",
+}
+FRAGMENTS = tuple(PART_NAMES)
 
 
 def fragments_markup(
@@ -368,6 +375,12 @@ def insert_fragments(document: Any, markup: dict[str, str], template_name: str) 
         elif placeholder.marker in xml:
             raise TemplateError(
                 f"thẻ của phần '{name}' phải đứng riêng một đoạn và viết {{{{p {name} }}}}",
+                file=template_name,
+            )
+        elif text:  # a part with content and nowhere to go would vanish from the report
+            raise TemplateError(
+                f"mẫu không có thẻ {{{{p {name} }}}} nên {PART_NAMES[name]} không in được; "
+                "thêm thẻ này vào mẫu (xem `baocao template check`)",
                 file=template_name,
             )
     document.part._element = parse_xml(xml.encode("utf-8"))

@@ -36,19 +36,22 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 
 from .errors import CatalogError, DataError, OutputError
 from .formatting import KyBaoCao, so
 from .loader import FieldPath, LoadedFile, load_file, parse_yaml, read_bytes
-from .xlsx_render import workbook_bytes
+from .xlsx_render import (
+    clean_text,
+    default_font,
+    fit_to_page_width,
+    put_text,
+    workbook_bytes,
+)
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -149,24 +152,13 @@ def _font(bold: bool = False, italic: bool = False, color: str | None = None) ->
     return Font(name=FONT_NAME, size=FONT_SIZE, bold=bold, italic=italic, color=color)
 
 
-def _clean(text: Any) -> str:
-    cleaned = ILLEGAL_CHARACTERS_RE.sub("", str(text))
-    if len(cleaned) > EXCEL_TEXT_LIMIT:
-        cleaned = cleaned[: EXCEL_TEXT_LIMIT - 1] + "…"
-    return cleaned
-
-
 def _put(cell: Cell, value: Any) -> None:
     """A number stays a number; anything else is stored as text, never as a formula."""
     finite = not isinstance(value, float) or math.isfinite(value)
     if value is None or (isinstance(value, bool | int | float) and finite):
         cell.value = value
     else:
-        text = _clean(value)
-        cell.value = text
-        cell.data_type = "s"
-        if text[:1] in ("=", "+", "-", "@"):
-            cell.quotePrefix = True
+        put_text(cell, value)
 
 
 def _style(
@@ -263,7 +255,7 @@ def table_sheet_names(catalog: Catalog) -> list[str]:
     taken = {INFO_SHEET.lower(), DATA_SHEET, CHOICES_SHEET, "history"}
     for index, table in enumerate(tables, start=1):
         heading = table.tieu_de or ""
-        raw = "" if "{" in heading else _BAD_SHEET_CHARACTERS.sub(" ", _clean(heading))
+        raw = "" if "{" in heading else _BAD_SHEET_CHARACTERS.sub(" ", clean_text(heading))
         base = re.sub(r"\s+", " ", raw).strip(" '")[:31].strip(" '") or f"Bảng {index}"
         name, number = base, 1
         while name.lower() in taken:
@@ -325,11 +317,7 @@ def _page_setup(ws: Worksheet) -> None:
     """Printed on A4, as wide as the page, the header row repeated on every page."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_setup.fitToWidth = 1
-    # 0 ("as many pages down as needed") makes LibreOffice drop the last row from the print;
-    # a bound no sheet reaches does the same job in Excel and LibreOffice
-    ws.page_setup.fitToHeight = 100
+    fit_to_page_width(ws)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
 
@@ -684,7 +672,7 @@ def _explain(cell: Cell, entry: Any) -> None:
     if entry.get("dien_giai"):
         parts.append(f"In kèm sau số liệu: {entry['dien_giai']}")
     if parts:
-        text = _clean("\n".join(parts))[:2000]
+        text = clean_text("\n".join(parts))[:2000]
         cell.comment = Comment(text, "baocao", width=320, height=140)
 
 
@@ -852,15 +840,9 @@ def _write_rest(wb: Workbook, rest: dict[str, Any]) -> None:
     _protect(ws)
 
 
-def _default_font(wb: Workbook) -> None:
-    font = Font(name=FONT_NAME, size=FONT_SIZE, family=1)
-    wb._fonts = IndexedList([font])
-    wb._named_styles["Normal"].font = copy.copy(font)
-
-
 def _build(source: _Source) -> bytes:
     wb = Workbook()
-    _default_font(wb)
+    default_font(wb)
     _write_info(wb, source)
     if source.catalog is not None:
         _write_tables(wb, source)

@@ -288,6 +288,8 @@ class KyBaoCao:
             raise ValueError(f"loại kỳ '{self.loai}' không hợp lệ")
         if self.loai == "quy" and self.quy not in (1, 2, 3, 4):
             raise ValueError("kỳ quý cần số quý từ 1 đến 4")
+        if not 1900 <= self.nam <= 2200:
+            raise ValueError(f"năm {self.nam} không hợp lý")
 
     def __str__(self) -> str:
         return ky(self)

@@ -138,6 +138,11 @@ class _MarkedLoader(_NamesAsKeys, _Base):  # type: ignore[misc, valid-type]
 
 
 _MarkedLoader.add_constructor("tag:yaml.org,2002:map", _MarkedLoader.construct_yaml_map)
+# An unquoted 2021-02-30 would make PyYAML raise while building a date: keep dates as the
+# text typed, so the model reads them ("ngày 30/02/2021 không tồn tại").
+_MarkedLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
 
 
 _YAML_MESSAGES = (
@@ -279,8 +284,16 @@ def parse_yaml(text: str, name: str) -> LoadedFile:
         raise DataError("dữ liệu lồng nhau quá sâu", file=name) from None
     finally:
         loader.dispose()
+    return _loaded(name, data, lines)
+
+
+def _loaded(name: str, data: Any, lines: dict[FieldPath, int]) -> LoadedFile:
     notes: list[Problem] = []
-    return LoadedFile(name, _normalise(data, (), notes, name, lines), lines, notes)
+    try:
+        normalised = _normalise(data, (), notes, name, lines)
+    except RecursionError:
+        raise DataError("dữ liệu lồng nhau quá sâu", file=name) from None
+    return LoadedFile(name, normalised, lines, notes)
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -326,8 +339,7 @@ def parse_json(text: str, name: str) -> LoadedFile:
             loader.dispose()
     except (yaml.YAMLError, DataError, RecursionError):
         lines = {}
-    notes: list[Problem] = []
-    return LoadedFile(name, _normalise(data, (), notes, name, lines), lines, notes)
+    return _loaded(name, data, lines)
 
 
 _JSON_MESSAGES = {

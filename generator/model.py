@@ -33,10 +33,12 @@ def _date(value: Any) -> NgayThang:
 
 def _period(value: Any) -> KyBaoCao:
     if isinstance(value, dict):
-        loai = value.get("loai")
-        if "nam" not in value or loai is None:
-            raise ValueError("kỳ báo cáo dạng bảng cần 'loai' và 'nam'")
-        return KyBaoCao(str(loai), int(value["nam"]), value.get("quy"))
+        loai, nam, quy = value.get("loai"), value.get("nam"), value.get("quy")
+        if not isinstance(nam, int) or isinstance(nam, bool) or loai is None:
+            raise ValueError("kỳ báo cáo dạng bảng cần 'loai' và 'nam' (số năm, ví dụ 2021)")
+        if quy is not None and (not isinstance(quy, int) or isinstance(quy, bool)):
+            raise ValueError("'quy' phải là số từ 1 đến 4")
+        return KyBaoCao(str(loai), nam, quy)
     return KyBaoCao.of(value)
 
 
@@ -279,7 +281,6 @@ class PhuLuc(Model):
 
 # --------------------------------------------------------------------------- the report
 
-NUMBERING_STYLES = ("la_ma", "so", "thap_phan", "chu")
 DEFAULT_NUMBERING = ["la_ma", "so", "thap_phan", "thap_phan", "chu"]
 
 
@@ -322,6 +323,7 @@ class BaoCao(Model):
     noi_dung: list[Muc] = Field(description="Các phần của báo cáo (I., II., …) theo thứ tự.")
     kieu_danh_so: list[Literal["la_ma", "so", "thap_phan", "chu"]] = Field(
         default_factory=lambda: list(DEFAULT_NUMBERING),
+        min_length=1,
         description="Kiểu số mỗi cấp: la_ma (I.), so (1.), thap_phan (1.1.), chu (a)).",
     )
     ket_luan: str | None = Field(

@@ -34,7 +34,8 @@ def find_soffice() -> str | None:
 
 
 def convert_to_pdf(documents: list[Path]) -> list[Path]:
-    """Convert documents to PDF beside them, all in one LibreOffice run; returns the PDFs.
+    """Convert documents to PDF beside them, as few LibreOffice runs as possible (one, unless
+    two documents share a name, which would share a PDF name in LibreOffice's output folder).
 
     Each PDF is written atomically: LibreOffice writes into a private folder first.
     """
@@ -43,6 +44,19 @@ def convert_to_pdf(documents: list[Path]) -> list[Path]:
     soffice = find_soffice()
     if soffice is None:
         raise ToolMissingError(INSTALL_HINT)
+    rounds: list[list[Path]] = []
+    for document in documents:
+        free = next((r for r in rounds if all(d.stem != document.stem for d in r)), None)
+        if free is None:
+            rounds.append(free := [])
+        free.append(document)
+    written: dict[Path, Path] = {}
+    for batch in rounds:
+        written.update(_convert(soffice, batch))
+    return [written[d] for d in documents]
+
+
+def _convert(soffice: str, documents: list[Path]) -> dict[Path, Path]:
     with tempfile.TemporaryDirectory(prefix="baocao-pdf-") as work:
         work_dir = Path(work)
         # a private profile: no clash with a LibreOffice the user has open, no first-run dialogs
@@ -67,12 +81,12 @@ def convert_to_pdf(documents: list[Path]) -> list[Path]:
             )
         except subprocess.TimeoutExpired:
             raise OutputError("LibreOffice chạy quá lâu khi xuất PDF; đã dừng") from None
-        written = []
+        written = {}
         for document in documents:
             produced = work_dir / f"{document.stem}.pdf"
             if not produced.exists():
                 raise OutputError("LibreOffice không xuất được PDF", file=str(document))
             target = document.with_suffix(".pdf")
             atomic_write(target, produced.read_bytes())
-            written.append(target)
+            written[document] = target
         return written

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -35,6 +36,16 @@ class Percent(float):
     """A percentage computed by ty_le(); prints as "20%" but still does arithmetic."""
 
 
+def clean_output(text: str) -> str:
+    """What an expression printed, made fit for a document: NFC, no characters XML forbids
+    (Jinja decodes escapes such as "\\x01" in string literals), no lone surrogates."""
+    text = unicodedata.normalize("NFC", text)
+    return _NOT_IN_XML.sub("", text)
+
+
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def escape_markup(text: str) -> str:
     return text.replace("\\", "\\\\").replace("*", "\\*").replace("[", "\\[").replace("]", "\\]")
 
@@ -51,16 +62,95 @@ def _finalize(value: Any) -> str:
     return escape_markup(str(value))
 
 
-class _Sandbox(SandboxedEnvironment):
-    """The sandbox, plus a bound on strings and powers an expression may build."""
+# Filters an expression may use: ours, and Jinja's that cannot build huge text.
+_SAFE_JINJA_FILTERS = (
+    "abs",
+    "capitalize",
+    "default",
+    "first",
+    "float",
+    "int",
+    "last",
+    "length",
+    "lower",
+    "max",
+    "min",
+    "round",
+    "string",
+    "sum",
+    "title",
+    "trim",
+    "upper",
+)
+_SAFE_METHODS = {
+    str: {
+        "upper",
+        "lower",
+        "title",
+        "capitalize",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "startswith",
+        "endswith",
+    }
+}
+# A printf-style width or precision above this would build a huge string ("%0200000000d").
+_FORMAT_SIZE = re.compile(r"%[-+ #0]*(\d+)|\.(\d+)")
+# Statements are refused: only expressions are needed, and loops or macros could run forever.
+_STATEMENTS = (
+    nodes.For,
+    nodes.Macro,
+    nodes.CallBlock,
+    nodes.FilterBlock,
+    nodes.Assign,
+    nodes.AssignBlock,
+    nodes.With,
+    nodes.Block,
+    nodes.Extends,
+    nodes.Include,
+    nodes.Import,
+    nodes.FromImport,
+    nodes.Scope,
+    nodes.ScopedEvalContextModifier,
+)
 
-    intercepted_binops = frozenset(["*", "**"])
+
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, narrowed to what report prose needs, with bounds on what an expression
+    may build (strings, powers) so one data file cannot hang or exhaust a render."""
+
+    intercepted_binops = frozenset(["*", "**", "%"])
+
+    def wrap_str_format(self, value: Any) -> None:
+        """No str.format: its widths ("{:>200000000}") build arbitrarily long strings."""
+        return None
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, FigureLookup):
+            return attr in ("get", "keys", "values", "items")
+        allowed = next(
+            (names for kind, names in _SAFE_METHODS.items() if isinstance(obj, kind)), set()
+        )
+        return attr in allowed and super().is_safe_attribute(obj, attr, value)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
             if isinstance(right, int | float) and abs(right) > 100:
                 raise SecurityError("lũy thừa quá lớn")
+            if (
+                isinstance(left, int)
+                and isinstance(right, int)
+                and abs(left).bit_length() * right > 10_000
+            ):
+                raise SecurityError("lũy thừa quá lớn")
             return left**right
+        if operator == "%":
+            if isinstance(left, str) and any(
+                int(a or b) > 1000 for a, b in _FORMAT_SIZE.findall(left)
+            ):
+                raise SecurityError("định dạng tạo ra chuỗi quá dài")
+            return left % right
         for text, count in ((left, right), (right, left)):
             if (
                 isinstance(text, str | list)
@@ -75,8 +165,18 @@ def make_environment() -> SandboxedEnvironment:
     env = _Sandbox(
         autoescape=False, finalize=_finalize, undefined=StrictUndefined, keep_trailing_newline=False
     )
+    env.filters = {name: env.filters[name] for name in _SAFE_JINJA_FILTERS}
     env.filters.update(FILTERS)
+    env.globals.clear()  # no range(), lipsum(), dict(), cycler()…: the report's names only
     return env
+
+
+def _refuse_statements(template_source: str, environment: SandboxedEnvironment) -> None:
+    for node in environment.parse(template_source).find_all(_STATEMENTS):
+        raise SecurityError(
+            f"chỉ dùng biểu thức {{{{ … }}}} (và {{% if %}}), không dùng câu lệnh "
+            f"'{type(node).__name__.lower()}'"
+        )
 
 
 @dataclass
@@ -226,6 +326,7 @@ def _compiled(text: str) -> Any:
     if template is None:
         if len(_COMPILED) > 4096:
             _COMPILED.clear()
+        _refuse_statements(text, _ENVIRONMENT)
         template = _COMPILED[text] = _ENVIRONMENT.from_string(text)
     return template
 
@@ -246,7 +347,7 @@ class ProseEngine:
         try:
             if "{{" not in text and "{%" not in text and "{#" not in text:
                 return text
-            return _compiled(text).render(self.names)
+            return clean_output(_compiled(text).render(self.names))
         except TemplateSyntaxError as exc:
             on_error(f"lỗi cú pháp trong biểu thức {{{{ … }}}}: {_syntax_message(exc)}")
         except UndefinedError as exc:
@@ -257,6 +358,8 @@ class ProseEngine:
             on_error(f"biểu thức không được phép: {exc}")
         except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
             on_error(f"biểu thức không tính được: {exc}")
+        except RecursionError:
+            on_error("biểu thức lồng nhau quá sâu")
         finally:
             self.deps.current = None
         return ""

@@ -9,14 +9,6 @@ from pathlib import Path
 from .errors import OutputError, Problem, ProblemList, Severity, TemplateError
 from .templates import shipped_templates
 
-# Tags the body is dropped in at: without them the report would silently lose a part.
-PART_TAGS = {
-    "mo_dau": "đoạn mở đầu",
-    "noi_dung": "nội dung báo cáo",
-    "ket_luan": "đoạn kết",
-    "phu_luc": "phụ lục",
-}
-
 
 def export_templates(folder: str | Path, force: bool = False) -> list[Path]:
     """Copy the shipped Word and Excel templates into ``folder`` for editing."""
@@ -48,7 +40,7 @@ def check_template(path: str | Path) -> list[Problem]:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateSyntaxError, meta
 
-    from .docx_render import TEMPLATE_NAMES, _environment
+    from .docx_render import PART_NAMES, TEMPLATE_NAMES, _environment
 
     path = Path(path)
     problems = ProblemList(str(path))
@@ -78,7 +70,7 @@ def check_template(path: str | Path) -> list[Problem]:
             f"thẻ '{name}' không có trong dữ liệu (ở đoạn “{where}”); các thẻ dùng được: "
             + ", ".join(TEMPLATE_NAMES)
         )
-    for tag, part in PART_TAGS.items():
+    for tag, part in PART_NAMES.items():
         if not re.search(r"{{\s*" + tag + r"\s*}}", xml):  # patch_xml drops the "p"
             problems.warn(f"mẫu không có thẻ {{{{p {tag} }}}} nên {part} sẽ không được in")
     return problems.items

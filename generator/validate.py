@@ -120,6 +120,8 @@ def _message(error: dict[str, Any], root: type[BaseModel], loc: FieldPath) -> st
         return f"{_shown(value)} không hợp lệ; chọn một trong: {ctx.get('expected', '')}"
     if kind == "string_too_short":
         return "không được để trống"
+    if kind == "too_short":
+        return f"cần ít nhất {ctx.get('min_length', 1)} mục"
     if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
         wanted = _TYPE_NAMES.get(kind.split("_")[0], "giá trị khác")
         return f"phải là {wanted}, không phải {_shown(value)}"

@@ -12,11 +12,12 @@ Number formats (checked by converting with LibreOffice 7.4 and reading the text 
   characters, not the locale's thousands separator, so 1200 shows "1.200" and 16231 "16.231"
   in Excel and LibreOffice whatever the computer's regional settings (an English Excel would
   otherwise show "1,200", which a Vietnamese reader takes for 1,2).
-* Whole numbers < 0 (rare: money, signed quantities): ``[$-42A]#,##0``. The conditional
-  sections above lose the minus sign in LibreOffice, so these use the locale's separators;
-  ``[$-42A]`` (Vietnamese) makes LibreOffice show "-1.200" on any system.
-* Decimals: ``[$-42A]#,##0.0…`` with exactly the decimals the figure has (percentages at most
-  2, as the Word table prints them): 98.07 → "98,07", 99.7 → "99,7", 0.037 → "0,037".
+* Whole numbers < 0 or ≥ 1 000 000 000 (money): ``[$-42A]#,##0``. The conditional sections
+  above lose the minus sign in LibreOffice and have room for two groups only, so these use
+  the locale's separators; ``[$-42A]`` (Vietnamese) makes LibreOffice show "-1.200" and
+  "11.171.348.125" on any system.
+* Decimals: ``[$-42A]#,##0.0…`` with exactly the decimals the figure has (at most 3, as the
+  Word table prints them): 98.07 → "98,07", 99.7 → "99,7", 0.037 → "0,037".
   There is no literal trick for a decimal comma (fraction digits need the locale's decimal
   point), so LibreOffice gets the Vietnamese locale from ``[$-42A]`` and Excel shows its
   system separators ("98,07" on a Vietnamese Windows). ``0.##`` was rejected: Excel shows
@@ -82,7 +83,7 @@ PAGE_CHARACTERS = {False: 77.0, True: 118.0}
 FIT_PAGES_DOWN = 999  # see page_setup: one page wide, any number down
 INTEGER_FORMAT = r"[>=1000000]#\.###\.##0;[>=1000]#\.##0;0"
 NEGATIVE_INTEGER_FORMAT = "[$-42A]#,##0"
-MAX_DECIMALS = 6
+MAX_DECIMALS = 3  # as the Word table prints figures (catalog.shown)
 EXCEL_TEXT_LIMIT = 32767
 MAX_ROW_HEIGHT = 409  # points, Excel's limit
 
@@ -149,7 +150,7 @@ def _named_styles() -> list[NamedStyle]:
     ]
 
 
-def _default_font(wb: Workbook) -> None:
+def default_font(wb: Workbook) -> None:
     """Times New Roman 12 as the workbook's default font (font 0 and the Normal style)."""
     font = Font(name=FONT_NAME, size=FONT_SIZE, family=1)
     wb._fonts = IndexedList([font])
@@ -168,15 +169,19 @@ def _page_setup(ws: Worksheet, landscape: bool) -> None:
     """A4, fitted to the page width, margins of an official document, page numbers."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    fit_to_page_width(ws)
+    ws.print_options.horizontalCentered = True
+
+
+def fit_to_page_width(ws: Worksheet) -> None:
+    """Print one page wide and as many pages down as needed."""
     if ws.sheet_properties.pageSetUpPr is None:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties()
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
-    # One page wide, as many down as needed. 0 means "automatic" in Excel, but LibreOffice then
-    # drops the last row of some tables from the print: a bound no table reaches does the same
-    # job in both.
+    # 0 means "automatic" in Excel, but LibreOffice then drops the last row of some tables
+    # from the print: a bound no table reaches does the same job in both.
     ws.page_setup.fitToHeight = FIT_PAGES_DOWN
-    ws.print_options.horizontalCentered = True
 
 
 def _column_widths(weights: list[float], landscape: bool) -> list[float]:
@@ -188,7 +193,7 @@ def _column_widths(weights: list[float], landscape: bool) -> list[float]:
 def build_xlsx_template() -> bytes:
     """The editable template: sheet "Phụ lục" with the page setup and the "BC …" cell styles."""
     wb = Workbook()
-    _default_font(wb)
+    default_font(wb)
     for style in _named_styles():
         wb.add_named_style(style)
     ws = wb.active
@@ -284,7 +289,7 @@ def count_lines(text: str, width_pt: float, size: float, bold: bool = False) -> 
     return total
 
 
-def _clean(text: Any) -> str:
+def clean_text(text: Any) -> str:
     """Text as Excel can store it: no XML-forbidden characters, at most 32 767 characters."""
     cleaned = ILLEGAL_CHARACTERS_RE.sub("", str(text))
     if len(cleaned) > EXCEL_TEXT_LIMIT:
@@ -294,7 +299,7 @@ def _clean(text: Any) -> str:
 
 def put_text(cell: Cell, text: Any) -> None:
     """Store ``text`` as a string, never as a formula ("=…", "+…", "-…", "@…" stay text)."""
-    cleaned = _clean(text)
+    cleaned = clean_text(text)
     cell.value = cleaned
     cell.data_type = "s"
     if cleaned[:1] in ("=", "+", "-", "@"):
@@ -326,14 +331,11 @@ def _decimals(value: float, limit: int) -> int:
 
 def number_format(value: int | float, kind: str) -> str:
     """The format that shows ``value`` the Vietnamese way (see the module's docstring)."""
-    places = (
-        0
-        if isinstance(value, int)
-        else _decimals(value, 2 if kind == "phan_tram" else MAX_DECIMALS)
-    )
+    places = 0 if isinstance(value, int) else _decimals(value, MAX_DECIMALS)
     if places:
         return decimal_format(places)
-    return INTEGER_FORMAT if value >= 0 else NEGATIVE_INTEGER_FORMAT
+    # the literal-dot format has room for two conditions: up to 999.999.999
+    return INTEGER_FORMAT if 0 <= value < 10**9 else NEGATIVE_INTEGER_FORMAT
 
 
 def _divides(row: Row) -> bool:
@@ -394,7 +396,7 @@ def sheet_names(tables: list[Table]) -> list[str]:
     names: list[str] = []
     taken = {"history"}  # reserved by Excel
     for index, table in enumerate(tables, start=1):
-        raw = _BAD_SHEET_CHARACTERS.sub(" ", _clean(table.heading or ""))
+        raw = _BAD_SHEET_CHARACTERS.sub(" ", clean_text(table.heading or ""))
         base = re.sub(r"\s+", " ", raw).strip(" '")[:31].strip(" '") or f"Bảng {index}"
         name, number = base, 1
         while name.lower() in taken:
@@ -655,7 +657,7 @@ def render_xlsx(composition: Composition, template_path: Path) -> bytes:
         _SheetWriter(layout, widths, unit_pt, cell_of).write()
     wb.active = 0
     props = wb.properties
-    props.title = _clean(f"{appendix.heading} – {appendix.title}")[:255]
+    props.title = clean_text(f"{appendix.heading} – {appendix.title}")[:255]
     props.creator = props.lastModifiedBy = "baocao"
     props.created = props.modified = FIXED_TIME
     return workbook_bytes(wb)

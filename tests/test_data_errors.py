@@ -88,6 +88,29 @@ CASES = {
         "biểu thức không được phép: chuỗi tạo ra quá dài",
         "'x' * 100000000",
     ),
+    "printf_width_bomb": (
+        lambda t: t.replace("Tỷ lệ hoàn thành", "{{ '%0200000000d' % 1 }}"),
+        "biểu thức không được phép: định dạng tạo ra chuỗi quá dài",
+        "%0200000000d",
+    ),
+    "str_format_bomb": (
+        lambda t: t.replace("Tỷ lệ hoàn thành", "{{ '{:>200000000}'.format(1) }}"),
+        "biểu thức không được phép: access to attribute 'format'",
+        ".format(1)",
+    ),
+    "loop_statement": (
+        lambda t: t.replace(
+            "Tỷ lệ hoàn thành",
+            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+        ),
+        "không dùng câu lệnh 'for'",
+        "{% for i",
+    ),
+    "power_bomb": (
+        lambda t: t.replace("Tỷ lệ hoàn thành", "{{ ((9**100)**100)**100 }}"),
+        "biểu thức không được phép: lũy thừa quá lớn",
+        "((9**100)",
+    ),
     "missing_figure_in_prose": (
         lambda t: t.replace("{{ so_lieu['1.1.2'] }}", "{{ so_lieu['1.2.1'] }}"),
         "chỉ tiêu 1.2.1 Số bộ phận, công chức chuyên môn cấp xã đã kiểm tra chưa có số liệu",

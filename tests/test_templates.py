@@ -175,3 +175,15 @@ def test_markup_characters_in_metadata_do_not_corrupt(minimal_file: Path, tmp_pa
     paragraphs = [p.text for p in document.paragraphs]
     assert any("<b>không</b> & </w:p> gạch" in p for p in paragraphs)
     assert any('UBND <huyện> & "Thử"' in p for p in paragraphs)
+
+
+def test_render_refuses_a_template_that_would_drop_a_part(tmp_path: Path, invoke) -> None:
+    def drop_body(document) -> None:
+        paragraph = next(p for p in document.paragraphs if "noi_dung" in p.text)
+        paragraph._p.getparent().remove(paragraph._p)
+
+    path = _edit(shipped_template("docx"), tmp_path / "mau.docx", drop_body)
+    result = invoke("render", HUYEN, "-o", tmp_path / "out", "--template", path)
+    assert result.exit_code == 1
+    assert f"{path}: mẫu không có thẻ {{{{p noi_dung }}}} nên nội dung báo cáo" in result.output
+    assert not (tmp_path / "out").exists()

@@ -347,8 +347,10 @@ def test_sheet_names_are_valid_and_distinct() -> None:
         (-1200, "tien", "[$-42A]#,##0"),
         (98.07, "phan_tram", "[$-42A]#,##0.00"),
         (99.7, "phan_tram", "[$-42A]#,##0.0"),
-        (98.0666, "phan_tram", "[$-42A]#,##0.00"),  # percentages: at most 2 decimals, like Word
-        (0.037, "so", "[$-42A]#,##0.000"),
+        (98.0666, "phan_tram", "[$-42A]#,##0.000"),  # at most 3 decimals, like Word
+        (0.037, "phan_tram", "[$-42A]#,##0.000"),
+        (11171348125, "tien", "[$-42A]#,##0"),  # beyond the two literal groups
+        (999999999, "tien", INTEGER_FORMAT),
     ],
 )
 def test_number_formats(value, kind, expected) -> None:
