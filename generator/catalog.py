@@ -29,7 +29,7 @@ from .expressions import (
     ExpressionError,
     parse_expression,
 )
-from .formatting import la_ma, parse_number, so
+from .formatting import chu_cai, la_ma, parse_number, so
 from .loader import LoadedFile, load_file
 from .model import GiaTri, Model, text_or_number
 from .validate import validate_model
@@ -270,7 +270,12 @@ def load_catalog(name: str, relative_to: Path | None = None) -> Catalog:
         path = Path(name)
         if not path.is_absolute() and relative_to is not None:
             path = relative_to / path
-        if not path.exists():
+        if path.exists() and path.suffix.lower() not in (".yaml", ".yml", ".json"):
+            raise CatalogError(
+                f"danh mục chỉ tiêu '{name}' phải là mã có sẵn (xem `baocao danh-muc`) hoặc "
+                "một tệp .yaml/.json"
+            )
+        if not path.is_file():
             close = difflib.get_close_matches(name, list(shipped), n=1, cutoff=0.5)
             hint = (
                 f"; có phải '{close[0]}'?"
@@ -312,7 +317,7 @@ def stt_labels(spec: DanhMuc) -> dict[str, str]:
                 elif style == "so":
                     labels[node.id] = str(counter) + ("." if dot and depth > 0 else "")
                 elif style == "chu":
-                    labels[node.id] = chr(ord("a") + counter - 1) + ")"
+                    labels[node.id] = chu_cai(counter) + ")"
                 else:
                     labels[node.id] = ""
                 visit(node.con, own_path if style == "thap_phan" else [], depth + 1)

@@ -25,6 +25,7 @@ from .catalog import (
 from .errors import CatalogError, ProblemList
 from .formatting import (
     TYPE_CODES,
+    chu_cai,
     dia_danh_ngay,
     ky,
     ky_sau,
@@ -202,7 +203,7 @@ def section_number(style: str, counters: list[int]) -> str:
     if style == "so":
         return f"{own}."
     if style == "chu":
-        return f"{chr(ord('a') + own - 1)})"
+        return f"{chu_cai(own)})"
     # thap_phan: the path of numbers below the first Roman level ("2.1." under "II. > 2.")
     return ".".join(str(c) for c in counters) + "."
 

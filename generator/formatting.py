@@ -36,6 +36,8 @@ def so(value: object, precision: int | None = None) -> str:
     if value is None or value == "":
         return ""
     number = _decimal(value)
+    if not number.is_finite():
+        raise ValueError(f'"{value}" không phải là số hữu hạn')
     if precision is not None:
         number = number.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
     text = format(abs(number), "f")
@@ -76,7 +78,7 @@ def bang_chu(value: object, linh: str = "linh", bon: str = "bốn") -> str:
 
 def tien(value: object) -> str:
     """Amount in figures with its unit: 11171348125 → "11.171.348.125 đồng"."""
-    return f"{so(_decimal(value).quantize(Decimal(1)))} đồng"
+    return f"{so(_decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))} đồng"
 
 
 def tien_bang_chu(value: object, linh: str = "linh", bon: str = "bốn") -> str:
@@ -138,6 +140,19 @@ def la_ma(value: int) -> str:
         count, number = divmod(number, amount)
         out += letters * count
     return out
+
+
+# Điểm are lettered with the Vietnamese alphabet: a, b, c, d, đ, e, g, h, i, k, …
+VIETNAMESE_LETTERS = "abcdđeghiklmnopqrstuvxy"
+
+
+def chu_cai(value: int) -> str:
+    """1 → "a", 5 → "đ", 6 → "e"; past "y" the letters double ("aa", "bb", …)."""
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"{value} không đánh được bằng chữ cái")
+    turn, index = divmod(number - 1, len(VIETNAMESE_LETTERS))
+    return VIETNAMESE_LETTERS[index] * (turn + 1)
 
 
 def parse_roman(text: str) -> int | None:
@@ -415,6 +430,7 @@ FILTERS = {
     "tien_bang_chu": tien_bang_chu,
     "phan_tram_bang_chu": phan_tram_bang_chu,
     "la_ma": la_ma,
+    "chu_cai": chu_cai,
     "ngay_dai": ngay_dai,
     "ngay_ngan": ngay_ngan,
     "ky": ky,

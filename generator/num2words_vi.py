@@ -17,7 +17,7 @@ Options (keyword arguments): ``linh="lẻ"`` for the southern zero ten, ``bon="t
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
 # Scales inside one "tỷ" block; above tỷ the block repeats ("một nghìn tỷ").
@@ -133,7 +133,7 @@ def capitalise(text: str) -> str:
 
 def money_words(amount: object, unit: str = "đồng", linh: str = "linh", bon: str = "bốn") -> str:
     """'Mười một tỷ … đồng.': capitalised, unit after, full stop (amounts are whole đồng)."""
-    value = _as_decimal(amount).quantize(Decimal(1))
+    value = _as_decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return capitalise(f"{number_words(value, linh, bon)} {unit}") + "."
 
 

@@ -165,7 +165,14 @@ def inspect_output(path: Path) -> OutputState:
 
 
 def backup_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.bak{path.suffix}")
+    """NAME.bak.docx, or NAME.bak2.docx, NAME.bak3.docx… when earlier backups exist: a second
+    --force must not lose the first hand-edited copy."""
+    candidate = path.with_name(f"{path.stem}.bak{path.suffix}")
+    number = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}.bak{number}{path.suffix}")
+        number += 1
+    return candidate
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -154,10 +154,7 @@ def validate_model(
 ) -> Any:
     """Validate loaded data against ``root``; every error goes to ``problems``; None on errors."""
     if not isinstance(loaded.data, dict):
-        problems.add(
-            f"{what} phải là một bảng các trường (tên: giá trị), không phải {_shown(loaded.data)}",
-            line=1,
-        )
+        problems.add(f"{what} phải là một bảng các trường (tên: giá trị)", line=1)
         return None
     try:
         return root.model_validate(loaded.data)

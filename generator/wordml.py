@@ -118,12 +118,8 @@ def footnote_reference(number: int) -> str:
     )
 
 
-def paragraph(
-    style: str | None, runs: Iterable[str] = (), align: str | None = None, keep_next: bool = False
-) -> str:
+def paragraph(style: str | None, runs: Iterable[str] = (), align: str | None = None) -> str:
     props = f'<w:pStyle w:val="{style}"/>' if style else ""
-    if keep_next:
-        props += "<w:keepNext/>"
     if align:
         props += f'<w:jc w:val="{align}"/>'
     ppr = f"<w:pPr>{props}</w:pPr>" if props else ""
@@ -179,15 +175,28 @@ def table(
     )
 
 
-def parse_fragment(markup: str) -> list[etree._Element]:
-    """Elements of a run of body markup (``<w:p>…</w:p><w:tbl>…</w:tbl>``), parsed once."""
-    wrapper = etree.fromstring(f'<w:body xmlns:w="{W_NS}" xmlns:r="{R_NS}">{markup}</w:body>')
-    return list(wrapper)
-
-
 # --------------------------------------------------------------------------- footnotes
 
 FOOTNOTES_PARTNAME = "/word/footnotes.xml"
+SETTINGS_AFTER_FOOTNOTE_PR = (
+    "w:endnotePr",
+    "w:compat",
+    "w:docVars",
+    "w:rsids",
+    "w:attachedSchema",
+    "w:themeFontLang",
+    "w:clrSchemeMapping",
+    "w:doNotIncludeSubdocsInStats",
+    "w:doNotAutoCompressPictures",
+    "w:forceUpgrade",
+    "w:captions",
+    "w:readModeInkLockDown",
+    "w:smartTagType",
+    "w:shapeDefaults",
+    "w:doNotEmbedSmartTags",
+    "w:decimalSymbol",
+    "w:listSeparator",
+)
 _SEPARATORS = "".join(
     f'<w:footnote w:type="{kind}" w:id="{number}"><w:p><w:pPr><w:spacing w:after="0" '
     f'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:{kind}/></w:r></w:p></w:footnote>'
@@ -223,16 +232,8 @@ def add_footnotes(document: object, texts: list[str]) -> None:
         footnote_pr = el(
             "w:footnotePr", None, el("w:footnote", {"w:id": "-1"}), el("w:footnote", {"w:id": "0"})
         )
-        # footnotePr comes early in CT_Settings; after zoom/proofState is accepted by Word and LO
-        anchor = None
-        for tag in ("w:defaultTabStop", "w:characterSpacingControl", "w:compat"):
-            anchor = settings.find(qn(tag))
-            if anchor is not None:
-                break
-        if anchor is not None:
-            anchor.addnext(footnote_pr)
-        else:
-            settings.append(footnote_pr)
+        # CT_Settings is a sequence: footnotePr goes before whichever of these is present
+        settings.insert_element_before(footnote_pr, *SETTINGS_AFTER_FOOTNOTE_PR)
 
 
 _TEXT_OF = {"t": None, "noBreakHyphen": "-", "tab": "\t", "br": "\n"}

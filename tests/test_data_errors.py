@@ -141,6 +141,11 @@ CASES = {
         "không tìm thấy danh mục chỉ tiêu 'cchc-xa-thanh-hoa'; có phải 'cchc-xa-thanh-hoa-01b'?",
         "danh_muc: cchc-xa-thanh-hoa",
     ),
+    "catalog_not_a_catalog_file": (
+        lambda t: t.replace("danh_muc: cchc-xa-thanh-hoa-01b", "danh_muc: /etc/passwd"),
+        "danh mục chỉ tiêu '/etc/passwd' phải là mã có sẵn",
+        "danh_muc: /etc/passwd",
+    ),
     "count_typed_vietnamese_float": (
         lambda t: t.replace('"3.3.1": null', '"3.3.1": 1.253'),
         "1.253 phải là số nguyên (nếu là 1.253 theo cách viết Việt Nam, hãy ghi 1253",

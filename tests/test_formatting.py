@@ -699,3 +699,13 @@ def test_citation_verbatim():
 )
 def test_lower_first(text, expected):
     assert lower_first(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "letter"),
+    [(1, "a"), (4, "d"), (5, "đ"), (6, "e"), (7, "g"), (10, "k"), (23, "y"), (24, "aa")],
+)
+def test_diem_letters_follow_the_vietnamese_alphabet(number: int, letter: str) -> None:
+    from generator.formatting import chu_cai
+
+    assert chu_cai(number) == letter

@@ -160,3 +160,30 @@ def test_killed_render_leaves_old_or_new_file(tmp_path: Path, invoke) -> None:
     leftovers = [p.name for p in out.iterdir() if p.name.startswith(".")]
     # temporary files of killed runs may remain; they never take an output's name
     assert all(name.endswith(".tmp") for name in leftovers)
+
+
+def test_a_second_force_keeps_the_first_backup(invoke, tmp_path: Path) -> None:
+    _render(invoke, XA, tmp_path)
+    docx = tmp_path / "xa_hoang_cat_6_thang_2024.docx"
+    _edit_by_hand(docx)
+    first_edit = docx.read_bytes()
+    _render(invoke, XA, tmp_path, "--force")
+    _edit_by_hand(docx)
+    second_edit = docx.read_bytes()
+    assert _render(invoke, XA, tmp_path, "--force").exit_code == 0
+    assert (tmp_path / "xa_hoang_cat_6_thang_2024.bak.docx").read_bytes() == first_edit
+    assert (tmp_path / "xa_hoang_cat_6_thang_2024.bak2.docx").read_bytes() == second_edit
+
+
+def test_same_named_files_do_not_overwrite_each_other(invoke, tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "bc.yaml").write_text(XA.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("render", tmp_path / "a" / "bc.yaml", tmp_path / "b" / "bc.yaml", "-o", out)
+    assert result.exit_code == 1
+    assert (
+        f"{tmp_path / 'b' / 'bc.yaml'}: trùng tên kết quả với {tmp_path / 'a' / 'bc.yaml'}"
+        in result.output
+    )
+    assert result.output.count("Đã ghi: ") == 2  # the first report's DOCX and XLSX only
