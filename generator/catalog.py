@@ -541,9 +541,12 @@ def compute_and_check(
             result = formula.evaluate(
                 value_of, lambda node_id=node_id: _children_sum(catalog, node_id, value_of)
             )
-            if result is not None and computed.get(node_id) != result:
-                computed[node_id] = float(result)
-                changed = True
+            if result is not None:
+                # printed as the Excel formula cells show them: two decimals
+                rounded = round(float(result), 2)
+                if computed.get(node_id) != rounded:
+                    computed[node_id] = rounded
+                    changed = True
         if not changed:
             break
     for node_id, result in computed.items():
@@ -618,11 +621,9 @@ def format_value(node: ChiTieu, value: Any, van_ban_text: Callable[[str], str]) 
         return van_ban_text(str(value))
     if isinstance(value, str):
         return value
-    if kind == "phan_tram":
-        return shown(value)
     if kind == "lua_chon":
         return str(value)
-    return so(value)
+    return shown(value)
 
 
 __all__ = [

@@ -6,6 +6,7 @@ The DOCX and XLSX writers only lay out a ``Composition``; nothing here knows abo
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,6 @@ from .prose import (
     ProseError,
     Run,
     parse_inline,
-    plain_text,
 )
 
 # --------------------------------------------------------------------------- printed pieces
@@ -223,7 +223,9 @@ class Composer:
         self.footnotes: list[Footnote] = []
         self.figures: Figures | None = None
         self.catalog: Catalog | None = None
-        self.values: dict[str, Any] = {}
+        self.values: dict[str, Any] = {}  # typed and computed figures by indicator id
+        self.computed: dict[str, float] = {}
+        self._load_figures()
         self.engine = ProseEngine(self._names(), self.deps)
 
     # ----- names visible to expressions
@@ -248,17 +250,15 @@ class Composer:
         self.figures = collect_figures(
             self.catalog, phu_luc.so_lieu, list(self.report.van_ban), self.problems, where
         )
-        computed = compute_and_check(self.figures, self.problems, where)
-        self.values = {**self.figures.values, **computed}
-        self.computed = computed
+        self.computed = compute_and_check(self.figures, self.problems, where)
+        self.values = {**self.figures.values, **self.computed}
 
     def _describe(self, key: str) -> str:
         assert self.figures is not None
         return self.figures.describe(key)
 
     def _names(self) -> dict[str, Any]:
-        self.computed: dict[str, float] = {}
-        self._load_figures()
+        """What expressions in the report's text can use."""
         report = self.report
         ids = self.catalog.ids if self.catalog else []
         lookup = FigureLookup(self.values, self._describe if self.catalog else None, ids, self.deps)
@@ -295,8 +295,6 @@ class Composer:
         self.deps.note(f"van_ban:{key}")
         doc = self.report.van_ban.get(key)
         if doc is None:
-            import difflib
-
             close = difflib.get_close_matches(key, list(self.report.van_ban), n=1, cutoff=0.6)
             hint = f"; có phải '{close[0]}'?" if close else ""
             raise ProseError(f"văn bản '{key}' không có trong van_ban{hint}")
@@ -314,6 +312,17 @@ class Composer:
             where,
             lambda message: self.problems.add(message, path=where, **self._where(path)),
         )
+
+    def _title_text(self, text: str, path: FieldPath) -> str:
+        """A line printed as plain text (the trích yếu): a footnote there has no place."""
+        inlines = parse_inline(self._text(text, path))
+        if any(isinstance(item, NoteRef) for item in inlines):
+            self.problems.warn(
+                "chú thích [^…] không đặt được ở đây nên đã bỏ; hãy đặt trong đoạn văn",
+                path=format_path(path),
+                **self._where(path),
+            )
+        return "".join(item.text for item in inlines if isinstance(item, Run))
 
     def _inlines(self, text: str, path: FieldPath) -> list[Inline]:
         """Evaluate and parse one text; footnote markers get their numbers here, in order."""
@@ -350,7 +359,7 @@ class Composer:
                     path=f"van_ban.{key}.so_ky_hieu",
                     **self._where(("van_ban", key, "so_ky_hieu")),
                 )
-        trich_yeu = plain_text(self._text(report.trich_yeu, ("trich_yeu",)))
+        trich_yeu = self._title_text(report.trich_yeu, ("trich_yeu",))
         opening = self._opening(trich_yeu)
         body: list[Block] = []
         for index, section in enumerate(report.noi_dung):
@@ -402,12 +411,10 @@ class Composer:
 
     def _opening(self, trich_yeu: str) -> list[Paragraph]:
         report = self.report
-        lead = (
-            report.loi_dan
-            if report.loi_dan is not None
-            else f"{report.ten_co_quan} báo cáo {lower_first(trich_yeu)} như sau:"
-        )
-        lead_inlines = self._inlines(lead, ("loi_dan",))
+        if report.loi_dan is not None:
+            lead_inlines = self._inlines(report.loi_dan, ("loi_dan",))
+        else:  # generated from text already evaluated: not evaluated nor parsed again
+            lead_inlines = [Run(f"{report.ten_co_quan} báo cáo {lower_first(trich_yeu)} như sau:")]
         if not report.can_cu:
             return [Paragraph(lead_inlines, path="loi_dan")]
         cited = []
@@ -496,12 +503,10 @@ class Composer:
 
     def _closing(self, trich_yeu: str) -> Paragraph:
         report = self.report
-        text = (
-            report.ket_luan
-            if report.ket_luan is not None
-            else f"Trên đây là báo cáo {lower_first(trich_yeu)} của {report.ten_co_quan}./."
-        )
-        text = text.rstrip()
+        if report.ket_luan is None:  # generated from text already evaluated
+            text = f"Trên đây là báo cáo {lower_first(trich_yeu)} của {report.ten_co_quan}./."
+            return Paragraph([Run(text)], path="ket_luan")
+        text = report.ket_luan.rstrip()
         if not text.endswith("./."):
             text = text.rstrip(".") + "./."
         return Paragraph(self._inlines(text, ("ket_luan",)), path="ket_luan")
@@ -541,12 +546,12 @@ class Composer:
         for table in spec.tables:
             columns = (table.cot or spec.cot).model_copy()
             for name in type(columns).model_fields:
-                setattr(columns, name, self._text(getattr(columns, name), catalog_path))
+                setattr(columns, name, self._title_text(getattr(columns, name), catalog_path))
             tables.append(
                 Table(
-                    heading=self._text(table.tieu_de, catalog_path) if table.tieu_de else None,
-                    title=self._text(table.ten, catalog_path).upper() if table.ten else None,
-                    caption=self._text(table.dong_tieu_de, catalog_path)
+                    heading=self._title_text(table.tieu_de, catalog_path) if table.tieu_de else None,
+                    title=self._title_text(table.ten, catalog_path).upper() if table.ten else None,
+                    caption=self._title_text(table.dong_tieu_de, catalog_path)
                     if table.dong_tieu_de
                     else None,
                     columns=columns,
@@ -554,8 +559,8 @@ class Composer:
                 )
             )
         return Appendix(
-            heading=self._text(spec.tieu_de, catalog_path),
-            title=self._text(spec.ten_bang, catalog_path).upper(),
+            heading=self._title_text(spec.tieu_de, catalog_path),
+            title=self._title_text(spec.ten_bang, catalog_path).upper(),
             attached_to=attached,
             landscape=spec.huong == "ngang",
             tables=tables,
@@ -575,12 +580,12 @@ class Composer:
             note = explanation = ""
             if entry is not None:
                 if entry.noi_dung is not None:
-                    value = text = plain_text(self._text(entry.noi_dung, (*base, "noi_dung")))
+                    value = text = self._title_text(entry.noi_dung, (*base, "noi_dung"))
                 if entry.dien_giai:
-                    explanation = plain_text(self._text(entry.dien_giai, (*base, "dien_giai")))
+                    explanation = self._title_text(entry.dien_giai, (*base, "dien_giai"))
                     text = f"{text} {explanation}".strip()
                 if entry.ghi_chu:
-                    note = plain_text(self._text(entry.ghi_chu, (*base, "ghi_chu")))
+                    note = self._title_text(entry.ghi_chu, (*base, "ghi_chu"))
             if node.kind == "van_ban" and isinstance(value, str) and value in self.report.van_ban:
                 value = text
             rows.append(

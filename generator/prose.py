@@ -56,8 +56,10 @@ def _finalize(value: Any) -> str:
     if isinstance(value, bool):
         return "Có" if value else "Không"
     if isinstance(value, Percent):
-        return phan_tram(round(float(value), 2))
-    if isinstance(value, int | float | Decimal):
+        return phan_tram(float(value))  # ty_le() rounded it to the digits asked for
+    if isinstance(value, float):
+        return so(round(value, 3))  # as the Phụ lục prints figures
+    if isinstance(value, int | Decimal):
         return so(value)
     return escape_markup(str(value))
 
@@ -304,11 +306,6 @@ def parse_inline(text: str) -> list[Inline]:
         else:
             merged.append(item)
     return merged
-
-
-def plain_text(text: str) -> str:
-    """The text without markup (for headings of tables and messages)."""
-    return "".join(item.text for item in parse_inline(text) if isinstance(item, Run))
 
 
 # --------------------------------------------------------------------------- evaluation

@@ -301,3 +301,19 @@ def test_markup_characters_in_data_are_text(minimal_file: Path) -> None:
     minimal_file.write_text(text, encoding="utf-8")
     composition = load_report(minimal_file)
     assert composition.signer == "A & B <c> {{ 7*7 }}"  # names are never evaluated
+
+
+def test_markup_characters_in_names_are_printed_as_typed(minimal_file: Path) -> None:
+    """A name with * or [ ] goes through expressions and generated sentences unchanged."""
+    from generator.api import load_report
+
+    text = minimal_file.read_text(encoding="utf-8").replace(
+        "ten_co_quan: UBND huyện Thử", 'ten_co_quan: "UBND *huyện* [Thử]"'
+    )
+    minimal_file.write_text(text, encoding="utf-8")
+    composition = load_report(minimal_file)
+    assert composition.appendix.title.endswith("CỦA UBND *HUYỆN* [THỬ]")
+    assert composition.appendix.attached_to.endswith("của UBND *huyện* [Thử])")
+    closing = "".join(getattr(i, "text", "") for i in composition.closing.inlines)
+    assert closing.endswith("của UBND *huyện* [Thử]./.")
+    assert all(not getattr(i, "bold", False) for i in composition.opening[0].inlines)

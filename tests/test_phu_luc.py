@@ -165,6 +165,6 @@ def test_a_failed_check_of_a_new_form_names_its_row(tmp_path: Path) -> None:
     assert warnings == [
         f"{data}:17: cảnh báo: phu_luc.so_lieu.dung_han: b) Số hồ sơ giải quyết đúng hạn: "
         "1.300 lớn hơn 1.200 ở a) Số hồ sơ tiếp nhận",
-        f"{data}:17: cảnh báo: phu_luc.so_lieu.ty_le: c) Tỷ lệ đúng hạn: 108,333 nằm ngoài "
+        f"{data}:17: cảnh báo: phu_luc.so_lieu.ty_le: c) Tỷ lệ đúng hạn: 108,33 nằm ngoài "
         "khoảng 0–100 của một tỷ lệ phần trăm",
     ]

@@ -512,7 +512,7 @@ def test_libreoffice_computes_the_formulas(
             found[row.id] = ws.cell(first + offset, 4).value
     assert found["hs"] == 1203
     assert found["ty_le"] == pytest.approx(1150 / 1203 * 100)
-    assert found["ty_le"] == pytest.approx(expected["ty_le"])
+    assert round(found["ty_le"], 2) == expected["ty_le"]  # the report prints two decimals
     assert found["tre_han"] == 53
 
 
