@@ -33,10 +33,11 @@ class ReportDiff:
     documents: list[Change] = field(default_factory=list)
     prose: list[ProseChange] = field(default_factory=list)
     footnotes: list[ProseChange] = field(default_factory=list)
+    edited: list[ProseChange] = field(default_factory=list)  # text changed by hand
 
     @property
     def empty(self) -> bool:
-        return not (self.figures or self.documents or self.prose or self.footnotes)
+        return not (self.figures or self.documents or self.prose or self.footnotes or self.edited)
 
     def lines(self) -> list[str]:
         """The report in Vietnamese, as `baocao diff` prints it."""
@@ -61,6 +62,12 @@ class ReportDiff:
             out.append(f"Chú thích cuối trang thay đổi theo ({len(self.footnotes)}):")
             for change in self.footnotes:
                 out.append(f"  {change.where}: {change.old} → {change.new}")
+        if self.edited:
+            out.append(f"Đoạn văn được sửa ({len(self.edited)}):")
+            for change in self.edited:
+                out.append(f"  {change.where}:")
+                out.append(f"    trước: {change.old or '(chưa có)'}")
+                out.append(f"    sau:   {change.new or '(đã bỏ)'}")
         return out
 
 
@@ -206,6 +213,15 @@ def diff_compositions(old: Composition, new: Composition) -> ReportDiff:
         before = old_text.get(path, ("", ""))[1]
         before, after = changed_window(before, after)
         result.prose.append(ProseChange(where, before, after, affected[path]))
+
+    for path in [p for p in new_text if p not in affected] + [
+        p for p in old_text if p not in new_text and p not in affected
+    ]:
+        before = old_text.get(path, ("", ""))[1]
+        where, after = new_text.get(path, (old_text[path][0], ""))
+        if before != after:
+            before, after = changed_window(before, after)
+            result.edited.append(ProseChange(where, before, after, []))
 
     old_notes = {n.number: n for n in old.footnotes}
     for note in new.footnotes:

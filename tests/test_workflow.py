@@ -122,3 +122,13 @@ def test_folder_renders_each_file_and_reports_each_failure(
     assert sorted(p.name for p in out.glob("*.docx")) == sorted(
         f"{p.stem}.docx" for p in EXAMPLE.values()
     )
+
+
+def test_diff_reports_text_edited_by_hand(tmp_path: Path) -> None:
+    old_sentence = "Hàng tháng tại hội nghị giao ban của UBND xã"
+    new = _changed_copy(XA, tmp_path, old_sentence, "Hằng tháng tại hội nghị giao ban của UBND xã")
+    diff = diff_reports(XA, new)
+    assert diff.figures == [] and diff.prose == []
+    assert len(diff.edited) == 1
+    assert "Hàng tháng" in diff.edited[0].old and "Hằng tháng" in diff.edited[0].new
+    assert diff.edited[0].where.startswith("Mục I › 1. Hoạt động chỉ đạo, điều hành, đoạn ")
