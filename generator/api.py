@@ -159,7 +159,7 @@ def render_report(
     if pdf:
         from .pdf import convert_to_pdf
 
-        result.outputs.extend(convert_to_pdf([docx_path]))  # ToolMissingError after the writes
+        result.outputs.extend(convert_to_pdf([docx_path], force))  # errors after the writes
     return result
 
 
@@ -251,7 +251,7 @@ def render_many(
             chunk = max(1, len(work) // (workers * 8))
             results = list(pool.map(_render_one, work, chunksize=chunk))
     if pdf:
-        _add_pdfs([r for r in results if isinstance(r, RenderResult)])
+        _add_pdfs([r for r in results if isinstance(r, RenderResult)], options.get("force", False))
     return results + clashes
 
 
@@ -278,14 +278,13 @@ def _without_clashes(
     return kept, refused
 
 
-def _add_pdfs(results: list[RenderResult]) -> None:
-    from .errors import ToolMissingError
+def _add_pdfs(results: list[RenderResult], force: bool) -> None:
     from .pdf import convert_to_pdf
 
     documents = [p for r in results for p in r.outputs if p.suffix == ".docx"]
     try:
-        pdfs = {p.with_suffix(".docx"): p for p in convert_to_pdf(documents)}
-    except ToolMissingError as exc:
+        pdfs = {p.with_suffix(".docx"): p for p in convert_to_pdf(documents, force)}
+    except BaocaoError as exc:  # LibreOffice missing or failing: the Word files stay written
         if results:
             results[-1].notes.append(str(exc))
             results[-1].failed = True

@@ -549,7 +549,9 @@ class Composer:
                 setattr(columns, name, self._title_text(getattr(columns, name), catalog_path))
             tables.append(
                 Table(
-                    heading=self._title_text(table.tieu_de, catalog_path) if table.tieu_de else None,
+                    heading=self._title_text(table.tieu_de, catalog_path)
+                    if table.tieu_de
+                    else None,
                     title=self._title_text(table.ten, catalog_path).upper() if table.ten else None,
                     caption=self._title_text(table.dong_tieu_de, catalog_path)
                     if table.dong_tieu_de

@@ -101,8 +101,19 @@ def _figure_texts(composition: Composition) -> dict[str, tuple[str, str]]:
 
 
 def _paragraphs(composition: Composition) -> dict[str, tuple[str, str]]:
-    """Field path → (where it is printed, its text), for every piece of prose."""
-    found: dict[str, tuple[str, str]] = {}
+    """Field path → (where it is printed, its text), for every piece of prose and every line of
+    the header and closing blocks."""
+    found: dict[str, tuple[str, str]] = {
+        "co_quan": (
+            "Cơ quan ban hành",
+            " / ".join(filter(None, [composition.co_quan_chu_quan, *composition.co_quan_ban_hanh])),
+        ),
+        "so": ("Số, ký hiệu", composition.so_ky_hieu),
+        "ngay": ("Địa danh, ngày tháng", composition.dia_danh_ngay),
+        "trich_yeu": ("Trích yếu", composition.trich_yeu),
+        "noi_nhan": ("Nơi nhận", " ".join(composition.noi_nhan)),
+        "chu_ky": ("Chữ ký", " / ".join([*composition.signature_lines, composition.signer])),
+    }
     for index, paragraph in enumerate(composition.opening):
         found[paragraph.path or f"mo_dau[{index}]"] = (
             "Đoạn mở đầu",
@@ -209,7 +220,7 @@ def diff_compositions(old: Composition, new: Composition) -> ReportDiff:
     for path in [p for p in new_text if p in affected] + [
         p for p in old_text if p in affected and p not in new_text
     ]:
-        where, after = new_text.get(path, old_text[path])
+        where, after = new_text[path] if path in new_text else (old_text[path][0], "")
         before = old_text.get(path, ("", ""))[1]
         before, after = changed_window(before, after)
         result.prose.append(ProseChange(where, before, after, affected[path]))
@@ -218,7 +229,7 @@ def diff_compositions(old: Composition, new: Composition) -> ReportDiff:
         p for p in old_text if p not in new_text and p not in affected
     ]:
         before = old_text.get(path, ("", ""))[1]
-        where, after = new_text.get(path, (old_text[path][0], ""))
+        where, after = new_text[path] if path in new_text else (old_text[path][0], "")
         if before != after:
             before, after = changed_window(before, after)
             result.edited.append(ProseChange(where, before, after, []))

@@ -24,6 +24,7 @@ from .output import document_parts, package
 from .prose import Inline, NoteRef, Run
 from .wordml import TWIPS_PER_CM, qn
 
+PDF_MARK = "baocao"
 PARAGRAPH_STYLES = {"doan": "BCDoan", "gach": "BCGach", "cong": "BCGach", "sao": "BCGach"}
 # Context names a template may use; `baocao template check` lists any other tag as unknown.
 TEMPLATE_NAMES = (
@@ -459,6 +460,7 @@ def render_docx(
     core.title = f"Báo cáo {composition.trich_yeu}"[:250]
     core.author = composition.report.ten_co_quan
     core.comments = "Tạo bởi baocao"
+    core.keywords = PDF_MARK  # LibreOffice copies it into the PDF: how a PDF is known as ours
     return package(document_parts(document), fingerprint)
 
 

@@ -1073,6 +1073,12 @@ def _read_figures(values: Any, formulas: Any, name: str, catalog: Catalog) -> di
                 continue
             node = wanted[node_id]
             raw = _cell_value(values, formulas, sheet, row, COL_VALUE)
+            if (
+                isinstance(raw, int | float)
+                and not isinstance(raw, bool)
+                and "%" in values[sheet].cell(row, COL_VALUE).number_format
+            ):
+                raw = round(raw * 100, 9)  # Excel stores "98%" typed as 0.98 with a % format
             note = _text(_cell_value(values, formulas, sheet, row, COL_NOTE))
             figures[node_id] = _Figure(
                 node,

@@ -178,18 +178,51 @@ def backup_path(path: Path) -> Path:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, fsync, then rename over ``path``: a crash
     at any moment leaves either the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+    except OSError as exc:
+        raise OutputError(
+            f"không ghi được vào thư mục này ({_reason(exc)})", file=str(path)
+        ) from None
     try:
         with os.fdopen(handle, "wb") as temp:
             temp.write(data)
             temp.flush()
             os.fsync(temp.fileno())
+        # mkstemp makes the file private (0600): give it the permissions a new file would get
+        # (or the replaced file had), so colleagues on a shared folder can open the report
+        os.chmod(temp_name, _mode_for(path))
         os.replace(temp_name, path)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise OutputError(f"không ghi được tệp ({_reason(exc)})", file=str(path)) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _reason(exc: OSError) -> str:
+    known = {
+        "PermissionError": "không có quyền ghi",
+        "NotADirectoryError": "một phần của đường dẫn là tệp, không phải thư mục",
+        "IsADirectoryError": "tên này đang là một thư mục",
+        "FileExistsError": "tên này đang là một tệp",
+    }
+    return known.get(type(exc).__name__, exc.strerror or str(exc))
 
 
 def guard_overwrite(path: Path, force: bool) -> Path | None:

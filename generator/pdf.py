@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import OutputError, ToolMissingError
-from .output import atomic_write
+from .output import atomic_write, backup_path
 
 INSTALL_HINT = (
     "chưa cài LibreOffice nên chưa xuất được PDF (tệp Word/Excel vẫn đã được ghi). Cài đặt: "
@@ -33,17 +33,36 @@ def find_soffice() -> str | None:
     return None
 
 
-def convert_to_pdf(documents: list[Path]) -> list[Path]:
+def made_by_baocao(pdf: bytes) -> bool:
+    """Our reports carry the keyword "baocao", which LibreOffice writes into the PDF (as text
+    or as UTF-16 hex)."""
+    return b"baocao" in pdf or "baocao".encode("utf-16-be").hex().upper().encode() in pdf.upper()
+
+
+def convert_to_pdf(documents: list[Path], force: bool = False) -> list[Path]:
     """Convert documents to PDF beside them, as few LibreOffice runs as possible (one, unless
     two documents share a name, which would share a PDF name in LibreOffice's output folder).
 
-    Each PDF is written atomically: LibreOffice writes into a private folder first.
+    Each PDF is written atomically: LibreOffice writes into a private folder first. A PDF of
+    the same name that baocao did not make (a scanned, signed copy) is kept unless ``force``,
+    which keeps it as NAME.bak.pdf.
     """
     if not documents:
         return []
     soffice = find_soffice()
     if soffice is None:
         raise ToolMissingError(INSTALL_HINT)
+    for document in documents:
+        target = document.with_suffix(".pdf")
+        if target.exists() and not made_by_baocao(target.read_bytes()):
+            if not force:
+                raise OutputError(
+                    "không ghi đè: tệp PDF này không phải do baocao tạo ra (có thể là bản đã "
+                    "ký, đã quét). Đổi tên hoặc chuyển nó đi, hoặc chạy lại với --force (tệp "
+                    f"cũ được giữ thành {backup_path(target).name})",
+                    file=str(target),
+                )
+            atomic_write(backup_path(target), target.read_bytes())
     rounds: list[list[Path]] = []
     for document in documents:
         free = next((r for r in rounds if all(d.stem != document.stem for d in r)), None)
@@ -73,7 +92,7 @@ def _convert(soffice: str, documents: list[Path]) -> dict[Path, Path]:
             *(str(d) for d in documents),
         ]
         try:
-            subprocess.run(
+            finished = subprocess.run(
                 command,
                 capture_output=True,
                 timeout=TIMEOUT_PER_FILE * len(documents) + 30,
@@ -81,6 +100,14 @@ def _convert(soffice: str, documents: list[Path]) -> dict[Path, Path]:
             )
         except subprocess.TimeoutExpired:
             raise OutputError("LibreOffice chạy quá lâu khi xuất PDF; đã dừng") from None
+        except OSError as exc:
+            raise OutputError(f"không chạy được LibreOffice ({exc.strerror})") from None
+        if finished.returncode != 0:
+            raise OutputError(
+                f"LibreOffice báo lỗi (mã {finished.returncode}) khi xuất PDF; tệp Word vẫn "
+                "đã được ghi",
+                file=str(documents[0]),
+            )
         written = {}
         for document in documents:
             produced = work_dir / f"{document.stem}.pdf"

@@ -631,3 +631,15 @@ def test_filled_workbook_renders_the_same_files_as_the_data_file(tmp_path: Path)
         return [[c.value for c in row] for row in sheet.iter_rows()]
 
     assert cells(from_book) == cells(from_data)
+
+
+def test_percent_typed_with_a_percent_sign_in_excel(xa_book: Path) -> None:
+    """Excel stores "98%" as 0.98 with a % format: it is read back as 98."""
+    wb = load_workbook(xa_book)
+    ws = wb[SINGLE_TABLE_SHEET]
+    cell = ws.cell(_row_of(ws, "3.2.4"), 5)
+    cell.value = 0.98
+    cell.number_format = "0%"
+    wb.save(xa_book)
+    row = next(r for t in load_report(xa_book).appendix.tables for r in t.rows if r.id == "3.2.4")
+    assert row.value == pytest.approx(98) and row.value_text == "98"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import ToolMissingError
+from generator.errors import OutputError, ToolMissingError
 from generator.pdf import convert_to_pdf
 
 from .conftest import EXAMPLE
@@ -91,3 +91,36 @@ def test_missing_libreoffice_says_how_to_install(monkeypatch, tmp_path: Path) ->
         convert_to_pdf([document])
     assert "sudo apt-get install libreoffice-writer-nogui" in str(error.value)
     assert "libreoffice.org" in str(error.value)
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_a_pdf_not_made_by_baocao_is_kept(invoke, tmp_path: Path) -> None:
+    data = EXAMPLE["xa_hoang_cat_6_thang_2024"]
+    signed = tmp_path / "xa_hoang_cat_6_thang_2024.pdf"
+    signed.write_bytes(b"%PDF-1.4 ban da ky")
+    result = invoke("render", data, "-o", tmp_path, "--pdf")
+    assert result.exit_code == 1
+    assert "tệp PDF này không phải do baocao tạo ra" in result.output
+    assert signed.read_bytes() == b"%PDF-1.4 ban da ky"
+    assert (tmp_path / "xa_hoang_cat_6_thang_2024.docx").exists()
+    again = invoke("render", data, "-o", tmp_path, "--pdf", "--force")
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "xa_hoang_cat_6_thang_2024.bak.pdf").read_bytes() == b"%PDF-1.4 ban da ky"
+    ours = signed.read_bytes()
+    assert ours.startswith(b"%PDF") and ours != b"%PDF-1.4 ban da ky"
+    third = invoke("render", data, "-o", tmp_path, "--pdf")  # our own PDF is replaced
+    assert third.exit_code == 0, third.output
+
+
+def test_a_failing_libreoffice_is_an_error(monkeypatch, tmp_path: Path) -> None:
+    fake = tmp_path / "soffice"
+    fake.write_text('#!/bin/sh\nfor a; do out=$a; done\necho x > "$out"\nexit 3\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr("generator.pdf.find_soffice", lambda: str(fake))
+    document = tmp_path / "a.docx"
+    document.write_bytes(b"x")
+    with pytest.raises(OutputError) as error:
+        convert_to_pdf([document])
+    assert "LibreOffice báo lỗi (mã 3)" in str(error.value)
+    assert not (tmp_path / "a.pdf").exists()

@@ -132,3 +132,23 @@ def test_diff_reports_text_edited_by_hand(tmp_path: Path) -> None:
     assert len(diff.edited) == 1
     assert "Hàng tháng" in diff.edited[0].old and "Hằng tháng" in diff.edited[0].new
     assert diff.edited[0].where.startswith("Mục I › 1. Hoạt động chỉ đạo, điều hành, đoạn ")
+
+
+def test_diff_with_added_parts_and_header_changes(tmp_path: Path) -> None:
+    text = XA.read_text(encoding="utf-8")
+    text = (
+        text.replace('"1.1.2": 25', '"1.1.2": 26')
+        .replace("nguoi_ky: Nguyễn Văn An", "nguoi_ky: Lê Văn Bình")
+        .replace(
+            "noi_dung:\n",
+            "noi_dung:\n  - tieu_de: Phần mới\n    doan:\n"
+            "      - \"Đã xong {{ so_lieu['1.1.2'] }} nhiệm vụ.\"\n",
+            1,
+        )
+    )
+    new = tmp_path / "moi.yaml"
+    new.write_text(text, encoding="utf-8")
+    diff = diff_reports(XA, new)
+    assert any(p.new.endswith("Đã xong 26 nhiệm vụ.") and p.old == "" for p in diff.prose)
+    signature = [e for e in diff.edited if e.where == "Chữ ký"]
+    assert signature and "Lê Văn Bình" in signature[0].new
