@@ -198,18 +198,22 @@ def write_phu_luc(
 
 
 def data_files(paths: list[str | Path]) -> list[Path]:
-    """The data files named, with folders expanded to the data files they hold."""
+    """The data files named, with folders expanded to the data files they hold; a folder
+    without any is an error (a run that does nothing must not look like success)."""
     found: list[Path] = []
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.iterdir()
-                    if p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith(".")
-                )
+            inside = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith(".")
             )
+            if not inside:
+                raise DataError(
+                    "thư mục không có tệp số liệu nào (.yaml, .yml, .json)", file=str(path)
+                )
+            found.extend(inside)
         else:
             found.append(path)
     return found

@@ -31,7 +31,7 @@ from .expressions import (
 )
 from .formatting import chu_cai, la_ma, parse_number, so
 from .loader import LoadedFile, load_file
-from .model import GiaTri, Model, text_or_number
+from .model import GiaTri, Model
 from .validate import validate_model
 
 CATALOG_DIR = Path(__file__).parent / "catalogs"
@@ -40,7 +40,15 @@ MAX_FIGURE = 10**15  # a figure this large is a typing slip (and beyond float pr
 KINDS = ("nhom", "dem", "phan_tram", "so", "tien", "lua_chon", "chu", "van_ban")
 STT_STYLES = ("thap_phan", "la_ma", "so", "chu", "trong")
 
-Id = Annotated[str, BeforeValidator(text_or_number), Field(min_length=1)]
+
+def _id_text(value: Any) -> Any:
+    """An id typed unquoted as 1.2 (a YAML float) is "1.2"; 1 is "1"."""
+    if isinstance(value, bool):
+        return value
+    return str(value) if isinstance(value, int | float) else value
+
+
+Id = Annotated[str, BeforeValidator(_id_text), Field(min_length=1)]
 
 
 class KiemTra(Model):
@@ -239,8 +247,39 @@ def _compile(spec: DanhMuc, source: str, loaded: LoadedFile) -> Catalog:
                 if not expression.comparison:
                     problems.add(f'kiểm tra "{text}" phải là một phép so sánh', path=where)
                 catalog.checks.setdefault(node.id, []).append((check, expression))
+    cycle = _formula_cycle(catalog.formulas)
+    if cycle:
+        problems.add(
+            "công thức tính vòng tròn: " + " → ".join(cycle) + " (chỉ tiêu nào cũng chờ chỉ "
+            "tiêu kia)",
+            path=f"chi_tieu.{cycle[0]}",
+        )
     problems.raise_if_errors(CatalogError)
     return catalog
+
+
+def _formula_cycle(formulas: dict[str, Expression]) -> list[str] | None:
+    """A chain of formulas that reads itself ("1.6 → 1.7 → 1.6"), or None."""
+    state: dict[str, int] = {}  # 1: being visited, 2: done
+
+    def visit(node_id: str, trail: list[str]) -> list[str] | None:
+        if state.get(node_id) == 1:
+            return [*trail[trail.index(node_id) :], node_id]
+        if state.get(node_id) == 2 or node_id not in formulas:
+            return None
+        state[node_id] = 1
+        for ref in formulas[node_id].refs:
+            found = visit(ref, [*trail, node_id])
+            if found:
+                return found
+        state[node_id] = 2
+        return None
+
+    for node_id in formulas:
+        found = visit(node_id, [])
+        if found:
+            return found
+    return None
 
 
 def shipped_catalogs() -> dict[str, Path]:
@@ -429,6 +468,8 @@ def _coerce(node: ChiTieu, value: Any, van_ban_keys: list[str]) -> tuple[Any, st
         return None, f"{value} không phải là số"
     number: Decimal | float | int | None
     if isinstance(value, str):
+        if "%" in value and kind != "phan_tram":
+            return None, f'"{value}" có dấu % nhưng chỉ tiêu này không phải tỷ lệ phần trăm'
         number = parse_number(value)
         if number is None:
             if kind == "nhom":

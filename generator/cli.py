@@ -128,7 +128,7 @@ _CLICK_MESSAGES = [
     (r"^No such option:? '?([^'.;]*)'?\.?(;.*)?$", r"không có tùy chọn \1\2"),
     (r"^No such command '([^']*)'\.?(;.*)?$", r"không có lệnh '\1'\2"),
     (r"^Missing argument '(.*)'\.?$", r"thiếu tham số \1"),
-    (r"^Missing option '(.*)'\.?$", r"thiếu tùy chọn \1"),
+    (r"^Missing option '([^']*)'(?: / '([^']*)')?\.?$", r"thiếu tùy chọn \1"),
     (r"^Got unexpected extra arguments? \((.*)\)$", r"thừa tham số: \1"),
     (r"^Invalid value for '(.*)': (.*)$", r"giá trị không hợp lệ cho \1: \2"),
     (r"^Option '(.*)' requires an argument\.?$", r"tùy chọn \1 cần một giá trị"),
@@ -136,6 +136,11 @@ _CLICK_MESSAGES = [
 
 
 def _usage_message(message: str) -> str:
+    message = re.sub(
+        r"'([^']*)' is not one of (.*)\.$",
+        lambda m: f"'{m.group(1)}' không phải một trong {m.group(2).replace(' or ', ' hoặc ')}",
+        message,
+    )
     message = re.sub(r"Path '(.*)' does not exist\.", r"không có tệp hoặc thư mục '\1'", message)
     message = re.sub(r"\s*Did you mean '?([^'?]*)'?\?", r"; có phải \1?", message)
     for pattern, replacement in _CLICK_MESSAGES:

@@ -449,6 +449,13 @@ class Composer:
     ) -> None:
         level = len(counters)
         styles = self.report.kieu_danh_so
+        if level == len(styles) + 1 and counters[-1] == 1:
+            self.problems.warn(
+                f"mục lồng tới cấp {level}, sâu hơn các kiểu số trong kieu_danh_so ({len(styles)} "
+                "cấp) nên dùng lại kiểu cuối; nên gộp bớt cấp hoặc thêm kiểu số",
+                path=format_path(path),
+                **self._where(path),
+            )
         style = styles[min(level, len(styles)) - 1]
         first_decimal = next((i for i, s in enumerate(styles) if s != "la_ma"), 0)
         number_path = counters[first_decimal:] if style == "thap_phan" else counters

@@ -312,6 +312,7 @@ class _TemplateSandbox(SandboxedEnvironment):
     def __init__(self) -> None:
         super().__init__(autoescape=True, undefined=StrictUndefined)
         self.filters.update(FILTERS)
+        self.globals.clear()  # templates loop over the report's lists; no range() to spin on
         self._compiled: dict[str, Any] = {}
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
@@ -439,7 +440,7 @@ def render_docx(
         document = template.get_docx()
     except Exception as exc:  # a broken or non-Word file
         raise TemplateError(
-            f"không mở được mẫu Word ({exc.__class__.__name__})", file=str(template_path)
+            "không mở được mẫu: không phải tệp Word (.docx) hợp lệ", file=str(template_path)
         ) from exc
     body = document.element.body
     text_width = _text_width(body.find(qn("w:sectPr")))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .num2words_vi import capitalise, money_words, number_words
 
@@ -39,7 +39,10 @@ def so(value: object, precision: int | None = None) -> str:
     if not number.is_finite():
         raise ValueError(f'"{value}" không phải là số hữu hạn')
     if precision is not None:
-        number = number.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
+        try:
+            number = number.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
+        except InvalidOperation:
+            raise ValueError(f'"{value}" quá lớn') from None
     text = format(abs(number), "f")
     whole, _, fraction = text.partition(".")
     if precision is None:
@@ -78,7 +81,11 @@ def bang_chu(value: object, linh: str = "linh", bon: str = "bốn") -> str:
 
 def tien(value: object) -> str:
     """Amount in figures with its unit: 11171348125 → "11.171.348.125 đồng"."""
-    return f"{so(_decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))} đồng"
+    try:
+        amount = _decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise ValueError(f'"{value}" quá lớn để ghi thành tiền') from None
+    return f"{so(amount)} đồng"
 
 
 def tien_bang_chu(value: object, linh: str = "linh", bon: str = "bốn") -> str:

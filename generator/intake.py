@@ -8,10 +8,26 @@ from pathlib import Path
 from .errors import DataError
 from .loader import LoadedFile, load_file
 
+_WORKBOOK_HINT = (
+    "; dữ liệu cho baocao là tệp .yaml/.json, hoặc sổ nhập .xlsx tạo bằng `baocao mau-nhap` "
+    "(mở bằng Excel rồi lưu lại dạng Excel Workbook .xlsx)"
+)
+NOT_DATA = {
+    ".xls": "đây là tệp Excel đời cũ (.xls)" + _WORKBOOK_HINT,
+    ".ods": "đây là bảng tính LibreOffice (.ods)" + _WORKBOOK_HINT,
+    ".docx": "đây là tệp Word, không phải tệp số liệu" + _WORKBOOK_HINT,
+    ".doc": "đây là tệp Word, không phải tệp số liệu" + _WORKBOOK_HINT,
+    ".odt": "đây là văn bản LibreOffice, không phải tệp số liệu" + _WORKBOOK_HINT,
+    ".pdf": "đây là tệp PDF, không phải tệp số liệu" + _WORKBOOK_HINT,
+}
+
 
 def load_source(path: Path, so_lieu: Path | None = None) -> tuple[LoadedFile, list[bytes]]:
     """The loaded data and the raw bytes of every input (for the outputs' fingerprint)."""
-    if path.suffix.lower() == ".xlsx":
+    suffix = path.suffix.lower()
+    if suffix in NOT_DATA:
+        raise DataError(NOT_DATA[suffix], file=str(path))
+    if suffix == ".xlsx":
         from .entry import load_workbook_data
 
         loaded = load_workbook_data(path)

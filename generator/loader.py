@@ -262,7 +262,32 @@ def _normalise(
     return value
 
 
+# Characters YAML refuses to read (control characters pasted from Word and the like).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def _strip_unprintable(text: str, name: str) -> tuple[str, list[Problem]]:
+    if not _UNPRINTABLE.search(text):
+        return text, []
+    lines = sorted({text.count("\n", 0, m.start()) + 1 for m in _UNPRINTABLE.finditer(text)})
+    note = Problem(
+        "đã bỏ ký tự điều khiển không in được (thường do dán từ Word) ở dòng "
+        + ", ".join(str(line) for line in lines[:10]),
+        file=name,
+        line=lines[0],
+        severity=Severity.WARNING,
+    )
+    return _UNPRINTABLE.sub("", text), [note]
+
+
 def parse_yaml(text: str, name: str) -> LoadedFile:
+    text, stripped = _strip_unprintable(text, name)
+    loaded = _parse_yaml(text, name)
+    loaded.notes[:0] = stripped
+    return loaded
+
+
+def _parse_yaml(text: str, name: str) -> LoadedFile:
     loader = _MarkedLoader(text)
     try:
         node = loader.get_single_node()

@@ -133,7 +133,10 @@ def capitalise(text: str) -> str:
 
 def money_words(amount: object, unit: str = "đồng", linh: str = "linh", bon: str = "bốn") -> str:
     """'Mười một tỷ … đồng.': capitalised, unit after, full stop (amounts are whole đồng)."""
-    value = _as_decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    try:
+        value = _as_decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise ValueError(f'"{amount}" quá lớn để đọc thành tiền') from None
     return capitalise(f"{number_words(value, linh, bon)} {unit}") + "."
 
 

@@ -353,7 +353,9 @@ class ProseEngine:
             on_error(str(exc))
         except SecurityError as exc:
             on_error(f"biểu thức không được phép: {exc}")
-        except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        except TypeError as exc:
+            on_error(f"biểu thức không tính được (kiểu dữ liệu hoặc số tham số không hợp): {exc}")
+        except (ValueError, ArithmeticError, LookupError, NameError) as exc:
             on_error(f"biểu thức không tính được: {exc}")
         except RecursionError:
             on_error("biểu thức lồng nhau quá sâu")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .catalog import load_catalog, stt_labels
 from .errors import OutputError
-from .output import atomic_write
+from .output import atomic_write, backup_path
 
 # cấp → (cơ quan chủ quản, cơ quan ban hành, tên trong câu, địa danh, ký hiệu, chữ ký, danh mục)
 LEVELS = {
@@ -233,7 +233,17 @@ def write_skeleton(path: str | Path, cap: str = "huyen", force: bool = False) ->
     path = Path(path)
     if cap not in LEVELS:
         raise OutputError(f"cấp '{cap}' không có; chọn: {', '.join(LEVELS)}")
-    if path.exists() and not force:
-        raise OutputError("tệp đã có; chọn tên khác hoặc thêm --force để ghi đè", file=str(path))
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise OutputError(
+            "tệp khung viết dạng YAML, có chú thích: đặt tên có đuôi .yaml", file=str(path)
+        )
+    if path.exists():
+        if not force:
+            raise OutputError(
+                "tệp đã có; chọn tên khác hoặc thêm --force để ghi đè (tệp cũ được giữ thành "
+                f"{backup_path(path).name})",
+                file=str(path),
+            )
+        atomic_write(backup_path(path), path.read_bytes())
     atomic_write(path, skeleton_text(cap).encode("utf-8"))
     return path

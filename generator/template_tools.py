@@ -38,7 +38,7 @@ def check_template(path: str | Path) -> list[Problem]:
     body tags, each naming the tag and its paragraph."""
     from docx import Document
     from docxtpl import DocxTemplate
-    from jinja2 import TemplateSyntaxError, meta
+    from jinja2 import TemplateSyntaxError, meta, nodes
 
     from .docx_render import PART_NAMES, TEMPLATE_NAMES, _environment
 
@@ -63,6 +63,13 @@ def check_template(path: str | Path) -> list[Problem]:
         where = _visible(lines[exc.lineno - 1]) if exc.lineno and exc.lineno <= len(lines) else ""
         problems.add(f"thẻ sai cú pháp: {exc.message}; ở đoạn “{where}”")
         return problems.items
+    for node in parsed.find_all(nodes.Getattr):
+        if node.attr.startswith("_"):
+            where = next((_visible(line) for line in lines if f".{node.attr}" in line), "")
+            problems.add(
+                f"thẻ dùng thuộc tính nội bộ '{node.attr}' (ở đoạn “{where}”); "
+                "mẫu chỉ được dùng các thẻ của báo cáo"
+            )
     loop_names = set(re.findall(r"{%-?\s*(?:p |tr |tc |r )?\s*for\s+(\w+)\s+in", xml))
     for name in sorted(meta.find_undeclared_variables(parsed) - set(TEMPLATE_NAMES) - loop_names):
         where = next((_visible(line) for line in lines if re.search(rf"\b{name}\b", line)), "")

@@ -117,7 +117,8 @@ def _message(error: dict[str, Any], root: type[BaseModel], loc: FieldPath) -> st
     if kind in ("bool_parsing", "bool_type"):
         return f"{_shown(value)} phải là true (có) hoặc false (không)"
     if kind == "literal_error":
-        return f"{_shown(value)} không hợp lệ; chọn một trong: {ctx.get('expected', '')}"
+        choices = str(ctx.get("expected", "")).replace(" or ", " hoặc ")
+        return f"{_shown(value)} không hợp lệ; chọn một trong: {choices}"
     if kind == "string_too_short":
         return "không được để trống"
     if kind == "too_short":

@@ -41,8 +41,11 @@ def watch_and_render(
     """Render, then render again whenever one of ``paths`` (or the --so-lieu workbook) is
     saved. Editors save by writing a new file and renaming it, so the folders are watched.
     ``stop_after`` ends the loop after that many re-renders (tests)."""
+    import logging
+
     from watchfiles import watch
 
+    logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its messages are English
     from .api import DATA_SUFFIXES
 
     files = {p.resolve() for p in paths if p.is_file()}
@@ -70,3 +73,4 @@ def watch_and_render(
         _render_all(paths, out_dir, options, echo)
         if stop_after is not None and rounds >= stop_after:
             return
+    echo("Đã dừng theo dõi.")

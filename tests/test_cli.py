@@ -169,3 +169,12 @@ def test_cli_starts_without_heavy_imports() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_init_keeps_yaml_and_backs_up_on_force(invoke, tmp_path: Path) -> None:
+    result = invoke("init", tmp_path / "bao_cao.json")
+    assert result.exit_code == 1 and "đặt tên có đuôi .yaml" in result.output
+    path = tmp_path / "bao_cao.yaml"
+    path.write_text("bản cũ\n", encoding="utf-8")
+    assert invoke("init", path, "--force").exit_code == 0
+    assert (tmp_path / "bao_cao.bak.yaml").read_text(encoding="utf-8") == "bản cũ\n"

@@ -146,6 +146,16 @@ CASES = {
         "danh mục chỉ tiêu '/etc/passwd' phải là mã có sẵn",
         "danh_muc: /etc/passwd",
     ),
+    "percent_sign_in_a_count": (
+        lambda t: t.replace('"3.3.1": null', '"3.3.1": "50%"'),
+        '"50%" có dấu % nhưng chỉ tiêu này không phải tỷ lệ phần trăm',
+        '"3.3.1": "50%"',
+    ),
+    "function_called_wrongly": (
+        lambda t: t.replace("Tỷ lệ hoàn thành", "{{ van_ban() }}"),
+        "biểu thức không tính được (kiểu dữ liệu hoặc số tham số không hợp)",
+        "van_ban()",
+    ),
     "count_typed_vietnamese_float": (
         lambda t: t.replace('"3.3.1": null', '"3.3.1": 1.253'),
         "1.253 phải là số nguyên (nếu là 1.253 theo cách viết Việt Nam, hãy ghi 1253",
@@ -317,3 +327,47 @@ def test_markup_characters_in_names_are_printed_as_typed(minimal_file: Path) -> 
     closing = "".join(getattr(i, "text", "") for i in composition.closing.inlines)
     assert closing.endswith("của UBND *huyện* [Thử]./.")
     assert all(not getattr(i, "bold", False) for i in composition.opening[0].inlines)
+
+
+def test_pasted_control_characters_are_dropped_with_a_warning(minimal_file: Path) -> None:
+    text = minimal_file.read_text(encoding="utf-8").replace("dia_danh: Thử", "dia_danh: Th\x0bử")
+    minimal_file.write_text(text, encoding="utf-8")
+    result = check_data(minimal_file)
+    assert result.errors == []
+    assert [str(p) for p in result.warnings] == [
+        f"{minimal_file}:5: cảnh báo: đã bỏ ký tự điều khiển không in được (thường do dán từ "
+        "Word) ở dòng 5"
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".xls", ".ods", ".pdf"])
+def test_office_files_are_not_data(invoke, tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"bao_cao{suffix}"
+    path.write_bytes(b"PK\x03\x04 not data")
+    result = invoke("check", path)
+    assert result.exit_code == 1
+    assert f"{path}: đây là" in result.output and "baocao mau-nhap" in result.output
+
+
+def test_a_folder_without_data_files_is_an_error(invoke, tmp_path: Path) -> None:
+    empty = tmp_path / "trong.yaml"
+    empty.mkdir()
+    for command in ("check", "render"):
+        result = invoke(command, empty)
+        assert result.exit_code == 1
+        assert f"{empty}: thư mục không có tệp số liệu nào" in result.output
+
+
+def test_headings_deeper_than_the_numbering_styles_are_flagged(minimal_file: Path) -> None:
+    deep = (
+        "    muc:\n      - tieu_de: Kế hoạch\n        doan: [\"Tỷ lệ hoàn thành {{ ty_le('1.1.2', "
+        "'1.1.1') }}.\"]\n"
+    )
+    nested = deep
+    for level in range(3, 7):
+        indent = "  " * (level * 2 - 2)
+        nested = nested.rstrip("\n") + f"\n{indent}muc:\n{indent}  - tieu_de: Cấp {level}\n"
+    text = minimal_file.read_text(encoding="utf-8").replace(deep, nested)
+    minimal_file.write_text(text, encoding="utf-8")
+    warnings = [p.message for p in check_data(minimal_file).warnings]
+    assert any("mục lồng tới cấp 6" in w for w in warnings), warnings

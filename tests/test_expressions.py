@@ -75,3 +75,20 @@ def test_excel_formula_needs_every_cell() -> None:
 def test_anything_else_is_refused(text: str) -> None:
     with pytest.raises(ExpressionError):
         parse_expression(text)
+
+
+def test_circular_formulas_are_refused(tmp_path) -> None:
+    from generator.catalog import load_catalog
+    from generator.errors import CatalogError
+
+    path = tmp_path / "vong.yaml"
+    path.write_text(
+        "ma: vong\nten_bang: THỬ\nchi_tieu:\n"
+        "  - {id: '1', ten: Tổng, dvt: Người}\n"
+        "  - {id: '2', ten: Tỷ lệ, dvt: '%', cong_thuc: '[3]'}\n"
+        "  - {id: '3', ten: Tỷ lệ lại, dvt: '%', cong_thuc: '[2] / [1] * 100'}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError) as error:
+        load_catalog(str(path))
+    assert "công thức tính vòng tròn: 2 → 3 → 2" in str(error.value)

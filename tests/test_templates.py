@@ -187,3 +187,13 @@ def test_render_refuses_a_template_that_would_drop_a_part(tmp_path: Path, invoke
     assert result.exit_code == 1
     assert f"{path}: mẫu không có thẻ {{{{p noi_dung }}}} nên nội dung báo cáo" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_check_refuses_internal_attributes(tmp_path: Path) -> None:
+    path = _edit(
+        shipped_template("docx"),
+        tmp_path / "mau.docx",
+        lambda d: _set_title(d, "BÁO CÁO {{ trich_yeu.__class__ }}"),
+    )
+    problems = check_template(path)
+    assert any("thuộc tính nội bộ '__class__'" in p.message for p in problems)
