@@ -37,8 +37,6 @@ from .validate import validate_model
 CATALOG_DIR = Path(__file__).parent / "catalogs"
 
 MAX_FIGURE = 10**15  # a figure this large is a typing slip (and beyond float precision)
-KINDS = ("nhom", "dem", "phan_tram", "so", "tien", "lua_chon", "chu", "van_ban")
-STT_STYLES = ("thap_phan", "la_ma", "so", "chu", "trong")
 
 
 def _id_text(value: Any) -> Any:
@@ -668,8 +666,6 @@ def format_value(node: ChiTieu, value: Any, van_ban_text: Callable[[str], str]) 
 
 
 __all__ = [
-    "KINDS",
-    "STT_STYLES",
     "Catalog",
     "ChiTieu",
     "DanhMuc",

@@ -45,6 +45,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .errors import CatalogError, DataError, OutputError
 from .formatting import KyBaoCao, so
 from .loader import FieldPath, LoadedFile, load_file, parse_yaml, read_bytes
+from .model import THAM_QUYEN
 from .xlsx_render import (
     clean_text,
     default_font,
@@ -93,7 +94,6 @@ INFO_INSTRUCTION = (
 DATA_HEADER = "# baocao: phần báo cáo không nhập trong sổ (nội dung, văn bản…); không sửa trang này"
 
 YES, NO = "Có", "Không"
-THAM_QUYEN = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
 
 
 @dataclass(frozen=True)

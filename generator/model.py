@@ -8,6 +8,7 @@ date typed "16/3/2021" becomes NgayThang), so later layers see one canonical sha
 from __future__ import annotations
 
 import re
+import typing
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -190,13 +191,14 @@ class Muc(Model):
 
 # --------------------------------------------------------------------------- closing block
 
-THAM_QUYEN = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
+ThamQuyen = Literal["TM.", "KT.", "Q.", "TL.", "TUQ."]
+THAM_QUYEN: tuple[str, ...] = typing.get_args(ThamQuyen)
 
 
 class ChuKy(Model):
     """Thẩm quyền ký and the signer: "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH / … / Đặng Trọng Vân"."""
 
-    tham_quyen: Literal["TM.", "KT.", "Q.", "TL.", "TUQ."] | None = Field(
+    tham_quyen: ThamQuyen | None = Field(
         None,
         description="TM. (thay mặt tập thể), KT. (ký thay), Q. (quyền), TL. (thừa lệnh), "
         "TUQ. (thừa ủy quyền); bỏ trống khi người đứng đầu ký.",
