@@ -51,6 +51,7 @@ from .xlsx_render import (
     default_font,
     fit_to_page_width,
     put_text,
+    sheet_names,
     workbook_bytes,
 )
 
@@ -141,7 +142,6 @@ INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: type here
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 LOCKED = Protection(locked=True)
 UNLOCKED = Protection(locked=False)
-_BAD_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
 _CHOICE_TEXT = re.compile(r"^(.*?)\s*=\s*(-?\d+)\s*$", re.DOTALL)
 
 
@@ -251,20 +251,9 @@ def table_sheet_names(catalog: Catalog) -> list[str]:
     tables = catalog.spec.tables
     if len(tables) == 1:
         return [SINGLE_TABLE_SHEET]
-    names: list[str] = []
-    taken = {INFO_SHEET.lower(), DATA_SHEET, CHOICES_SHEET, "history"}
-    for index, table in enumerate(tables, start=1):
-        heading = table.tieu_de or ""
-        raw = "" if "{" in heading else _BAD_SHEET_CHARACTERS.sub(" ", clean_text(heading))
-        base = re.sub(r"\s+", " ", raw).strip(" '")[:31].strip(" '") or f"Bảng {index}"
-        name, number = base, 1
-        while name.lower() in taken:
-            number += 1
-            suffix = f" ({number})"
-            name = base[: 31 - len(suffix)].rstrip(" '") + suffix
-        taken.add(name.lower())
-        names.append(name)
-    return names
+    # a heading that is a template ("{{ … }}") is not a name: those tables get "Bảng N"
+    headings = [None if "{" in (t.tieu_de or "") else t.tieu_de for t in tables]
+    return sheet_names(headings, {INFO_SHEET.lower(), DATA_SHEET.lower(), CHOICES_SHEET.lower()})
 
 
 def _table_nodes(catalog: Catalog) -> list[list[tuple[ChiTieu, int]]]:

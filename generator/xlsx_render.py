@@ -391,12 +391,13 @@ def _layout(sheet: Worksheet, appendix: Appendix, table: Table) -> _Layout:
 _BAD_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
 
 
-def sheet_names(tables: list[Table]) -> list[str]:
-    """Valid, distinct sheet names: the table's heading ("BIỂU MẪU 1") or "Bảng N"."""
+def sheet_names(headings: list[str | None], reserved: set[str] = frozenset()) -> list[str]:
+    """Valid, distinct sheet names from the tables' headings ("BIỂU MẪU 1"), else "Bảng N";
+    ``reserved`` names (lower case) are taken already."""
     names: list[str] = []
-    taken = {"history"}  # reserved by Excel
-    for index, table in enumerate(tables, start=1):
-        raw = _BAD_SHEET_CHARACTERS.sub(" ", clean_text(table.heading or ""))
+    taken = {"history", *reserved}  # "History" is reserved by Excel
+    for index, heading in enumerate(headings, start=1):
+        raw = _BAD_SHEET_CHARACTERS.sub(" ", clean_text(heading or ""))
         base = re.sub(r"\s+", " ", raw).strip(" '")[:31].strip(" '") or f"Bảng {index}"
         name, number = base, 1
         while name.lower() in taken:
@@ -631,7 +632,9 @@ def render_xlsx(composition: Composition, template_path: Path) -> bytes:
     tables = appendix.tables
     sheets = [base] + [_copy_sheet(wb, base) for _ in tables[1:]]
     if len(tables) > 1:
-        for sheet, name in zip(sheets, sheet_names(tables), strict=True):
+        for sheet, name in zip(
+            sheets, sheet_names([table.heading for table in tables]), strict=True
+        ):
             sheet.title = name
     layouts = [
         _layout(sheet, appendix, table) for sheet, table in zip(sheets, tables, strict=False)

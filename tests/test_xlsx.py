@@ -311,18 +311,13 @@ def test_control_characters_are_removed(template: Path, tmp_path: Path) -> None:
 
 
 def test_sheet_names_are_valid_and_distinct() -> None:
-    from generator.catalog import CotTieuDe, Table
-
-    def table(heading: str | None) -> Table:
-        return Table(heading, None, None, CotTieuDe(), [])
-
     names = sheet_names(
         [
-            table("BIỂU MẪU 1: [tổng hợp] */? \\ quý I/2024 của Sở Nội vụ tỉnh"),
-            table("BIỂU MẪU 1: [tổng hợp] */? \\ quý I/2024 của Sở Nội vụ tỉnh"),
-            table(None),
-            table("Bảng 3"),
-            table("'History'"),
+            "BIỂU MẪU 1: [tổng hợp] */? \\ quý I/2024 của Sở Nội vụ tỉnh",
+            "BIỂU MẪU 1: [tổng hợp] */? \\ quý I/2024 của Sở Nội vụ tỉnh",
+            None,
+            "Bảng 3",
+            "'History'",
         ]
     )
     assert len(set(name.lower() for name in names)) == 5
