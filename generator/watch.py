@@ -38,8 +38,8 @@ def watch_and_render(
     echo: Callable[..., None],
     stop_after: int | None = None,
 ) -> None:
-    """Render, then render again whenever one of ``paths`` (or the --so-lieu workbook) is
-    saved. Editors save by writing a new file and renaming it, so the folders are watched.
+    """Render, then render again whenever one of ``paths`` (or the --so-lieu workbook, or the
+    for option in ("so_lieu", "template"):  # a saved workbook or template: render again too
     ``stop_after`` ends the loop after that many re-renders (tests)."""
     import logging
 
@@ -49,8 +49,9 @@ def watch_and_render(
     from .api import DATA_SUFFIXES
 
     files = {p.resolve() for p in paths if p.is_file()}
-    if options.get("so_lieu"):
-        files.add(Path(options["so_lieu"]).resolve())
+    for option in ("so_lieu", "template"):  # a saved workbook or template renders again too
+        if options.get(option):
+            files.add(Path(options[option]).resolve())
     data_folders = {p.resolve() for p in paths if p.is_dir()}
 
     def relevant(_change: Any, name: str) -> bool:
