@@ -39,14 +39,15 @@ def watch_and_render(
     stop_after: int | None = None,
 ) -> None:
     """Render, then render again whenever one of ``paths`` (or the --so-lieu workbook, or the
-    for option in ("so_lieu", "template"):  # a saved workbook or template: render again too
-    ``stop_after`` ends the loop after that many re-renders (tests)."""
+    --template) is saved. Editors save by writing a new file and renaming it, so the folders
+    are watched. ``stop_after`` ends the loop after that many re-renders (tests)."""
     import logging
 
     from watchfiles import watch
 
-    logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its messages are English
     from .api import DATA_SUFFIXES
+
+    logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its messages are English
 
     files = {p.resolve() for p in paths if p.is_file()}
     for option in ("so_lieu", "template"):  # a saved workbook or template renders again too
