@@ -521,6 +521,44 @@ def _write_info(wb: Workbook, source: _Source) -> None:
     _protect(ws)
 
 
+_WHOLE = {
+    "type": "whole",
+    "operator": "greaterThanOrEqual",
+    "formula1": "0",
+    "errorTitle": "Số liệu không hợp lệ",
+}
+# What Excel accepts in the Số liệu cell of each kind of figure.
+NUMBER_RULES: dict[str, dict[str, str]] = {
+    "dem": {
+        **_WHOLE,
+        "error": "Chỉ tiêu này là số đếm: nhập số nguyên không âm (0, 1, 2…), "
+        "không gõ chữ; để trống nếu không báo cáo.",
+    },
+    "tien": {
+        **_WHOLE,
+        "error": "Chỉ tiêu này là số tiền: nhập số nguyên không âm (0, 1, 2…), "
+        "không gõ chữ; để trống nếu không báo cáo.",
+    },
+    "phan_tram": {
+        "type": "decimal",
+        "operator": "between",
+        "formula1": "0",
+        "formula2": "100",
+        "errorTitle": "Tỷ lệ không hợp lệ",
+        "error": "Tỷ lệ phần trăm là số từ 0 đến 100 (ví dụ 98,5), không gõ dấu %; để "
+        "trống nếu không báo cáo.",
+    },
+    "so": {
+        "type": "decimal",
+        "operator": "between",
+        "formula1": "-1000000000000000",
+        "formula2": "1000000000000000",
+        "errorTitle": "Số liệu không hợp lệ",
+        "error": "Nhập một số; để trống nếu không báo cáo.",
+    },
+}
+
+
 @dataclass
 class _Validations:
     """The data validations of one indicator sheet, shared by the cells of each kind."""
@@ -537,49 +575,11 @@ class _Validations:
 
     def add(self, node: ChiTieu, cell: Cell, van_ban_keys: list[str]) -> None:
         kind = node.kind
-        if kind in ("dem", "tien"):
-            what = "số đếm" if kind == "dem" else "số tiền"
+        if kind in NUMBER_RULES:
+            rule = NUMBER_RULES[kind]
             validation = self.get(
                 kind,
-                lambda: DataValidation(
-                    type="whole",
-                    operator="greaterThanOrEqual",
-                    formula1="0",
-                    allow_blank=True,
-                    showErrorMessage=True,
-                    errorTitle="Số liệu không hợp lệ",
-                    error=f"Chỉ tiêu này là {what}: nhập số nguyên không âm (0, 1, 2…), "
-                    "không gõ chữ; để trống nếu không báo cáo.",
-                ),
-            )
-        elif kind == "phan_tram":
-            validation = self.get(
-                kind,
-                lambda: DataValidation(
-                    type="decimal",
-                    operator="between",
-                    formula1="0",
-                    formula2="100",
-                    allow_blank=True,
-                    showErrorMessage=True,
-                    errorTitle="Tỷ lệ không hợp lệ",
-                    error="Tỷ lệ phần trăm là số từ 0 đến 100 (ví dụ 98,5), không gõ dấu %; "
-                    "để trống nếu không báo cáo.",
-                ),
-            )
-        elif kind == "so":
-            validation = self.get(
-                kind,
-                lambda: DataValidation(
-                    type="decimal",
-                    operator="between",
-                    formula1="-1000000000000000",
-                    formula2="1000000000000000",
-                    allow_blank=True,
-                    showErrorMessage=True,
-                    errorTitle="Số liệu không hợp lệ",
-                    error="Nhập một số; để trống nếu không báo cáo.",
-                ),
+                lambda: DataValidation(allow_blank=True, showErrorMessage=True, **rule),
             )
         elif kind == "lua_chon" and node.lua_chon:
             options = tuple(choice_text(code, label) for code, label in node.lua_chon.items())

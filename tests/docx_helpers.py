@@ -45,36 +45,32 @@ def run_size_pt(run: Run, paragraph: Paragraph) -> float:
     return int(size.get(qn("w:val"))) / 2 if size is not None else 10.0
 
 
-def run_flag(run: Run, paragraph: Paragraph, name: str) -> bool:
-    """Effective bold/italic: the run, else its paragraph's style chain."""
-    value = getattr(run.font, name)
-    if value is not None:
-        return value
+def _inherited(direct, paragraph: Paragraph, read):
+    """A property set on the run or paragraph itself, else on its style chain (Word's rule)."""
+    if direct is not None:
+        return direct
     for style in _style_chain(paragraph.style):
-        value = getattr(style.font, name)
+        value = read(style)
         if value is not None:
             return value
-    return False
+    return None
+
+
+def run_flag(run: Run, paragraph: Paragraph, name: str) -> bool:
+    """Effective bold/italic."""
+    return bool(_inherited(getattr(run.font, name), paragraph, lambda s: getattr(s.font, name)))
 
 
 def paragraph_alignment(paragraph: Paragraph):
-    if paragraph.alignment is not None:
-        return paragraph.alignment
-    for style in _style_chain(paragraph.style):
-        if style.paragraph_format.alignment is not None:
-            return style.paragraph_format.alignment
-    return None
+    return _inherited(paragraph.alignment, paragraph, lambda s: s.paragraph_format.alignment)
 
 
 def paragraph_format(paragraph: Paragraph, name: str) -> Length | float | None:
-    value = getattr(paragraph.paragraph_format, name)
-    if value is not None:
-        return value
-    for style in _style_chain(paragraph.style):
-        value = getattr(style.paragraph_format, name)
-        if value is not None:
-            return value
-    return None
+    return _inherited(
+        getattr(paragraph.paragraph_format, name),
+        paragraph,
+        lambda s: getattr(s.paragraph_format, name),
+    )
 
 
 def text_runs(paragraph: Paragraph) -> list[Run]:

@@ -1,7 +1,7 @@
 """Table tests for the Vietnamese formatting functions.
 
-Every expected string is taken from the project's references
-(/work/shared/reference/vietnamese-numbers-dates.md and nd30-layout.md), with the
+Every expected string is taken from the project's reference notes on Vietnamese numbers and
+dates and on the NĐ30 layout (vietnamese-numbers-dates.md, nd30-layout.md), with the
 examples they give copied verbatim; none was produced by running the code under test.
 """
 
