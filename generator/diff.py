@@ -56,8 +56,7 @@ class ReportDiff:
             out.append(f"Đoạn văn thay đổi theo ({len(self.prose)}):")
             for change in self.prose:
                 out.append(f"  {change.where} (do {', '.join(_ref_name(r) for r in change.refs)}):")
-                out.append(f"    trước: {change.old}")
-                out.append(f"    sau:   {change.new}")
+                out += _before_after(change)
         if self.footnotes:
             out.append(f"Chú thích cuối trang thay đổi theo ({len(self.footnotes)}):")
             for change in self.footnotes:
@@ -66,9 +65,12 @@ class ReportDiff:
             out.append(f"Đoạn văn được sửa ({len(self.edited)}):")
             for change in self.edited:
                 out.append(f"  {change.where}:")
-                out.append(f"    trước: {change.old or '(chưa có)'}")
-                out.append(f"    sau:   {change.new or '(đã bỏ)'}")
+                out += _before_after(change)
         return out
+
+
+def _before_after(change: ProseChange) -> list[str]:
+    return [f"    trước: {change.old or '(chưa có)'}", f"    sau:   {change.new or '(đã bỏ)'}"]
 
 
 def _ref_name(ref: str) -> str:
