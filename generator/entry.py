@@ -49,6 +49,7 @@ from .model import THAM_QUYEN
 from .xlsx_render import (
     clean_text,
     default_font,
+    excel_number,
     fit_to_page_width,
     put_text,
     sheet_names,
@@ -903,19 +904,13 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _number(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    return value
-
-
 def _figure_value(node: ChiTieu, value: Any) -> Any:
     """A Số liệu cell as the data file would hold it: numbers stay numbers, a coded option
     typed as "Phát phiếu = 1" or "Phát phiếu" becomes its code, other text passes through."""
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int | float):
-        return _number(value)
+        return excel_number(value)
     text = _text(value)
     if text is None:
         return None
@@ -939,14 +934,14 @@ def _info_read(info: InfoField, value: Any) -> Any:
         return None
     if info.kind == "number":
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return _number(value)
+            return excel_number(value)
         text = _text(value)
         return int(text) if text is not None and text.isdigit() else text
     if info.kind == "date":
         if isinstance(value, dt.datetime | dt.date):
             return _display_date(value)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return _number(value)
+            return excel_number(value)
         return _text(value)
     if info.kind == "yes_no":
         if isinstance(value, bool):

@@ -11,21 +11,16 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from .num2words_vi import capitalise, money_words, number_words
+from .num2words_vi import as_decimal, capitalise, money_words, number_words
 
 # --------------------------------------------------------------------------- numbers
 
 
 def _decimal(value: object) -> Decimal:
-    if isinstance(value, bool):
-        raise TypeError("giá trị đúng/sai không phải là số")
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    parsed = parse_number(str(value))
+    """Numbers as num2words_vi reads them; text the Vietnamese way ("1.253", "99,4")."""
+    if not isinstance(value, str):
+        return as_decimal(value)
+    parsed = parse_number(value)
     if parsed is None:
         raise ValueError(f'"{value}" không phải là số')
     return parsed

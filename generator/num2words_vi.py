@@ -91,7 +91,7 @@ def _read_integer(number: int, full: bool, linh: str, bon: str) -> list[str]:
     return words
 
 
-def _as_decimal(number: object) -> Decimal:
+def as_decimal(number: object) -> Decimal:
     if isinstance(number, Decimal):
         return number
     if isinstance(number, bool):
@@ -111,7 +111,7 @@ def number_words(number: object, linh: str = "linh", bon: str = "bốn") -> str:
     """Any number (int, float, Decimal, numeric text) in Vietnamese words."""
     _check_option("linh", linh, ("linh", "lẻ"))
     _check_option("bon", bon, ("bốn", "tư"))
-    value = _as_decimal(number)
+    value = as_decimal(number)
     if not value.is_finite():
         raise ValueError(f'"{number}" không phải là số hữu hạn')
     sign = "âm " if value < 0 else ""
@@ -134,7 +134,7 @@ def capitalise(text: str) -> str:
 def money_words(amount: object, unit: str = "đồng", linh: str = "linh", bon: str = "bốn") -> str:
     """'Mười một tỷ … đồng.': capitalised, unit after, full stop (amounts are whole đồng)."""
     try:
-        value = _as_decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        value = as_decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     except InvalidOperation:
         raise ValueError(f'"{amount}" quá lớn để đọc thành tiền') from None
     return capitalise(f"{number_words(value, linh, bon)} {unit}") + "."
@@ -144,13 +144,13 @@ class Num2WordVI:
     """The num2words converter interface (``to_cardinal``, ``to_currency`` …) for Vietnamese."""
 
     def str_to_number(self, value: str) -> Decimal:
-        return _as_decimal(value)
+        return as_decimal(value)
 
     def to_cardinal(self, number: object, linh: str = "linh", bon: str = "bốn") -> str:
         return number_words(number, linh, bon)
 
     def to_ordinal(self, number: object, **options: str) -> str:
-        value = int(_as_decimal(number))
+        value = int(as_decimal(number))
         if value == 1:
             return "thứ nhất"
         if value == 4:
@@ -158,10 +158,10 @@ class Num2WordVI:
         return "thứ " + number_words(value, **options)
 
     def to_ordinal_num(self, number: object, **_options: str) -> str:
-        return f"thứ {int(_as_decimal(number))}"
+        return f"thứ {int(as_decimal(number))}"
 
     def to_year(self, number: object, **options: str) -> str:
-        return "năm " + number_words(int(_as_decimal(number)), **options)
+        return "năm " + number_words(int(as_decimal(number)), **options)
 
     def to_currency(self, number: object, currency: str = "VND", **options: str) -> str:
         unit = {"VND": "đồng", "USD": "đô la Mỹ", "EUR": "ơ-rô"}.get(currency, currency)

@@ -309,7 +309,7 @@ def put_text(cell: Cell, text: Any) -> None:
 # --------------------------------------------------------------------------- numbers
 
 
-def _number(value: Any) -> int | float | None:
+def excel_number(value: Any) -> int | float | None:
     """The figure as an Excel number, or None when it is not a (finite) number."""
     if isinstance(value, bool) or value is None:
         return None
@@ -558,7 +558,7 @@ class _SheetWriter:
         ):
             if text:
                 put_text(cell, text)
-        number = _number(row.value)
+        number = excel_number(row.value)
         shown = [None, None, None, so(round(number, 2)) if number is not None else None, None]
         self._set_height(
             r,
@@ -569,7 +569,7 @@ class _SheetWriter:
         )
 
     def _value(self, r: int, row: Row, index: int) -> Cell:
-        number = _number(row.value)
+        number = excel_number(row.value)
         text_value = isinstance(row.value, str) and row.value != ""
         left = text_value and (row.kind in ("chu", "van_ban") or len(row.value) > 12)
         cell = self._styled(r, 4, STYLE_TEXT if left else STYLE_NUMBER, italic=row.italic)
