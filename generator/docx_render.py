@@ -221,7 +221,7 @@ def appendix_row(row: Row, widths: list[int]) -> str:
     return wordml.row(
         [
             _cell(widths[0], row.stt, "center", bold=row.bold),
-            _cell(widths[1], row.label, "both", bold=row.bold, italic=row.italic),
+            _cell(widths[1], row.label, "left", bold=row.bold, italic=row.italic),
             _cell(widths[2], row.unit, "center", italic=row.italic),
             _cell(widths[3], row.value_text, value_align, italic=row.italic),
             _cell(widths[4], row.note, "left"),
