@@ -49,10 +49,6 @@ class Expression:
         return list(self.names.values())
 
     @property
-    def uses_children(self) -> bool:
-        return any(isinstance(n, ast.Name) and n.id == CHILDREN_SUM for n in ast.walk(self.tree))
-
-    @property
     def comparison(self) -> tuple[str, ast.expr, ast.expr] | None:
         if isinstance(self.tree, ast.Compare):
             return _COMPARE[type(self.tree.ops[0])], self.tree.left, self.tree.comparators[0]
