@@ -277,6 +277,37 @@ def size_short_rules(body: etree._Element, text_width: int) -> None:
         wordml.short_rule(p, min(rule, column), column)
 
 
+def _top_level_text(element: etree._Element) -> str:
+    return " ".join(wordml.element_text(element).split())
+
+
+def keep_closing_together(body: etree._Element, signer: str) -> None:
+    """The Nơi nhận / signature block never splits and never starts a page alone: its rows
+    cannot break, and the body's last paragraph (the closing sentence, whole) and any empty
+    paragraphs between them keep with it, so a page break moves them to the next page too."""
+    closing = None
+    for block in body.iterchildren(qn("w:tbl"), qn("w:p")):
+        if block.tag == qn("w:p"):
+            if block.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+                break  # the report's section ends here: what follows is the Phụ lục
+            continue
+        text = _top_level_text(block)
+        if "Nơi nhận" in text or (signer and signer in text):
+            closing = block  # the last one: a table in the body may name the signer too
+    if closing is None:
+        return
+    for tr in closing.iterchildren(qn("w:tr")):
+        props = wordml.child(tr, "w:trPr", first=True)
+        if props.find(qn("w:cantSplit")) is None:
+            props.insert(0, wordml.el("w:cantSplit"))
+    above = closing.getprevious()
+    while above is not None and above.tag == qn("w:p"):
+        wordml.keep_with_next(above, whole=True)
+        if _top_level_text(above):
+            break
+        above = above.getprevious()
+
+
 def finish_sections(body: etree._Element, appendix: Appendix | None) -> None:
     """Give the appendix its own section: the break paragraph takes the report's page setup
     (page numbers from page 2); the last section is turned landscape when the form asks."""
@@ -453,6 +484,7 @@ def render_docx(
     document = insert_fragments(template.docx, markup, str(template_path))
     body = document.element.body
     size_short_rules(body, text_width)
+    keep_closing_together(body, composition.signer)
     finish_sections(body, composition.appendix)
     ensure_styles(document)
     if composition.footnotes:

@@ -333,6 +333,21 @@ def short_rule(p: etree._Element, width_twips: int, column_twips: int) -> None:
         props.append(ind)
 
 
+def keep_with_next(p: etree._Element, whole: bool = False) -> None:
+    """Keep the paragraph on the page of the next block (``whole``: and never split it)."""
+    props = child(p, "w:pPr", first=True)
+    anchor = props.find(qn("w:pStyle"))
+    for tag in ("w:keepNext", "w:keepLines") if whole else ("w:keepNext",):
+        found = props.find(qn(tag))
+        if found is None:
+            found = el(tag)
+            if anchor is not None:
+                anchor.addnext(found)
+            else:
+                props.insert(0, found)
+        anchor = found
+
+
 def text_width_twips(text: str, size_pt: float, bold: bool = False) -> int:
     """Rough printed width of a line of Times New Roman: enough to size a rule under it."""
     # average advance of TNR capitals ≈ 0.68 em (bold 0.72), lower case ≈ 0.47 em

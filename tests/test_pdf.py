@@ -124,3 +124,48 @@ def test_a_failing_libreoffice_is_an_error(monkeypatch, tmp_path: Path) -> None:
         convert_to_pdf([document])
     assert "LibreOffice báo lỗi (mã 3)" in str(error.value)
     assert not (tmp_path / "a.pdf").exists()
+
+
+def _with_extra_bullets(source: Path, count: int) -> str:
+    """The xã example with ``count`` more bullets at the end of its last part: the signature
+    block moves down the page, across the page break and beyond."""
+    lines = source.read_text(encoding="utf-8").splitlines()
+    last_part = max(i for i, line in enumerate(lines) if line.startswith("  - tieu_de:"))
+    anchor = next(i for i in range(last_part, len(lines)) if lines[i] == "    doan:")
+    extra = [
+        f'      - "- Nhiệm vụ bổ sung số {n} của xã trong 6 tháng cuối năm."'
+        for n in range(1, count + 1)
+    ]
+    lines[anchor + 1 : anchor + 1] = extra
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_signature_block_never_splits_from_its_signer_or_the_closing_lines(tmp_path) -> None:
+    from generator import render_report
+
+    source = EXAMPLE["xa_hoang_cat_6_thang_2024"]
+    documents = []
+    for count in range(41):
+        data = tmp_path / f"xa_{count:02d}.yaml"
+        data.write_text(_with_extra_bullets(source, count), encoding="utf-8")
+        documents.append(render_report(data).outputs[0])
+    pdfs = convert_to_pdf(documents)  # one LibreOffice run for all 41
+    assert len({p.parent for p in pdfs}) == 1
+    moved = set()
+    for pdf in pdfs:
+        pages = [_page_text(pdf, page) for page in range(1, _pages(pdf) + 1)]
+
+        def page_of(text: str, pages=pages, pdf=pdf) -> int:
+            found = [i for i, page in enumerate(pages) if text in " ".join(page.split())]
+            assert found, f"{pdf.name}: không thấy {text!r}"
+            return found[-1]
+
+        signer = page_of("Nguyễn Văn An")
+        assert page_of("CHỦ TỊCH") == signer, pdf.name
+        assert page_of("Nơi nhận:") == signer, pdf.name
+        assert page_of("Cán bộ, công chức xã") == signer, pdf.name
+        assert page_of("Nội vụ tổng hợp./.") == signer, pdf.name  # the closing sentence
+        moved.add(signer)
+    assert len(moved) >= 2  # the extra bullets did push the block onto another page
