@@ -24,6 +24,8 @@ class CheckResult:
 
     path: Path
     problems: list[Problem]
+    # figures a merged workbook's empty cells cleared (`--so-lieu`): said, not problems
+    cleared: list[Problem] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -83,7 +85,7 @@ def check_data(path: str | Path, so_lieu: str | Path | None = None) -> CheckResu
         prepared = _prepare(path, Path(so_lieu) if so_lieu else None)
     except BaocaoError as exc:
         return CheckResult(path, exc.problems)
-    return CheckResult(path, prepared.problems.items)
+    return CheckResult(path, prepared.problems.items, prepared.loaded.cleared)
 
 
 def load_report(path: str | Path, strict: bool = False, so_lieu: str | Path | None = None):
@@ -149,6 +151,7 @@ def render_report(
             )
         )
     result = RenderResult(source, warnings=prepared.problems.warnings)
+    result.notes += [str(p) for p in prepared.loaded.cleared]
     for target, _ in products:  # refuse before writing anything
         backup = guard_overwrite(target, force)
         if backup:
@@ -189,6 +192,7 @@ def write_phu_luc(
     template = shipped_template("xlsx")
     data = stamp(render_xlsx(prepared.composition, template), _fingerprint(prepared, template))
     result = RenderResult(source, warnings=prepared.problems.warnings)
+    result.notes += [str(p) for p in prepared.loaded.cleared]
     backup = guard_overwrite(target, force)
     if backup:
         result.backups.append(backup)

@@ -29,7 +29,7 @@ from .expressions import (
     ExpressionError,
     parse_expression,
 )
-from .formatting import chu_cai, la_ma, parse_number, so
+from .formatting import chu_cai, la_ma, non_decimal_form, parse_number, so
 from .loader import LoadedFile, load_file
 from .model import GiaTri, Model
 from .validate import validate_model
@@ -472,7 +472,7 @@ def _coerce(node: ChiTieu, value: Any, van_ban_keys: list[str]) -> tuple[Any, st
         if number is None:
             if kind == "nhom":
                 return value, None
-            return None, f'"{value}" không phải là số'
+            return None, non_decimal_form(value) or f'"{value}" không phải là số'
         number = int(number) if number == number.to_integral_value() else float(number)
     else:
         number = value

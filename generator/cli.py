@@ -281,6 +281,7 @@ def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool) -> None:
     for path in data_files(list(data)):
         result = check_data(path, so_lieu=so_lieu)
         _print_problems(result.problems)
+        _print_problems(result.cleared)
         errors, warnings = len(result.errors), len(result.warnings)
         status = "đạt" if result.ok(strict) else "không đạt"
         click.echo(f"{path}: {status} ({errors} lỗi, {warnings} cảnh báo)")
@@ -351,12 +352,17 @@ def danh_muc(catalog: str | None) -> None:
 
 @cli.command()
 @click.argument("old", type=DATA)
-@click.argument("new", type=DATA)
-def diff(old: Path, new: Path) -> None:
-    """So sánh hai tệp số liệu: số liệu, văn bản đã đổi và các đoạn văn, chú thích bị ảnh hưởng."""
+@click.argument("new", type=DATA, required=False)
+@SO_LIEU
+def diff(old: Path, new: Path | None, so_lieu: Path | None) -> None:
+    """So sánh hai tệp số liệu: số liệu, văn bản đã đổi và các đoạn văn, chú thích bị ảnh hưởng.
+
+    Với --so-lieu, bản mới lấy số liệu từ sổ nhập (bỏ NEW: xem sổ nhập đổi gì so với OLD)."""
     from .diff import diff_reports
 
-    for line in diff_reports(old, new).lines():
+    if new is None and so_lieu is None:
+        raise click.UsageError("thiếu tệp mới NEW (hoặc --so-lieu SỔ_NHẬP.xlsx)")
+    for line in diff_reports(old, new, so_lieu=so_lieu).lines():
         click.echo(line)
 
 

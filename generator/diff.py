@@ -47,7 +47,9 @@ class ReportDiff:
         if self.figures:
             out.append(f"Số liệu thay đổi ({len(self.figures)}):")
             out += [
-                f"  {c.what}: {c.old or '(trống)'} → {c.new or '(trống)'}" for c in self.figures
+                f"  {c.what}: {c.old or '(trống)'} → "
+                + (c.new or ("(trống: đã xóa, không báo cáo)" if c.old else "(trống)"))
+                for c in self.figures
             ]
         if self.documents:
             out.append(f"Văn bản trích dẫn thay đổi ({len(self.documents)}):")
@@ -253,8 +255,11 @@ def diff_compositions(old: Composition, new: Composition) -> ReportDiff:
     return result
 
 
-def diff_reports(old: str | Path, new: str | Path) -> ReportDiff:
-    """Compare two data files (or filled workbooks) of the same report."""
+def diff_reports(
+    old: str | Path, new: str | Path | None = None, so_lieu: str | Path | None = None
+) -> ReportDiff:
+    """Compare two data files (or filled workbooks) of the same report; with ``so_lieu``, the
+    new side takes that workbook's figures (NEW defaults to OLD: what the workbook changes)."""
     from .api import load_report
 
-    return diff_compositions(load_report(old), load_report(new))
+    return diff_compositions(load_report(old), load_report(new or old, so_lieu=so_lieu))

@@ -42,7 +42,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .errors import CatalogError, DataError, OutputError
+from .errors import CatalogError, DataError, OutputError, Problem
 from .formatting import KyBaoCao, so
 from .loader import FieldPath, LoadedFile, load_file, parse_yaml, read_bytes
 from .model import THAM_QUYEN
@@ -911,6 +911,8 @@ def _figure_value(node: ChiTieu, value: Any) -> Any:
         return value
     if isinstance(value, int | float):
         return excel_number(value)
+    if isinstance(value, dt.time):  # "1:30" typed in a cell: Excel made it a time of day
+        return f"{value.hour}:{value.minute:02d}"
     text = _text(value)
     if text is None:
         return None
@@ -1129,17 +1131,17 @@ def _read_workbook(path: Path) -> tuple[_Filled, Catalog | None]:
 # --------------------------------------------------------------------------- into plain data
 
 
-def _merge_entry(base: Any, figure: _Figure, formula: bool, only_filled: bool) -> Any:
+def _merge_entry(base: Any, figure: _Figure, formula: bool) -> Any:
     """The so_lieu entry once the workbook's figure and note replace the base's.
 
-    A formula row takes only its note (Excel computes its figure). ``only_filled`` (merging
-    over a data file): an empty cell leaves the data file's figure or note alone. A text
-    answer (noi_dung) gives way to a figure typed over it; dien_giai and stt always stay."""
+    The workbook wins: an empty cell means "không báo cáo" and clears the base's figure or
+    note. A formula row takes only its note (Excel computes its figure). A text answer
+    (noi_dung) gives way to a figure typed over it; dien_giai and stt always stay."""
     entry = dict(base) if isinstance(base, dict) else {"gia_tri": base}
     if base is None:
         entry = {}
     original = entry.get("gia_tri")
-    if not formula and (figure.value is not None or not only_filled):
+    if not formula:
         if (
             "noi_dung" in entry
             and figure.value is not None
@@ -1147,13 +1149,18 @@ def _merge_entry(base: Any, figure: _Figure, formula: bool, only_filled: bool) -
         ):
             del entry["noi_dung"]  # a figure typed over a text answer: the figure is printed
         entry["gia_tri"] = figure.value
-    if figure.note is not None or not only_filled:
-        entry.pop("ghi_chu", None)
-        if figure.note is not None:
-            entry["ghi_chu"] = figure.note
+    entry.pop("ghi_chu", None)
+    if figure.note is not None:
+        entry["ghi_chu"] = figure.note
     if set(entry) <= {"gia_tri"}:
         return entry.get("gia_tri")
     return {"gia_tri": entry.pop("gia_tri", None), **entry}
+
+
+def _entry_value(entry: Any, key: str) -> Any:
+    if isinstance(entry, dict):
+        return entry.get(key)
+    return entry if key == "gia_tri" else None
 
 
 def _apply_figures(
@@ -1161,23 +1168,28 @@ def _apply_figures(
     catalog: Catalog,
     so_lieu: dict[str, Any],
     record: Callable,
-    only_filled: bool,
+    cleared: Callable[[str, _Figure, str, Any], None] | None = None,
 ) -> None:
+    """The workbook's Số liệu and Ghi chú cells into ``so_lieu``; ``cleared`` hears of every
+    figure or note of ``so_lieu`` an empty cell took away."""
     for node_id, figure in filled.figures.items():
-        if only_filled and figure.value is None and figure.note is None:
-            continue  # an empty row leaves the data file's entry alone
         formula = node_id in catalog.formulas
         present = node_id in so_lieu
-        entry = _merge_entry(so_lieu.get(node_id), figure, formula, only_filled)
+        base = so_lieu.get(node_id)
+        entry = _merge_entry(base, figure, formula)
         path = ("phu_luc", "so_lieu", node_id)
         if entry is None and not present and (figure.node.kind == "nhom" or formula):
             continue  # nothing to say about a group or formula row
+        if cleared is not None:
+            if not formula and figure.value is None and _entry_value(base, "gia_tri") is not None:
+                cleared(node_id, figure, "gia_tri", _entry_value(base, "gia_tri"))
+            if figure.note is None and _entry_value(base, "ghi_chu") is not None:
+                cleared(node_id, figure, "ghi_chu", _entry_value(base, "ghi_chu"))
         so_lieu[node_id] = entry
-        if not formula and (figure.value is not None or not only_filled):
+        if not formula:
             record(path, figure.value_cell)
             record((*path, "gia_tri"), figure.value_cell)
-        if figure.note is not None or not only_filled:
-            record((*path, "ghi_chu"), figure.note_cell)
+        record((*path, "ghi_chu"), figure.note_cell)
 
 
 def _apply_info(filled: _Filled, data: dict[str, Any], record: Callable, only_filled: bool) -> None:
@@ -1244,7 +1256,7 @@ def load_workbook_data(path: Path) -> LoadedFile:
         data["phu_luc"] = {**phu_luc, "danh_muc": filled.catalog_ref, "so_lieu": so_lieu}
         record(("phu_luc", "danh_muc"), danh_muc_cell)
         record(("phu_luc",), danh_muc_cell, weak=True)
-        _apply_figures(filled, catalog, so_lieu, record, only_filled=False)
+        _apply_figures(filled, catalog, so_lieu, record)
     return loaded
 
 
@@ -1261,7 +1273,8 @@ def _same_catalog(
 def merge_figures(loaded: LoadedFile, workbook: Path) -> None:
     """Put a workbook's figures (Số liệu, Ghi chú) and the header fields it fills in over a
     loaded data file (``--so-lieu nhap.xlsx``); problems with a merged field name the
-    workbook's cell. Only filled cells count: an empty cell leaves the data file's value."""
+    workbook's cell. Header fields: only filled cells count. Figures and notes: the workbook
+    wins, an empty cell clears the data file's value (each one listed in ``loaded.cleared``)."""
     workbook = Path(workbook)
     filled, catalog = _read_workbook(workbook)
     data = loaded.data
@@ -1301,7 +1314,22 @@ def merge_figures(loaded: LoadedFile, workbook: Path) -> None:
         if not isinstance(so_lieu, dict):
             so_lieu = {}
             phu_luc["so_lieu"] = so_lieu
-        _apply_figures(filled, catalog, so_lieu, record, only_filled=True)
+        data_name = Path(loaded.name).name
+
+        def cleared(node_id: str, figure: _Figure, key: str, old: Any) -> None:
+            what = "số liệu" if key == "gia_tri" else "ghi chú"
+            cell = figure.value_cell if key == "gia_tri" else figure.note_cell
+            shown = so(old) if isinstance(old, int | float) and not isinstance(old, bool) else old
+            loaded.cleared.append(
+                Problem(
+                    f'{node_id} {figure.node.ten}: ô trống nên bỏ {what} "{shown}" của '
+                    f"{data_name} (ô để trống là không báo cáo)",
+                    file=f"{filled.name}!{cell}",
+                    path=f"phu_luc.so_lieu.{node_id}" + ("" if key == "gia_tri" else ".ghi_chu"),
+                )
+            )
+
+        _apply_figures(filled, catalog, so_lieu, record, cleared)
 
 
 __all__ = [

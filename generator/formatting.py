@@ -113,6 +113,34 @@ def parse_number(text: str) -> Decimal | None:
     return None
 
 
+_NON_DECIMAL_FORMS = (
+    (re.compile(r"[-+]?0[xX][0-9a-fA-F_]+"), 16, "hệ mười sáu (0x…)"),
+    (re.compile(r"[-+]?0[oO][0-7_]+"), 8, "hệ tám (0o…)"),
+    (re.compile(r"[-+]?0[bB][01_]+"), 2, "hệ hai (0b…)"),
+)
+_SEXAGESIMAL = re.compile(r"[-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?")
+
+
+def non_decimal_form(text: str) -> str | None:
+    """Why a number written in hex, octal, binary or as 1:30 (YAML 1.1's base 60) is refused,
+    saying what to write instead; None for any other text."""
+    raw = text.strip()
+    for pattern, base, name in _NON_DECIMAL_FORMS:
+        if pattern.fullmatch(raw):
+            sign = -1 if raw.startswith("-") else 1
+            decimal = sign * int(raw.lstrip("+-")[2:].replace("_", "") or "0", base)
+            return (
+                f'"{raw}" là số viết theo {name}; số liệu báo cáo ghi bằng số thập phân '
+                f"(số này là {decimal}), chữ thì đặt trong ngoặc kép"
+            )
+    if _SEXAGESIMAL.fullmatch(raw):
+        return (
+            f'"{raw}" có dạng giờ:phút (hệ sáu mươi), không phải số thập phân; ghi số liệu bằng '
+            "một số (ví dụ 90 hoặc 1,5), chữ thì đặt trong ngoặc kép"
+        )
+    return None
+
+
 # --------------------------------------------------------------------------- roman numerals
 
 _ROMAN = (

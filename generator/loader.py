@@ -37,6 +37,8 @@ class LoadedFile:
     notes: list[Problem] = field(default_factory=list)
     # fields read from a workbook: field path → "nhap.xlsx!Chỉ tiêu!E14" (errors name the cell)
     cells: dict[FieldPath, str] = field(default_factory=dict)
+    # figures and notes a merged workbook's empty cells took away (said, not warned)
+    cleared: list[Problem] = field(default_factory=list)
 
     def line_of(self, path: FieldPath) -> int | None:
         """Line of the deepest known field on ``path`` (the field itself, else its parent)."""
@@ -143,6 +145,31 @@ _MarkedLoader.add_constructor("tag:yaml.org,2002:map", _MarkedLoader.construct_y
 _MarkedLoader.add_constructor(
     "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
 )
+
+# YAML 1.1 reads 010 as octal 8, 0x1F as 31, 0b101 as 5 and 1:30 as 90, without a word. These
+# stay the text typed: a figure or a number field reads "010" as the decimal the clerk meant
+# (10), a text field prints it as typed, and the other forms are refused where a number is
+# expected, with a message naming the form (formatting.non_decimal_form).
+_AS_TYPED = re.compile(
+    r"[-+]?(?:0[0-9_]+|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+"
+    r"|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)"
+)
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> Any:
+    if _AS_TYPED.fullmatch(str(node.value)):
+        return str(node.value)
+    return loader.construct_yaml_int(node)
+
+
+def _construct_float(loader: Any, node: yaml.ScalarNode) -> Any:
+    if _AS_TYPED.fullmatch(str(node.value)):
+        return str(node.value)
+    return loader.construct_yaml_float(node)
+
+
+_MarkedLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_MarkedLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 _YAML_MESSAGES = (
@@ -334,9 +361,44 @@ class _DuplicateJsonKey(Exception):
     pass
 
 
+# Outside strings: a number with leading zeros (JSON refuses "07"), or a hex, octal, binary or
+# h:mm number (JSON has none of them).
+_JSON_TOKEN = re.compile(
+    r'"(?:[^"\\\n]|\\.)*"'
+    r"|(?<![\w.])(?P<zeros>-?0+(?=\d))"
+    r"|(?<![\w.])(?P<other>-?(?:0[xXoObB][0-9a-fA-F_]+|\d+(?::[0-5]?\d)+(?:\.\d*)?))(?![\w.:])"
+)
+
+
+def _json_decimal(text: str, name: str) -> str:
+    """JSON text with leading zeros dropped (07 is read as the 7 the clerk meant); a number in
+    another base or as h:mm is a DataError naming its line."""
+
+    def fix(match: re.Match[str]) -> str:
+        if match.group("other"):
+            from .formatting import non_decimal_form
+
+            raise DataError(
+                non_decimal_form(match.group("other")) or "số không hợp lệ",
+                file=name,
+                line=text.count("\n", 0, match.start()) + 1,
+            )
+        if match.group("zeros") is not None:
+            return "-" if match.group("zeros").startswith("-") else ""
+        return match.group(0)
+
+    return _JSON_TOKEN.sub(fix, text)
+
+
 def parse_json(text: str, name: str) -> LoadedFile:
     try:
-        data = json.loads(text, object_pairs_hook=_refuse_duplicates)
+        try:
+            data = json.loads(text, object_pairs_hook=_refuse_duplicates)
+        except json.JSONDecodeError:
+            fixed = _json_decimal(text, name)
+            if fixed == text:
+                raise
+            data = json.loads(fixed, object_pairs_hook=_refuse_duplicates)
     except json.JSONDecodeError as exc:
         raise DataError(
             f"lỗi cú pháp JSON: {_json_message(exc.msg)} (cột {exc.colno})",

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import ProblemList
+from .formatting import non_decimal_form
 from .loader import FieldPath, LoadedFile, format_path
 
 _TYPE_NAMES = {
@@ -104,6 +105,8 @@ def _message(error: dict[str, Any], root: type[BaseModel], loc: FieldPath) -> st
                 hint = f"; có phải ý bạn là '{close[0]}'?"
         return f"trường '{name}' không có trong mẫu{hint}"
     if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "decimal_parsing"):
+        if isinstance(value, str) and non_decimal_form(value):
+            return str(non_decimal_form(value))
         if isinstance(value, str | bool) or value is None:
             return f"{_shown(value)} không phải là số"
         if kind == "int_from_float" or isinstance(value, float):

@@ -25,6 +25,8 @@ def _render_all(
             echo(str(problem), err=True)
         for output in result.outputs:
             echo(f"Đã ghi: {output}")
+        for note in result.notes:
+            echo(note, err=True)
     echo(
         f"[{time.strftime('%H:%M:%S')}] xong sau {time.perf_counter() - started:.1f} giây; "
         "đang chờ tệp thay đổi (Ctrl+C để dừng)…"

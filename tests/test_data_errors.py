@@ -371,3 +371,81 @@ def test_headings_deeper_than_the_numbering_styles_are_flagged(minimal_file: Pat
     minimal_file.write_text(text, encoding="utf-8")
     warnings = [p.message for p in check_data(minimal_file).warnings]
     assert any("mục lồng tới cấp 6" in w for w in warnings), warnings
+
+
+def _figure_row(composition, node_id: str):
+    return next(r for t in composition.appendix.tables for r in t.rows if r.id == node_id)
+
+
+def test_leading_zeros_are_the_decimal_meant(minimal_file: Path) -> None:
+    """YAML 1.1 reads 010 as octal 8: a clerk who pads figures with zeros means ten."""
+    from generator.api import load_report
+
+    text = minimal_file.read_text(encoding="utf-8")
+    text = text.replace('"1.1.1": 38', '"1.1.1": 010').replace('"1.1.2": 25', '"1.1.2": 07')
+    text = text.replace("so: 5", "so: 010")
+    minimal_file.write_text(text, encoding="utf-8")
+    composition = load_report(minimal_file)
+    assert _figure_row(composition, "1.1.1").value_text == "10"
+    assert _figure_row(composition, "1.1.2").value_text == "7"
+    assert composition.so_ky_hieu == "Số: 10/BC-UBND"
+
+
+@pytest.mark.parametrize(
+    "typed, words",
+    [
+        ("0x1F", '"0x1F" là số viết theo hệ mười sáu (0x…); số liệu báo cáo ghi bằng số thập'),
+        ("0b101", '"0b101" là số viết theo hệ hai (0b…)'),
+        ("0o17", '"0o17" là số viết theo hệ tám (0o…)'),
+        ("1:30", '"1:30" có dạng giờ:phút (hệ sáu mươi), không phải số thập phân'),
+    ],
+)
+def test_other_bases_are_refused_with_a_clear_message(
+    minimal_file: Path, invoke, typed: str, words: str
+) -> None:
+    text = minimal_file.read_text(encoding="utf-8")
+    text = text.replace('"1.1.1": 38', f'"1.1.1": {typed}')
+    minimal_file.write_text(text, encoding="utf-8")
+    result = invoke("check", minimal_file)
+    assert result.exit_code == 1
+    line = _line_of(text, f'"1.1.1": {typed}')
+    assert f"{minimal_file}:{line}: phu_luc.so_lieu.1.1.1: 1.1.1 " in result.output
+    assert words in result.output, result.output
+    number = minimal_file.with_name("so.yaml")
+    number.write_text(minimal_file.read_text(encoding="utf-8").replace("so: 5", f"so: {typed}"))
+    result = invoke("check", number)
+    assert f"{number}:3: so: {words}" in result.output, result.output
+
+
+def test_text_fields_keep_what_was_typed(minimal_file: Path) -> None:
+    """A time or a zero-padded code in a body table is text, printed as typed (not 90 or 8)."""
+    from generator.api import load_report
+
+    text = minimal_file.read_text(encoding="utf-8").replace(
+        '      - "- Một gạch',
+        "      - bang:\n          tieu_de_cot: [Mã, Giờ]\n          dong: [[010, 7:30]]\n"
+        '      - "- Một gạch',
+    )
+    minimal_file.write_text(text, encoding="utf-8")
+    from generator.compose import BodyTable, plain_inlines
+
+    table = next(b for b in load_report(minimal_file).body if isinstance(b, BodyTable))
+    assert [[plain_inlines(cell) for cell in row] for row in table.rows] == [["010", "7:30"]]
+
+
+def test_json_leading_zeros_and_other_bases(minimal_file: Path, tmp_path: Path, invoke) -> None:
+    from generator.api import load_report
+
+    data = yaml.safe_load(minimal_file.read_text(encoding="utf-8"))
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    text = text.replace('"1.1.1": 38', '"1.1.1": 010').replace('"so": 5', '"so": 07')
+    path = tmp_path / "bao_cao.json"
+    path.write_text(text, encoding="utf-8")
+    composition = load_report(path)
+    assert _figure_row(composition, "1.1.1").value_text == "10"
+    assert composition.so_ky_hieu == "Số: 07/BC-UBND"
+    path.write_text(text.replace('"1.1.1": 010', '"1.1.1": 0x1F'), encoding="utf-8")
+    result = invoke("check", path)
+    assert result.exit_code == 1
+    line = _line_of(text, '"1.1.1": 010')
+    assert f'{path}:{line}: "0x1F" là số viết theo hệ mười sáu' in result.output, result.output

@@ -207,15 +207,43 @@ def test_merge_keeps_yaml_extras_and_records_cells(tmp_path: Path) -> None:
     assert so_lieu["1.3.2"]["dien_giai"].startswith("(Bài Quý I")  # kept from the YAML
     assert "noi_dung" in so_lieu["1.3.4"]  # left empty in the workbook: the text stays
     assert so_lieu["1.1.1"] == 29
-    assert so_lieu["1.1.2"] == 26  # an empty cell leaves the YAML's figure alone
+    assert so_lieu["1.1.2"] is None  # the workbook wins: an empty cell clears the figure
+    cleared = {p.path: str(p) for p in loaded.cleared}
+    assert (
+        "1.1.2" in cleared["phu_luc.so_lieu.1.1.2"] and '"26"' in cleared["phu_luc.so_lieu.1.1.2"]
+    )
     assert loaded.cells[("phu_luc", "so_lieu", "1.1.1")] == (
         f"{book}!{SINGLE_TABLE_SHEET}!{cells['1.1.1']}"
     )
     # the header fields left empty in a catalog-only workbook do not override the YAML
     assert loaded.data["ten_co_quan"] == "Ủy ban nhân dân thị xã Ngã Năm"
-    report = load_report(THI_XA, so_lieu=book)
+    prefilled = write_entry_workbook(THI_XA, tmp_path / "nhap_day_du.xlsx")
+    _edit(prefilled, SINGLE_TABLE_SHEET, {"1.3.2": 4})
+    report = load_report(THI_XA, so_lieu=prefilled)
     row = next(r for t in report.appendix.tables for r in t.rows if r.id == "1.3.2")
     assert row.value_text.startswith("4 (Bài Quý I")
+
+
+def test_emptied_cell_clears_the_figure_and_says_so(xa_book: Path, invoke, tmp_path) -> None:
+    """README: an empty cell means "không báo cáo"; merged over the YAML it clears the figure
+    (not keeps the YAML's), and check, render and diff name every figure cleared."""
+    cells = _edit(xa_book, SINGLE_TABLE_SHEET, {"1.1.3": None, "1.1.1": 40})
+    merged = load_report(XA, so_lieu=xa_book)
+    row = next(r for t in merged.appendix.tables for r in t.rows if r.id == "1.1.3")
+    assert row.value is None and row.value_text == ""
+    where = f"{xa_book}!{SINGLE_TABLE_SHEET}!{cells['1.1.3']}: phu_luc.so_lieu.1.1.3: 1.1.3 "
+    check = invoke("check", XA, "--so-lieu", xa_book)
+    cleared = [line for line in check.output.splitlines() if "ô trống nên bỏ số liệu" in line]
+    assert len(cleared) == 1 and cleared[0].startswith(where), check.output
+    assert '"8"' in cleared[0]
+    out = tmp_path / "out"
+    render = invoke("render", XA, "--so-lieu", xa_book, "-o", out)
+    assert any(line.startswith(where) for line in render.output.splitlines()), render.output
+    shown = invoke("diff", XA, "--so-lieu", xa_book)
+    assert shown.exit_code == 0, shown.output
+    figure_lines = [line for line in shown.output.splitlines() if line.startswith("  1.1.")]
+    assert any("8 → (trống: đã xóa, không báo cáo)" in line for line in figure_lines), shown.output
+    assert any("38 → 40" in line for line in figure_lines), shown.output
 
 
 def test_merge_names_the_workbook_cell_in_problems(xa_book: Path) -> None:
@@ -643,3 +671,23 @@ def test_percent_typed_with_a_percent_sign_in_excel(xa_book: Path) -> None:
     wb.save(xa_book)
     row = next(r for t in load_report(xa_book).appendix.tables for r in t.rows if r.id == "3.2.4")
     assert row.value == pytest.approx(98) and row.value_text == "98"
+
+
+@pytest.mark.parametrize(
+    "typed, words",
+    [
+        ("0x1F", '"0x1F" là số viết theo hệ mười sáu'),
+        (dt.time(1, 30), '"1:30" có dạng giờ:phút'),
+    ],
+)
+def test_cell_in_another_base_is_refused(xa_book: Path, typed: object, words: str) -> None:
+    cells = _edit(xa_book, SINGLE_TABLE_SHEET, {"1.1.3": typed})
+    texts = [str(p) for p in check_data(xa_book).errors]
+    expected = f"{xa_book}!{SINGLE_TABLE_SHEET}!{cells['1.1.3']}: phu_luc.so_lieu.1.1.3: "
+    assert any(t.startswith(expected) and words in t for t in texts), texts
+
+
+def test_zero_padded_text_cell_is_the_decimal_meant(xa_book: Path) -> None:
+    _edit(xa_book, SINGLE_TABLE_SHEET, {"1.1.3": "010"})
+    row = next(r for t in load_report(xa_book).appendix.tables for r in t.rows if r.id == "1.1.3")
+    assert row.value == 10 and row.value_text == "10"
