@@ -28,12 +28,18 @@ _API = {
     "load_report": "api",
     "json_schema": "api",
     "write_skeleton": "skeleton",
+    "tong_hop": "tonghop",
+    "TongHopResult": "tonghop",
+    "so_sanh": "sosanh",
+    "SoSanhResult": "sosanh",
     "BaocaoError": "errors",
     "DataError": "errors",
     "CatalogError": "errors",
     "TemplateError": "errors",
     "OutputError": "errors",
     "ToolMissingError": "errors",
+    "MismatchError": "errors",
+    "DuplicateUnitError": "errors",
 }
 
 __all__ = sorted(_API)

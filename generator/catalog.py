@@ -36,6 +36,19 @@ from .validate import validate_model
 
 CATALOG_DIR = Path(__file__).parent / "catalogs"
 
+# `baocao tong-hop`: how each kind of indicator is combined across units by default
+DEFAULT_AGGREGATION = {
+    "dem": "cong",
+    "tien": "cong",
+    "so": "cong",
+    "phan_tram": "trung_binh",
+    "lua_chon": "phan_bo",
+    "chu": "liet_ke",
+    "van_ban": "liet_ke",
+    "nhom": "liet_ke",
+}
+NUMERIC_KINDS = ("dem", "tien", "so", "phan_tram")
+
 MAX_FIGURE = 10**15  # a figure this large is a typing slip (and beyond float precision)
 
 
@@ -84,6 +97,14 @@ class ChiTieu(Model):
     nhan_stt: str | None = Field(None, description='Chữ ghi ở cột STT thay cho số: "Trong đó".')
     dam: bool | None = Field(None, description="In đậm (mặc định: hàng nhóm in đậm).")
     nghieng: bool = False
+    tong_hop: (
+        Literal["cong", "trung_binh", "lon_nhat", "nho_nhat", "phan_bo", "liet_ke", "khong"] | None
+    ) = Field(
+        None,
+        description="Cách `baocao tong-hop` gộp chỉ tiêu này của nhiều đơn vị; mặc định theo "
+        "kiểu: cộng (đếm, tiền, số), tính lại theo công thức, trung bình (tỷ lệ không có "
+        "công thức), phân bố (lựa chọn), liệt kê (chữ, văn bản).",
+    )
     con: list[ChiTieu] = Field(default_factory=list)
 
     @field_validator("kiem_tra", mode="before")
@@ -100,6 +121,16 @@ class ChiTieu(Model):
         if self.dvt and self.dvt.strip() == "%":
             return "phan_tram"
         return "dem" if self.dvt else "nhom"
+
+    @property
+    def aggregation(self) -> str:
+        """How `baocao tong-hop` combines the units' values (the catalog's tong_hop, else by
+        kind); "tinh_lai" recomputes a formula row from the combined parts."""
+        if self.tong_hop:
+            return self.tong_hop
+        if self.cong_thuc:
+            return "tinh_lai"
+        return DEFAULT_AGGREGATION[self.kind]
 
     @property
     def numbered(self) -> bool:
@@ -158,6 +189,11 @@ class DanhMuc(Model):
         description="Độ rộng tương đối 5 cột: STT, chỉ tiêu, đơn vị, số liệu, ghi chú.",
     )
     dong_tieu_de: str | None = None
+    bieu_do: list[Id] = Field(
+        default_factory=list,
+        description="Mã các chỉ tiêu số vẽ trên biểu đồ của `baocao tong-hop` (tối đa 6).",
+        max_length=6,
+    )
     chi_tieu: list[ChiTieu] = Field(default_factory=list)
     bang: list[BangChiTieu] = Field(default_factory=list)
 
@@ -220,6 +256,20 @@ def _compile(spec: DanhMuc, source: str, loaded: LoadedFile) -> Catalog:
         catalog.parents[node.id] = parent
         if node.kind == "lua_chon" and not node.lua_chon:
             problems.add("chỉ tiêu lựa chọn cần danh sách lua_chon", path=f"chi_tieu.{node.id}")
+        rule = node.tong_hop
+        if rule in ("cong", "trung_binh", "lon_nhat", "nho_nhat") and node.kind not in (
+            NUMERIC_KINDS
+        ):
+            problems.add(
+                f"tong_hop: {rule} chỉ dùng cho chỉ tiêu số (đếm, tiền, số, %), chỉ tiêu này là "
+                f"'{node.kind}'",
+                path=f"chi_tieu.{node.id}.tong_hop",
+            )
+        if rule == "phan_bo" and node.kind != "lua_chon":
+            problems.add(
+                "tong_hop: phan_bo chỉ dùng cho chỉ tiêu lựa chọn (lua_chon)",
+                path=f"chi_tieu.{node.id}.tong_hop",
+            )
     for node in catalog.nodes.values():
         where = f"chi_tieu.{node.id}"
         expressions: list[tuple[KiemTra | None, str]] = (
@@ -245,6 +295,13 @@ def _compile(spec: DanhMuc, source: str, loaded: LoadedFile) -> Catalog:
                 if not expression.comparison:
                     problems.add(f'kiểm tra "{text}" phải là một phép so sánh', path=where)
                 catalog.checks.setdefault(node.id, []).append((check, expression))
+    for index, node_id in enumerate(spec.bieu_do):
+        node = catalog.nodes.get(node_id)
+        if node is None or node.kind not in NUMERIC_KINDS:
+            problems.add(
+                f"bieu_do: '{node_id}' không phải mã một chỉ tiêu số trong danh mục",
+                path=f"bieu_do[{index + 1}]",
+            )
     cycle = _formula_cycle(catalog.formulas)
     if cycle:
         problems.add(
@@ -548,7 +605,7 @@ def collect_figures(
     return Figures(catalog, values, entries, stt)
 
 
-def _children_sum(
+def children_sum(
     catalog: Catalog, node_id: str, value_of: Callable[[str], float | None]
 ) -> float | None:
     numbers = [value_of(child.id) for child in catalog.nodes[node_id].con]
@@ -561,8 +618,11 @@ def compute_and_check(
     problems: ProblemList,
     where: Callable[[str], dict[str, Any]],
     base_path: str = "phu_luc.so_lieu",
+    blame: Callable[[str, Expression], str] | None = None,
 ) -> dict[str, float]:
-    """Computed values of formula rows, and every catalog check; slips become warnings."""
+    """Computed values of formula rows, and every catalog check; slips become warnings.
+
+    ``blame(node_id, check)`` adds to a failed check's message (tổng hợp names the units)."""
     catalog = figures.catalog
     computed: dict[str, float] = {}
 
@@ -578,7 +638,7 @@ def compute_and_check(
         changed = False
         for node_id, formula in catalog.formulas.items():
             result = formula.evaluate(
-                value_of, lambda node_id=node_id: _children_sum(catalog, node_id, value_of)
+                value_of, lambda node_id=node_id: children_sum(catalog, node_id, value_of)
             )
             if result is not None:
                 # printed as the Excel formula cells show them: two decimals
@@ -608,7 +668,7 @@ def compute_and_check(
                 **where(node_id),
             )
         for check, expression in catalog.checks.get(node_id, []):
-            children = lambda node_id=node_id: _children_sum(catalog, node_id, value_of)  # noqa: E731
+            children = lambda node_id=node_id: children_sum(catalog, node_id, value_of)  # noqa: E731
             if expression.evaluate(value_of, children) is not False:
                 continue
             op, left, right = expression.comparison  # type: ignore[misc]
@@ -616,6 +676,8 @@ def compute_and_check(
                 expression, op, left, right, value_of, children, describe
             )
             text = f"{describe(node_id)}: {message}"
+            if blame is not None:
+                text += blame(node_id, expression)
             path = f"{base_path}.{node_id}"
             if check.muc_do == "loi":
                 problems.add(text, path=path, **where(node_id))

@@ -432,3 +432,109 @@ def init(file: Path, cap: str, force: bool) -> None:
     from .skeleton import write_skeleton
 
     click.echo(f"Đã ghi: {write_skeleton(file, cap, force=force)}")
+
+
+@cli.command("tong-hop")
+@click.argument("inputs", nargs=-1, required=True, type=DATA)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Bảng tổng hợp Excel (.xlsx) ghi ra.",
+)
+@click.option(
+    "--danh-sach",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Danh sách đơn vị phải báo cáo (YAML): đơn vị chưa gửi được liệt kê riêng.",
+)
+@click.option(
+    "--data-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ghi thêm tệp số liệu (.yaml) của đơn vị tổng hợp, điền sẵn số tổng hợp.",
+)
+@FORCE
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(0, 64),
+    default=0,
+    help="Số tiến trình đọc tệp (mặc định: số lõi CPU).",
+)
+def tong_hop(
+    inputs: tuple[Path, ...],
+    output: Path | None,
+    danh_sach: Path | None,
+    data_out: Path | None,
+    force: bool,
+    jobs: int,
+) -> None:
+    """Tổng hợp số liệu phụ lục của nhiều đơn vị (cùng danh mục, cùng kỳ) thành một bảng.
+
+    INPUTS là tệp số liệu .yaml/.json, sổ nhập .xlsx, hoặc thư mục chứa chúng."""
+    from .formatting import ky
+    from .tonghop import tong_hop as run
+
+    if output is None and data_out is None:
+        raise click.UsageError("cần -o TỆP.xlsx (bảng tổng hợp) hoặc --data-out TỆP.yaml")
+    result = run(
+        list(inputs), output, danh_sach=danh_sach, data_out=data_out, force=force, jobs=jobs
+    )
+    click.echo(
+        f"Tổng hợp {len(result.units)} đơn vị, {ky(result.period)}, danh mục "
+        f"{result.catalog.spec.ma}."
+    )
+    for failed in result.failed:
+        click.echo(f"Chưa tổng hợp (tệp có lỗi): {failed.name or failed.source}", err=True)
+        for problem in failed.first_problems:
+            click.echo(f"  {problem}", err=True)
+    if result.missing:
+        click.echo(f"Chưa gửi số liệu ({len(result.missing)}): {', '.join(result.missing)}")
+    if result.unlisted:
+        click.echo(f"Không có trong danh sách (vẫn tổng hợp): {', '.join(result.unlisted)}")
+    _print_problems(result.problems)
+    for backup in result.backups:
+        click.echo(f"Đã giữ bản cũ: {backup}")
+    for path in result.outputs:
+        click.echo(f"Đã ghi: {path}")
+    if result.failed:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command("so-sanh")
+@click.argument("ky_truoc", type=DATA)
+@click.argument("ky_nay", type=DATA)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ghi bảng so sánh ra tệp Excel (.xlsx); không có thì in ra màn hình.",
+)
+@FORCE
+def so_sanh(ky_truoc: Path, ky_nay: Path, output: Path | None, force: bool) -> None:
+    """So sánh số liệu của một đơn vị giữa kỳ trước (KY_TRUOC) và kỳ này (KY_NAY)."""
+    from .catalog import shown
+    from .formatting import ky
+    from .sosanh import so_sanh as run
+
+    result = run(ky_truoc, ky_nay, output, force=force)
+    click.echo(f"{result.name}: {ky(result.after_period)} so với {result.period}")
+    for row in result.rows:
+        if row.change is None:
+            continue
+        percent = f" ({row.percent:+.1f}%)".replace(".", ",") if row.percent is not None else ""
+        click.echo(
+            f"  {row.label}: {shown(row.before)} → {shown(row.after)} "
+            f"({'+' if row.change > 0 else ''}{shown(row.change)}){percent}"
+        )
+    for title, items in (
+        ("Chỉ có số liệu ở kỳ trước", result.only_before),
+        ("Chỉ có số liệu ở kỳ này", result.only_after),
+    ):
+        if items:
+            click.echo(f"{title} ({len(items)}):")
+            for row in items:
+                click.echo(f"  {row.label}")
+    for backup in result.backups:
+        click.echo(f"Đã giữ bản cũ: {backup}")
+    for path in result.outputs:
+        click.echo(f"Đã ghi: {path}")

@@ -137,3 +137,11 @@ class ProblemList:
                     Problem(p.message, p.file, p.line, p.path, Severity.ERROR) for p in failing
                 ]
             raise error_class(message, file=self.file, problems=failing)
+
+
+class MismatchError(DataError):
+    """Files gathered for one tổng hợp are of different catalogs or periods."""
+
+
+class DuplicateUnitError(DataError):
+    """Two files gathered for one tổng hợp are of the same unit."""

@@ -101,7 +101,15 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def skeleton_text(cap: str, today: dt.date | None = None) -> str:
+def skeleton_text(
+    cap: str,
+    today: dt.date | None = None,
+    *,
+    period: str | None = None,
+    figures: list[str] | None = None,
+) -> str:
+    """The commented skeleton; ``period`` and ``figures`` (the phu_luc lines) replace the
+    period due today and the level's empty catalog (tổng hợp fills them in)."""
     today = today or dt.date.today()
     (
         chu_quan,
@@ -114,7 +122,7 @@ def skeleton_text(cap: str, today: dt.date | None = None) -> str:
         recipients,
         luu,
     ) = LEVELS[cap]
-    period = _period_for(today)
+    period = period or _period_for(today)
     out = [
         f"# Tệp số liệu báo cáo cải cách hành chính ({cap}) — tạo bởi `baocao init`.",
         "# Sửa các giá trị bên dưới rồi chạy:  baocao check TỆP  và  baocao render TỆP",
@@ -196,7 +204,9 @@ def skeleton_text(cap: str, today: dt.date | None = None) -> str:
         f"  chuc_vu: {_q(chuc_vu)}",
         f"  nguoi_ky: {_q('Họ và tên người ký')}",
     ]
-    if catalog:
+    if figures is not None:
+        out += figures
+    elif catalog:
         out += _figures(catalog)
     else:
         out += [

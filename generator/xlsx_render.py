@@ -157,7 +157,7 @@ def default_font(wb: Workbook) -> None:
     wb._named_styles["Normal"].font = copy(font)
 
 
-def _ensure_styles(wb: Workbook) -> None:
+def ensure_styles(wb: Workbook) -> None:
     """Add the styles a (user-made) template lacks; the template's own versions win."""
     present = set(wb.named_styles)
     for style in _named_styles():
@@ -624,7 +624,7 @@ def render_xlsx(composition: Composition, template_path: Path) -> bytes:
         wb = load_workbook(template_path)
     except Exception as exc:  # a missing or damaged template: say which file
         raise TemplateError(f"không đọc được mẫu Excel: {exc}", file=str(template_path)) from exc
-    _ensure_styles(wb)
+    ensure_styles(wb)
     base = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
     for other in [ws for ws in wb.worksheets if ws is not base]:
         wb.remove(other)
@@ -674,6 +674,7 @@ __all__ = [
     "build_xlsx_template",
     "count_lines",
     "decimal_format",
+    "ensure_styles",
     "number_format",
     "put_text",
     "render_xlsx",

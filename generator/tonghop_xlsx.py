@@ -1,0 +1,546 @@
+"""Workbooks of `baocao tong-hop` and `baocao so-sanh`, print-ready like the Phụ lục.
+
+Tổng hợp: sheet "Tổng hợp" (one row per indicator: the total, how many units reported it,
+then one column per unit), sheet "Đơn vị chưa đạt" (units that did not report or whose file
+failed, with the first problems), sheet "Kiểm tra" (the catalog's checks on the totals, when
+one fails) and sheet "Biểu đồ" (a bar chart of a few main indicators per unit). Values are
+written as values (not formulas): the workbook records what the units sent; how a total was
+made (mean, recomputed, partial) is said in the total cell's comment.
+
+The cell styles are the Phụ lục's ("BC …", see xlsx_render), so both look alike.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.utils import get_column_letter
+
+from .formatting import ky
+from .xlsx_render import (
+    FIXED_TIME,
+    FONT_SIZE,
+    MAX_ROW_HEIGHT,
+    NEGATIVE_INTEGER_FORMAT,
+    STYLE_ATTACHED,
+    STYLE_GROUP,
+    STYLE_HEADER,
+    STYLE_LABEL,
+    STYLE_NOTE,
+    STYLE_NUMBER,
+    STYLE_STT,
+    STYLE_TEXT,
+    STYLE_TITLE,
+    STYLE_UNIT,
+    count_lines,
+    decimal_format,
+    default_font,
+    ensure_styles,
+    excel_number,
+    fit_to_page_width,
+    number_format,
+    put_text,
+    workbook_bytes,
+)
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from .sosanh import SoSanhResult
+    from .tonghop import TongHopResult
+
+TOTAL_SHEET = "Tổng hợp"
+STATUS_SHEET = "Đơn vị chưa đạt"
+CHECK_SHEET = "Kiểm tra"
+CHART_SHEET = "Biểu đồ"
+CHART_INDICATORS = 3
+_LINE_PT = FONT_SIZE * 1.3125
+_DIGIT_PT = FONT_SIZE * 0.5  # a column width unit: one digit of Times New Roman 12
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _cell(ws: Worksheet, row: int, column: int, value: Any, style: str, **font: bool) -> Cell:
+    cell = ws.cell(row=row, column=column)
+    cell.style = style
+    if font:
+        from copy import copy
+
+        styled = copy(cell.font)
+        styled.b = font.get("bold", styled.b)
+        styled.i = font.get("italic", styled.i)
+        cell.font = styled
+    if value is None or value == "":
+        return cell
+    number = excel_number(value)
+    if number is not None:
+        cell.value = number
+        cell.number_format = number_format(number, "so")
+    else:
+        put_text(cell, value)
+    return cell
+
+
+def _merged(ws: Worksheet, row: int, first: int, last: int, text: str, style: str, rows: int = 1):
+    for r in range(row, row + rows):
+        for c in range(first, last + 1):
+            _cell(ws, r, c, None, style)
+    cell = _cell(ws, row, first, text, style)
+    if rows > 1 or last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row + rows - 1, end_column=last)
+    return cell
+
+
+def _lines(value: Any, width_chars: float, bold: bool = False) -> int:
+    if value is None or value == "":
+        return 1
+    text = value if isinstance(value, str) else str(value)
+    return count_lines(text, width_chars * _DIGIT_PT, FONT_SIZE, bold)
+
+
+def _fit_height(ws: Worksheet, row: int, texts: list[tuple[Any, float, bool]]) -> None:
+    lines = max(_lines(text, width, bold) for text, width, bold in texts)
+    ws.row_dimensions[row].height = round(min(lines * _LINE_PT + 2, MAX_ROW_HEIGHT), 2)
+
+
+def _comment(cell: Cell, text: str) -> None:
+    comment = Comment(text, "baocao")
+    comment.width = 320
+    comment.height = min(400, 40 + 18 * (len(text) // 45 + 1))
+    cell.comment = comment
+
+
+def _titles(ws: Worksheet, lines: list[tuple[str, str]], last_column: int, width: float) -> int:
+    """Title lines merged across the table; returns the first row after a blank spacer."""
+    for index, (text, style) in enumerate(lines, start=1):
+        _merged(ws, index, 1, last_column, text, style)
+        _fit_height(ws, index, [(text, width, style == STYLE_TITLE)])
+    ws.row_dimensions[len(lines) + 1].height = 9
+    return len(lines) + 2
+
+
+def _print_setup(ws: Worksheet, header_rows: str, columns: str | None, wide: bool) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if wide else ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    fit_to_page_width(ws)
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = header_rows
+    if columns:
+        ws.print_title_cols = columns
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.oddFooter.center.text = "Trang &P/&N"
+
+
+# --------------------------------------------------------------------------- tổng hợp
+
+
+_WIDTHS = {"stt": 7.0, "label": 42.0, "unit": 11.0, "total": 20.0, "count": 10.0, "each": 13.0}
+
+
+def _total_sheet(ws: Worksheet, result: TongHopResult) -> None:
+    from .catalog import stt_labels
+
+    catalog = result.catalog
+    units = result.units
+    first_unit = 6
+    last = first_unit + len(units) - 1
+    widths = [_WIDTHS[k] for k in ("stt", "label", "unit", "total", "count")]
+    widths += [_WIDTHS["each"]] * len(units)
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    spec = catalog.spec
+    counted = f"{len(units)} đơn vị"
+    if result.missing or result.failed:
+        counted += f" / {result.expected} đơn vị phải báo cáo"
+    header = _titles(
+        ws,
+        [
+            ("BẢNG TỔNG HỢP SỐ LIỆU", STYLE_TITLE),
+            ((spec.mo_ta or spec.tieu_de).strip(), STYLE_TITLE),
+            (f"Kỳ báo cáo: {ky(result.period)}; số liệu của {counted}", STYLE_ATTACHED),
+        ],
+        last,
+        sum(widths),
+    )
+    for column, text in enumerate(
+        ("STT", "Chỉ tiêu", "Đơn vị tính", "Tổng hợp", "Số đơn vị báo cáo"), start=1
+    ):
+        _merged(ws, header, column, column, text, STYLE_HEADER, rows=2)
+    _merged(ws, header, first_unit, last, "Số liệu của từng đơn vị", STYLE_HEADER)
+    for offset, unit in enumerate(units):
+        _cell(ws, header + 1, first_unit + offset, unit.short, STYLE_HEADER)
+    _fit_height(ws, header, [("Số liệu của từng đơn vị", _WIDTHS["each"] * len(units), True)])
+    _fit_height(
+        ws,
+        header + 1,
+        [("Số đơn vị báo cáo", _WIDTHS["count"] / 2, True)]
+        + [(u.short, _WIDTHS["each"], True) for u in units],
+    )
+    labels = stt_labels(spec)
+    problems = _problems_by_id(result)
+    row = header + 2
+    depth_of = _depths(catalog)
+    for table in spec.tables:
+        if len(spec.tables) > 1:
+            heading = " – ".join(t for t in (table.tieu_de, table.ten) if t)
+            if heading:
+                _merged(ws, row, 1, last, heading, STYLE_GROUP)
+                row += 1
+        for node in _walk(table.chi_tieu):
+            _indicator_row(ws, row, node, labels, result, problems, first_unit, depth_of)
+            row += 1
+    ws.freeze_panes = ws.cell(row=header + 2, column=first_unit)
+    _print_setup(ws, f"{header}:{header + 1}", "A:E", wide=len(units) > 8)
+    ws.print_area = f"A1:{get_column_letter(last)}{row - 1}"
+
+
+def _walk(nodes: list) -> list:
+    out = []
+    for node in nodes:
+        out.append(node)
+        out.extend(_walk(node.con))
+    return out
+
+
+def _depths(catalog: Any) -> dict[str, int]:
+    depths: dict[str, int] = {}
+    for node_id, parent in catalog.parents.items():
+        depths[node_id] = 0 if parent is None else depths.get(parent.id, 0) + 1
+    return depths
+
+
+def _problems_by_id(result: TongHopResult) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for problem in result.problems:
+        node_id = (problem.path or "").removeprefix("tong_hop.")
+        found.setdefault(node_id, []).append(problem.message)
+    return found
+
+
+def _indicator_row(
+    ws: Worksheet,
+    row: int,
+    node: Any,
+    labels: dict[str, str],
+    result: TongHopResult,
+    problems: dict[str, list[str]],
+    first_unit: int,
+    depth_of: dict[str, int],
+) -> None:
+    from .tonghop import unit_text
+
+    catalog = result.catalog
+    bold = node.dam if node.dam is not None else (bool(node.con) or node.kind == "nhom")
+    _cell(ws, row, 1, labels.get(node.id, ""), STYLE_STT, bold=bold)
+    label = "  " * depth_of.get(node.id, 0) + node.ten
+    _cell(ws, row, 2, label, STYLE_GROUP if bold else STYLE_LABEL, italic=node.nghieng)
+    _cell(ws, row, 3, node.unit_text() if node.kind != "lua_chon" else node.dvt, STYLE_UNIT)
+    total = result.totals[node.id]
+    is_text = isinstance(total.value, str)
+    total_cell = _cell(ws, row, 4, total.value, STYLE_TEXT if is_text else STYLE_NUMBER, bold=True)
+    if isinstance(total.value, float):
+        total_cell.number_format = number_format(total.value, node.kind)
+    comment = [total.note] if total.note else []
+    comment += [f"Cảnh báo: {message}" for message in problems.get(node.id, [])]
+    if comment:
+        _comment(total_cell, "\n".join(comment))
+    reported = f"{total.reported}/{len(result.units)}" if node.kind != "nhom" else ""
+    if node.kind == "nhom" and total.reported:
+        reported = f"{total.reported}/{len(result.units)}"
+    _cell(ws, row, 5, reported, STYLE_UNIT)
+    texts: list[tuple[Any, float, bool]] = [
+        (label, _WIDTHS["label"], bold),
+        (total.value if is_text else None, _WIDTHS["total"], True),
+    ]
+    for offset, unit in enumerate(result.units):
+        value = unit.values.get(node.id)
+        if node.id in unit.texts or node.kind == "lua_chon" or isinstance(value, str):
+            shown = unit_text(catalog, unit, node.id)
+            _cell(ws, row, first_unit + offset, shown, STYLE_TEXT)
+            texts.append((shown, _WIDTHS["each"], False))
+        else:
+            cell = _cell(ws, row, first_unit + offset, value, STYLE_NUMBER)
+            if value is not None and not isinstance(value, bool):
+                cell.number_format = number_format(excel_number(value), node.kind)
+    _fit_height(ws, row, texts)
+
+
+def _status_sheet(ws: Worksheet, result: TongHopResult) -> None:
+    widths = [7.0, 30.0, 28.0, 24.0, 70.0]
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    header = _titles(
+        ws,
+        [
+            ("ĐƠN VỊ CHƯA BÁO CÁO HOẶC CÓ TỆP LỖI", STYLE_TITLE),
+            (f"Kỳ báo cáo: {ky(result.period)}", STYLE_ATTACHED),
+        ],
+        5,
+        sum(widths),
+    )
+    for column, text in enumerate(("STT", "Đơn vị", "Tệp", "Tình trạng", "Vấn đề"), start=1):
+        _cell(ws, header, column, text, STYLE_HEADER)
+    rows: list[tuple[str, str, str, str]] = []
+    rows += [(name, "", "Chưa gửi số liệu", "") for name in result.missing]
+    rows += [
+        (
+            failed.name or "(không đọc được tên đơn vị)",
+            failed.source.name,
+            "Tệp có lỗi, chưa tổng hợp",
+            "\n".join(str(p) for p in failed.first_problems)
+            + (
+                f"\n… và {len(failed.problems) - len(failed.first_problems)} lỗi khác"
+                if len(failed.problems) > len(failed.first_problems)
+                else ""
+            ),
+        )
+        for failed in result.failed
+    ]
+    by_name = {u.name: u for u in result.units}
+    rows += [
+        (name, by_name[name].source.name, "Không có trong danh sách (vẫn tổng hợp)", "")
+        for name in result.unlisted
+    ]
+    row = header + 1
+    if not rows:
+        _merged(
+            ws,
+            row,
+            1,
+            5,
+            f"Tất cả {len(result.units)} đơn vị đã báo cáo; không có tệp lỗi.",
+            STYLE_LABEL,
+        )
+        row += 1
+    for index, (name, source, status, problems) in enumerate(rows, start=1):
+        _cell(ws, row, 1, index, STYLE_STT)
+        _cell(ws, row, 2, name, STYLE_LABEL)
+        _cell(ws, row, 3, source, STYLE_LABEL)
+        _cell(ws, row, 4, status, STYLE_LABEL)
+        _cell(ws, row, 5, problems, STYLE_NOTE)
+        _fit_height(
+            ws,
+            row,
+            [(name, widths[1], False), (source, widths[2], False), (problems, widths[4], False)],
+        )
+        row += 1
+    ws.freeze_panes = ws.cell(row=header + 1, column=1)
+    _print_setup(ws, f"{header}:{header}", None, wide=False)
+    ws.print_area = f"A1:E{row - 1}"
+
+
+def _check_sheet(ws: Worksheet, result: TongHopResult) -> None:
+    widths = [7.0, 120.0]
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    header = _titles(
+        ws,
+        [("KIỂM TRA TRÊN SỐ LIỆU TỔNG HỢP", STYLE_TITLE), (ky(result.period), STYLE_ATTACHED)],
+        2,
+        sum(widths),
+    )
+    _cell(ws, header, 1, "STT", STYLE_HEADER)
+    _cell(ws, header, 2, "Cảnh báo (theo kiểm tra của danh mục chỉ tiêu)", STYLE_HEADER)
+    for index, problem in enumerate(result.problems, start=1):
+        _cell(ws, header + index, 1, index, STYLE_STT)
+        _cell(ws, header + index, 2, problem.message, STYLE_NOTE)
+        _fit_height(ws, header + index, [(problem.message, widths[1], False)])
+    _print_setup(ws, f"{header}:{header}", None, wide=False)
+
+
+def chart_indicators(result: TongHopResult) -> list[str]:
+    """The catalog's bieu_do, else a few counts most units reported, the broadest first."""
+    catalog = result.catalog
+    if catalog.spec.bieu_do:
+        return list(catalog.spec.bieu_do)
+    depths = _depths(catalog)
+    order = {node_id: i for i, node_id in enumerate(catalog.nodes)}
+    candidates = [
+        node_id
+        for node_id, node in catalog.nodes.items()
+        if node.kind == "dem" and result.totals[node_id].reported and not node.con
+    ]
+    candidates.sort(
+        key=lambda n: (
+            -result.totals[n].reported,
+            not result.totals[n].value,  # an indicator every unit left at 0 shows nothing
+            depths.get(n, 0),
+            order[n],
+        )
+    )
+    return sorted(candidates[:CHART_INDICATORS], key=order.__getitem__)
+
+
+def _chart_sheet(ws: Worksheet, result: TongHopResult) -> None:
+    indicators = chart_indicators(result)
+    if not indicators:
+        put_text(ws["A1"], "Không có chỉ tiêu số nào để vẽ biểu đồ.")
+        return
+    describe = result.describe
+    ws.column_dimensions["A"].width = 28
+    _cell(ws, 1, 1, "Đơn vị", STYLE_HEADER)
+    for offset, node_id in enumerate(indicators, start=2):
+        ws.column_dimensions[get_column_letter(offset)].width = 24
+        _cell(ws, 1, offset, describe(node_id), STYLE_HEADER)
+    for row, unit in enumerate(result.units, start=2):
+        _cell(ws, row, 1, unit.short, STYLE_LABEL)
+        for offset, node_id in enumerate(indicators, start=2):
+            _cell(ws, row, offset, unit.number(node_id), STYLE_NUMBER)
+    _fit_height(ws, 1, [(describe(n), 24, True) for n in indicators])
+    chart = BarChart()
+    chart.type = "bar"  # horizontal bars: unit names stay readable however many there are
+    chart.grouping = "clustered"
+    chart.title = "Một số chỉ tiêu chính theo đơn vị"
+    chart.y_axis.title = "Số liệu"
+    chart.x_axis.title = None
+    last_row = len(result.units) + 1
+    data = Reference(ws, min_col=2, max_col=len(indicators) + 1, min_row=1, max_row=last_row)
+    names = Reference(ws, min_col=1, min_row=2, max_row=last_row)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(names)
+    chart.x_axis.scaling.orientation = "maxMin"  # first unit on top, as in the table
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+    chart.width = 24
+    chart.height = max(9.0, 0.45 * len(result.units) * max(1, len(indicators)) / 1.5 + 4)
+    ws.add_chart(chart, f"{get_column_letter(len(indicators) + 3)}2")
+    _print_setup(ws, "1:1", None, wide=False)
+
+
+def tong_hop_workbook(result: TongHopResult) -> bytes:
+    wb = Workbook()
+    default_font(wb)
+    ensure_styles(wb)
+    total = wb.active
+    total.title = TOTAL_SHEET
+    _total_sheet(total, result)
+    _status_sheet(wb.create_sheet(STATUS_SHEET), result)
+    if result.problems:
+        _check_sheet(wb.create_sheet(CHECK_SHEET), result)
+    _chart_sheet(wb.create_sheet(CHART_SHEET), result)
+    props = wb.properties
+    props.title = f"Tổng hợp số liệu {ky(result.period)}"
+    props.creator = props.lastModifiedBy = "baocao"
+    props.created = props.modified = FIXED_TIME
+    return workbook_bytes(wb)
+
+
+# --------------------------------------------------------------------------- so sánh
+
+COMPARE_SHEET = "So sánh"
+
+
+def _compare_sheet(ws: Worksheet, result: SoSanhResult) -> None:
+    widths = [7.0, 50.0, 12.0, 15.0, 15.0, 15.0, 13.0]
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    before, after = ky(result.before_period), ky(result.after_period)
+    header = _titles(
+        ws,
+        [
+            ("SO SÁNH SỐ LIỆU GIỮA HAI KỲ BÁO CÁO", STYLE_TITLE),
+            (result.name, STYLE_TITLE),
+            (f"{after[:1].upper() + after[1:]} so với {result.period}", STYLE_ATTACHED),
+        ],
+        7,
+        sum(widths),
+    )
+    titles = (
+        "STT",
+        "Chỉ tiêu",
+        "Đơn vị tính",
+        before[:1].upper() + before[1:],
+        after[:1].upper() + after[1:],
+        "Tăng (+), giảm (−)",
+        "Tỷ lệ tăng, giảm (%)",
+    )
+    for column, text in enumerate(titles, start=1):
+        _cell(ws, header, column, text, STYLE_HEADER)
+    _fit_height(ws, header, [(t, w, True) for t, w in zip(titles, widths, strict=True)])
+    row = header + 1
+    catalog = result.catalog
+    sections = [(None, result.rows)]
+    if result.only_before or result.only_after:
+        sections.append(
+            ("Chỉ tiêu chỉ có số liệu ở một kỳ", result.only_before + result.only_after)
+        )
+    for title, items in sections:
+        if title:
+            _merged(ws, row, 1, 7, title, STYLE_GROUP)
+            row += 1
+        for item in items:
+            node = catalog.nodes.get(item.id)
+            stt, _, label = (
+                item.label.partition(" ") if item.label[:1].isdigit() else ("", "", item.label)
+            )
+            _cell(ws, row, 1, stt, STYLE_STT)
+            _cell(ws, row, 2, label, STYLE_LABEL)
+            _cell(ws, row, 3, item.dvt, STYLE_UNIT)
+            for column, value in ((4, item.before), (5, item.after)):
+                style = STYLE_TEXT if isinstance(value, str) else STYLE_NUMBER
+                _cell(ws, row, column, value, style)
+            change = item.change
+            if change is not None:
+                cell = _cell(ws, row, 6, change, STYLE_NUMBER)
+                cell.number_format = _signed_format(change)
+                percent = item.percent
+                if node is not None and node.kind == "phan_tram":
+                    _comment(cell, "Chênh lệch tính bằng điểm phần trăm")
+                elif percent is not None:
+                    percent_cell = _cell(ws, row, 7, percent, STYLE_NUMBER)
+                    percent_cell.number_format = _signed_format(percent, 1)
+                elif item.before == 0:
+                    _cell(ws, row, 7, "–", STYLE_UNIT)
+            _fit_height(
+                ws,
+                row,
+                [
+                    (label, widths[1], False),
+                    (item.before if isinstance(item.before, str) else None, widths[3], False),
+                    (item.after if isinstance(item.after, str) else None, widths[4], False),
+                ],
+            )
+            row += 1
+    ws.freeze_panes = ws.cell(row=header + 1, column=4)
+    _print_setup(ws, f"{header}:{header}", None, wide=False)
+    ws.print_area = f"A1:G{row - 1}"
+
+
+def _signed_format(value: float, places: int | None = None) -> str:
+    """ "+12" and "−3": a change shows its sign; decimals as the Phụ lục shows them."""
+    base = number_format(excel_number(value), "so") if places is None else decimal_format(places)
+    base = base.split(";")[0] if ";" in base and "[>=" not in base else base
+    if "[>=" in base:  # the literal-dot whole-number format has no room for a sign section
+        base = NEGATIVE_INTEGER_FORMAT
+    return f"+{base};-{base};0"
+
+
+def so_sanh_workbook(result: SoSanhResult) -> bytes:
+    wb = Workbook()
+    default_font(wb)
+    ensure_styles(wb)
+    ws = wb.active
+    ws.title = COMPARE_SHEET
+    _compare_sheet(ws, result)
+    props = wb.properties
+    props.title = f"So sánh số liệu {ky(result.after_period)} với {ky(result.before_period)}"
+    props.creator = props.lastModifiedBy = "baocao"
+    props.created = props.modified = FIXED_TIME
+    return workbook_bytes(wb)
+
+
+__all__ = [
+    "CHART_SHEET",
+    "CHECK_SHEET",
+    "COMPARE_SHEET",
+    "STATUS_SHEET",
+    "TOTAL_SHEET",
+    "so_sanh_workbook",
+    "tong_hop_workbook",
+]
