@@ -97,7 +97,10 @@ Scalar = Annotated[
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+    # defer_build: validators are built on first use, only for the models a command needs
+    model_config = ConfigDict(
+        extra="forbid", frozen=False, str_strip_whitespace=True, defer_build=True
+    )
 
 
 # --------------------------------------------------------------------------- references
@@ -292,6 +295,7 @@ class BaoCao(Model):
     model_config = ConfigDict(
         extra="forbid",
         str_strip_whitespace=True,
+        defer_build=True,
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
         title="Tệp số liệu báo cáo (baocao)",
     )
@@ -355,5 +359,3 @@ class BaoCao(Model):
             raise ValueError(f'ký hiệu "{value}" không đúng dạng LOẠI-CƠQUAN, ví dụ "BC-UBND"')
         return value
 
-
-Muc.model_rebuild()
