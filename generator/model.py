@@ -358,4 +358,3 @@ class BaoCao(Model):
         if not re.fullmatch(r"[A-ZĐa-zđ]+(-[A-ZĐa-zđ0-9]+)+", value):
             raise ValueError(f'ký hiệu "{value}" không đúng dạng LOẠI-CƠQUAN, ví dụ "BC-UBND"')
         return value
-
