@@ -173,8 +173,8 @@ def make_environment() -> SandboxedEnvironment:
     return env
 
 
-def _refuse_statements(template_source: str, environment: SandboxedEnvironment) -> None:
-    for node in environment.parse(template_source).find_all(_STATEMENTS):
+def _refuse_statements(tree: nodes.Template) -> None:
+    for node in tree.find_all(_STATEMENTS):
         raise SecurityError(
             f"chỉ dùng biểu thức {{{{ … }}}} (và {{% if %}}), không dùng câu lệnh "
             f"'{type(node).__name__.lower()}'"
@@ -206,6 +206,7 @@ class FigureLookup(Mapping[str, Any]):
         self._values = values
         self._describe = describe
         self._ids = ids
+        self._known = set(ids)  # a lookup per expression: a list would cost O(ids) each
         self._deps = deps
 
     def __getitem__(self, key: Any) -> Any:
@@ -213,7 +214,7 @@ class FigureLookup(Mapping[str, Any]):
         self._deps.note(f"so_lieu:{key}")
         if self._describe is None:
             raise ProseError(f"so_lieu['{key}']: báo cáo không có phụ lục số liệu (phu_luc)")
-        if key not in self._ids:
+        if key not in self._known:
             close = difflib.get_close_matches(key, self._ids, n=1, cutoff=0.6)
             hint = f"; có phải '{close[0]}'?" if close else ""
             raise ProseError(f"so_lieu['{key}']: mã chỉ tiêu không có trong danh mục{hint}")
@@ -323,8 +324,9 @@ def _compiled(text: str) -> Any:
     if template is None:
         if len(_COMPILED) > 4096:
             _COMPILED.clear()
-        _refuse_statements(text, _ENVIRONMENT)
-        template = _COMPILED[text] = _ENVIRONMENT.from_string(text)
+        tree = _ENVIRONMENT.parse(text)  # parsed once: checked, then compiled from the tree
+        _refuse_statements(tree)
+        template = _COMPILED[text] = _ENVIRONMENT.from_string(tree)
     return template
 
 
