@@ -237,10 +237,10 @@ _rendered_here = 0  # files rendered by this process in a batch
 
 def _render_in_batch(args: tuple[Path, Path | None, dict[str, Any]]) -> RenderResult | BaocaoError:
     global _rendered_here
-    result = _render_one(args)
+    if _rendered_here:  # between files only: after the last one the process exits
+        collect_between_files(_rendered_here)
     _rendered_here += 1
-    collect_between_files(_rendered_here)
-    return result
+    return _render_one(args)
 
 
 def _render_one(args: tuple[Path, Path | None, dict[str, Any]]) -> RenderResult | BaocaoError:

@@ -283,9 +283,10 @@ def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool) -> None:
     from .api import check_data, collect_between_files, data_files
 
     failed = False
-    for done, path in enumerate(data_files(list(data)), start=1):
+    for done, path in enumerate(data_files(list(data))):
+        if done:
+            collect_between_files(done)
         result = check_data(path, so_lieu=so_lieu)
-        collect_between_files(done)
         _print_problems(result.problems)
         _print_problems(result.cleared)
         errors, warnings = len(result.errors), len(result.warnings)

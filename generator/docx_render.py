@@ -5,6 +5,7 @@ footnotes and the Phụ lục are built here as WordprocessingML and dropped in 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from copy import deepcopy
 from pathlib import Path
 from typing import Any
@@ -232,7 +233,10 @@ def appendix_row(row: Row, widths: list[int]) -> str:
 
 # --------------------------------------------------------------------------- post-processing
 
-_RULE_PARAGRAPHS = etree.XPath('.//w:p[w:pPr/w:pStyle/@w:val="BCKeNgan"]', namespaces=wordml.NSMAP)
+RULE_STYLE = "BCKeNgan"
+_RULE_PARAGRAPHS = etree.XPath(
+    f'.//w:p[w:pPr/w:pStyle/@w:val="{RULE_STYLE}"]', namespaces=wordml.NSMAP
+)
 _EMPTY_SECTION_BREAKS = etree.XPath("./w:p/w:pPr/w:sectPr[not(*)]", namespaces=wordml.NSMAP)
 
 
@@ -249,10 +253,26 @@ def _run_size(p: etree._Element, default: float = 14) -> tuple[float, bool]:
     return (int(size.get(qn("w:val"))) / 2 if size is not None else default), bold
 
 
+def _rule_paragraphs(body: etree._Element) -> Iterator[etree._Element]:
+    """The rule paragraphs, searched before the Phụ lục's section break only: a table of
+    10,000 rows below it holds none."""
+    paragraph, table = qn("w:p"), qn("w:tbl")
+    style, section = f"{qn('w:pPr')}/{qn('w:pStyle')}", f"{qn('w:pPr')}/{qn('w:sectPr')}"
+    for child in body:
+        if child.tag == paragraph:
+            named = child.find(style)
+            if named is not None and named.get(qn("w:val")) == RULE_STYLE:
+                yield child
+            if child.find(section) is not None:
+                return
+        elif child.tag == table:
+            yield from _RULE_PARAGRAPHS(child)
+
+
 def size_short_rules(body: etree._Element, text_width: int) -> None:
     """Lines under the agency name (about 40% of it), the motto (its full length) and the
     trích yếu (a short centred line), sized from the text above each rule."""
-    for p in _RULE_PARAGRAPHS(body):
+    for p in list(_rule_paragraphs(body)):
         above = p.getprevious()
         while (
             above is not None and above.tag == qn("w:p") and not wordml.element_text(above).strip()

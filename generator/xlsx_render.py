@@ -43,6 +43,7 @@ from collections.abc import Callable
 from copy import copy, deepcopy
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -262,11 +263,19 @@ def _char_width(char: str, bold: bool) -> int:
     return 0 if unicodedata.combining(char) else 600
 
 
+@lru_cache(maxsize=65536)
+def _text_units(text: str, bold: bool) -> int:
+    """Advance width of ``text`` in 1/1000 em (cached: a form repeats its words thousands of
+    times)."""
+    return sum(_char_width(c, bold) for c in text)
+
+
 def _text_width(text: str, size: float, bold: bool) -> float:
     """Printed width of ``text`` in points."""
-    return sum(_char_width(c, bold) for c in text) * size / 1000 * _SAFETY
+    return _text_units(text, bold) * size / 1000 * _SAFETY
 
 
+@lru_cache(maxsize=4096)
 def count_lines(text: str, width_pt: float, size: float, bold: bool = False) -> int:
     """Lines ``text`` takes when wrapped at word boundaries in a cell ``width_pt`` wide."""
     available = max(width_pt - _CELL_PADDING, size)
@@ -441,6 +450,10 @@ class _SheetWriter:
         self.widths = widths
         self.widths_pt = [w * unit_pt for w in widths]
         self.cell_of = cell_of
+        # (style, bold, italic) → the cell-style array it gives: naming a style and copying a
+        # font for each of 50,000 cells was most of a big Phụ lục's time
+        self.style_arrays: dict[tuple[str, bool, bool], Any] = {}
+        self.font_metrics: dict[int, tuple[float, bool]] = {}  # font id → (size, bold)
 
     # ----- cells
 
@@ -448,12 +461,17 @@ class _SheetWriter:
         self, row: int, column: int, style: str, *, bold: bool = False, italic: bool = False
     ) -> Cell:
         cell = self.ws.cell(row=row, column=column)
+        array = self.style_arrays.get((style, bold, italic))
+        if array is not None:
+            cell._style = copy(array)
+            return cell
         cell.style = style
         if (bold and not cell.font.b) or (italic and not cell.font.i):
             font = copy(cell.font)
             font.b = font.b or bold
             font.i = font.i or italic
             cell.font = font
+        self.style_arrays[(style, bold, italic)] = copy(cell._style)
         return cell
 
     def _height(self, cell: Cell, width_pt: float, shown: str | None = None) -> float:
@@ -463,8 +481,14 @@ class _SheetWriter:
             return 0.0
         if not isinstance(text, str):
             text = so(text)
-        size = float(cell.font.sz or FONT_SIZE)
-        return count_lines(text, width_pt, size, bool(cell.font.b)) * size * _LINE + _ROW_PADDING
+        metrics = self.font_metrics.get(cell._style.fontId)
+        if metrics is None:
+            metrics = self.font_metrics[cell._style.fontId] = (
+                float(cell.font.sz or FONT_SIZE),
+                bool(cell.font.b),
+            )
+        size, bold = metrics
+        return count_lines(text, width_pt, size, bold) * size * _LINE + _ROW_PADDING
 
     def _set_height(self, row: int, needed: float) -> None:
         needed = max(needed, FONT_SIZE * _LINE + _ROW_PADDING)
