@@ -29,7 +29,7 @@ from .expressions import (
     ExpressionError,
     parse_expression,
 )
-from .formatting import chu_cai, la_ma, non_decimal_form, parse_number, so
+from .formatting import chu_cai, la_ma, non_decimal_form, parse_number, round_half_up, so
 from .loader import LoadedFile, load_file
 from .model import GiaTri, Model
 from .validate import validate_model
@@ -50,6 +50,8 @@ DEFAULT_AGGREGATION = {
 NUMERIC_KINDS = ("dem", "tien", "so", "phan_tram")
 
 MAX_FIGURE = 10**15  # a figure this large is a typing slip (and beyond float precision)
+FORMULA_DECIMALS = 2  # computed figures (ratios) are printed and cached with at most these
+MAX_DECIMALS = 3  # typed figures are printed with at most these
 
 
 def _id_text(value: Any) -> Any:
@@ -641,8 +643,8 @@ def compute_and_check(
                 value_of, lambda node_id=node_id: children_sum(catalog, node_id, value_of)
             )
             if result is not None:
-                # printed as the Excel formula cells show them: two decimals
-                rounded = round(float(result), 2)
+                # the Word table prints it, and the Excel cell caches and shows it, as this
+                rounded = round_half_up(float(result), FORMULA_DECIMALS)
                 if computed.get(node_id) != rounded:
                     computed[node_id] = rounded
                     changed = True
@@ -710,7 +712,7 @@ def _check_message(
 
 def shown(value: Any) -> str:
     """A figure as printed in tables and messages: Vietnamese separators, at most 3 decimals."""
-    return so(round(value, 3) if isinstance(value, float) else value)
+    return so(round_half_up(value, MAX_DECIMALS) if isinstance(value, float) else value)
 
 
 def format_value(node: ChiTieu, value: Any, van_ban_text: Callable[[str], str]) -> str:

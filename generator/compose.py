@@ -33,6 +33,7 @@ from .formatting import (
     la_ma,
     lower_first,
     ngay_ngan,
+    round_half_up,
     so_ky_hieu,
 )
 from .loader import FieldPath, LoadedFile, format_path
@@ -269,7 +270,7 @@ class Composer:
                 raise ProseError(f"ty_le('{part}', '{whole}'): cả hai chỉ tiêu phải là số")
             if denominator == 0:
                 raise ProseError(f"ty_le('{part}', '{whole}'): chỉ tiêu {whole} bằng 0")
-            return Percent(round(numerator / denominator * 100, chu_so))
+            return Percent(round_half_up(numerator / denominator * 100, chu_so))
 
         def van_ban(
             key: str,

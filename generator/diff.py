@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .compose import BodyTable, Composition, Heading, Paragraph, citation, plain_inlines
-from .formatting import so
+from .formatting import round_half_up, so
 
 
 @dataclass
@@ -86,7 +86,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "Có" if value else "Không"
     if isinstance(value, int | float):
-        return so(round(value, 3) if isinstance(value, float) else value)
+        return so(round_half_up(value, 3) if isinstance(value, float) else value)
     return str(value)
 
 

@@ -7,6 +7,7 @@ Rules: the project's reference on Vietnamese numbers and dates, and Nghị đị
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -50,6 +51,15 @@ def so(value: object, precision: int | None = None) -> str:
     out = ".".join(groups) + ("," + fraction if fraction else "")
     negative = number < 0 and out.strip("0.,") != ""
     return ("-" if negative else "") + out
+
+
+def round_half_up(value: float, places: int) -> float:
+    """``value`` rounded as Excel and a reader round (0.125 → 0.13, not Python's 0.12): the one
+    rounding rule of figures, shared by the Word table, prose and the Excel Phụ lục."""
+    if not math.isfinite(value):
+        return value
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return float(exact)
 
 
 def phan_tram(value: object, precision: int | None = None) -> str:

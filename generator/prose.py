@@ -20,7 +20,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .formatting import FILTERS, phan_tram, so
+from .formatting import FILTERS, phan_tram, round_half_up, so
 
 # Private-use characters stand in for escaped markup characters while parsing.
 _ESCAPES = {"\\\\": "\ue000", "\\*": "\ue001", "\\[": "\ue002", "\\]": "\ue003"}
@@ -58,7 +58,7 @@ def _finalize(value: Any) -> str:
     if isinstance(value, Percent):
         return phan_tram(float(value))  # ty_le() rounded it to the digits asked for
     if isinstance(value, float):
-        return so(round(value, 3))  # as the Phụ lục prints figures
+        return so(round_half_up(value, 3))  # as the Phụ lục prints figures
     if isinstance(value, int | Decimal):
         return so(value)
     return escape_markup(str(value))

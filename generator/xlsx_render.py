@@ -22,17 +22,18 @@ Number formats (checked by converting with LibreOffice 7.4 and reading the text 
   point), so LibreOffice gets the Vietnamese locale from ``[$-42A]`` and Excel shows its
   system separators ("98,07" on a Vietnamese Windows). ``0.##`` was rejected: Excel shows
   "100." for whole values; ``General`` was rejected: it shows "92.8571428571" for a formula.
-* Formula cells whose result may be fractional (a division, a fractional value now): two fixed
-  decimals, ``[$-42A]#,##0.00`` ("92,86", "100,00"), so the display stays tidy when the
-  inputs change. Sums of whole numbers use the whole-number format.
+* Formula cells: the format of the value the report computed (at most two decimals), as the
+  Word table prints it: 76.7 → "76,7", 95.59 → "95,59", 100 → "100". (Fixed two decimals
+  showed "76,70" beside the Word table's "76,7".)
 
-Formulas are written without cached values; the template asks Excel to recalculate on load
-(``fullCalcOnLoad``) and LibreOffice recalculates files not saved by Excel.
+Formula cells store the value the report computed (``with_cached_values``), shown with the
+decimals the Word table prints (one rounding rule: ``formatting.round_half_up``), so viewers
+that do not calculate (Protected View, previews, pandas) show the printed figure; the template
+also asks Excel to recalculate on load (``fullCalcOnLoad``).
 """
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import io
 import math
@@ -47,6 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lxml import etree
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
@@ -56,6 +58,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
+from .catalog import MAX_DECIMALS
 from .errors import DataError, TemplateError
 from .formatting import so
 
@@ -74,6 +77,8 @@ FIXED_TIME = dt.datetime(2024, 1, 1)
 DEFAULT_WIDTHS = [1.2, 7.5, 2.4, 1.8, 2.6]  # DanhMuc.do_rong_cot's default
 COLUMNS = "ABCDE"
 CM = 1 / 2.54  # openpyxl margins are in inches
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 # Column widths are in "characters": the width of a digit of the workbook's default font,
 # 6 pt for Times New Roman 12 (measured in LibreOffice's PDF output; Excel's digit is 8 px at
@@ -84,7 +89,6 @@ PAGE_CHARACTERS = {False: 77.0, True: 118.0}
 FIT_PAGES_DOWN = 999  # see page_setup: one page wide, any number down
 INTEGER_FORMAT = r"[>=1000000]#\.###\.##0;[>=1000]#\.##0;0"
 NEGATIVE_INTEGER_FORMAT = "[$-42A]#,##0"
-MAX_DECIMALS = 3  # as the Word table prints figures (catalog.shown)
 EXCEL_TEXT_LIMIT = 32767
 MAX_ROW_HEIGHT = 409  # points, Excel's limit
 
@@ -105,9 +109,6 @@ STYLE_NOTE = "BC Ghi chú"
 def decimal_format(places: int) -> str:
     """``[$-42A]#,##0.00`` for 2 places: Vietnamese separators in LibreOffice, no trailing dot."""
     return "[$-42A]#,##0." + "0" * places if places > 0 else NEGATIVE_INTEGER_FORMAT
-
-
-FORMULA_FORMAT = decimal_format(2)
 
 
 # --------------------------------------------------------------------------- the template
@@ -347,13 +348,6 @@ def number_format(value: int | float, kind: str) -> str:
     return INTEGER_FORMAT if 0 <= value < 10**9 else NEGATIVE_INTEGER_FORMAT
 
 
-def _divides(row: Row) -> bool:
-    return row.formula is not None and any(
-        isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
-        for node in ast.walk(row.formula.tree)
-    )
-
-
 # --------------------------------------------------------------------------- layout
 
 
@@ -444,7 +438,9 @@ class _SheetWriter:
         widths: list[float],
         unit_pt: float,
         cell_of: Callable[[str, str], str | None],
+        cached: dict[str, int | float],
     ) -> None:
+        self.cached = cached  # formula cell → the value the report prints, stored in the file
         self.layout = layout
         self.ws = layout.sheet
         self.widths = widths
@@ -601,12 +597,11 @@ class _SheetWriter:
             formula = row.formula.to_excel(
                 lambda ref: self.cell_of(self.ws.title, ref), lambda: self._children_cells(index)
             )
-            if formula is not None:
+            if formula is not None and number is not None:
                 cell.value = "=" + formula
-                fractional = number is not None and not isinstance(number, int)
-                cell.number_format = (
-                    FORMULA_FORMAT if fractional or _divides(row) else INTEGER_FORMAT
-                )
+                # shown with the decimals the Word table prints ("76,7", not "76,70")
+                cell.number_format = number_format(number, row.kind)
+                self.cached[cell.coordinate] = number
                 return cell
         if number is not None:
             cell.value = number
@@ -678,20 +673,68 @@ def render_xlsx(composition: Composition, template_path: Path) -> bytes:
 
     normal = wb._named_styles["Normal"].font
     unit_pt = float(normal.sz or FONT_SIZE) * 0.5  # the default font's digit: half an em
+    cached: dict[str, dict[str, int | float]] = {}
     for layout in layouts:
         _page_setup(layout.sheet, appendix.landscape)
         widths = _column_widths(_table_weights(appendix.widths, layout.table), appendix.landscape)
-        _SheetWriter(layout, widths, unit_pt, cell_of).write()
+        cached[layout.sheet.title] = {}
+        _SheetWriter(layout, widths, unit_pt, cell_of, cached[layout.sheet.title]).write()
     wb.active = 0
     props = wb.properties
     props.title = clean_text(f"{appendix.heading} – {appendix.title}")[:255]
     props.creator = props.lastModifiedBy = "baocao"
     props.created = props.modified = FIXED_TIME
-    return workbook_bytes(wb)
+    return with_cached_values(workbook_bytes(wb), cached)
+
+
+def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its part ("xl/worksheets/sheet1.xml"), from the workbook's relationships."""
+    relations = etree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    targets = {
+        rel.get("Id"): rel.get("Target", "").lstrip("/").removeprefix("xl/") for rel in relations
+    }
+    workbook = etree.fromstring(package.read("xl/workbook.xml"))
+    return {
+        sheet.get("name"): "xl/" + targets[sheet.get(f"{{{_REL_NS}}}id")]
+        for sheet in workbook.iter(f"{{{_MAIN_NS}}}sheet")
+    }
+
+
+def with_cached_values(data: bytes, cached: dict[str, dict[str, int | float]]) -> bytes:
+    """The workbook with each formula cell's value stored beside its formula.
+
+    openpyxl writes formulas without a value; Excel recalculates on load, but Protected View
+    (an emailed attachment), file previews, mail and chat viewers, openpyxl's data_only and
+    pandas read the stored value only and would show an empty cell."""
+    if not any(cached.values()):
+        return data
+    source = zipfile.ZipFile(io.BytesIO(data))
+    parts = {part: cached[name] for name, part in _sheet_parts(source).items() if cached.get(name)}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename in parts:
+                content = _store_values(content, parts[info.filename])
+            target.writestr(info, content)
+    return buffer.getvalue()
+
+
+def _store_values(sheet_xml: bytes, values: dict[str, int | float]) -> bytes:
+    root = etree.fromstring(sheet_xml)
+    for cell in root.iter(f"{{{_MAIN_NS}}}c"):
+        value = values.get(cell.get("r", ""))
+        if value is None or cell.find(f"{{{_MAIN_NS}}}f") is None:
+            continue
+        stored = cell.find(f"{{{_MAIN_NS}}}v")
+        if stored is None:
+            stored = etree.SubElement(cell, f"{{{_MAIN_NS}}}v")
+        stored.text = repr(float(value)) if isinstance(value, float) else str(value)
+        cell.attrib.pop("t", None)  # a number (the default type)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 __all__ = [
-    "FORMULA_FORMAT",
     "INTEGER_FORMAT",
     "NEGATIVE_INTEGER_FORMAT",
     "SHEET_NAME",

@@ -709,3 +709,20 @@ def test_diem_letters_follow_the_vietnamese_alphabet(number: int, letter: str) -
     from generator.formatting import chu_cai
 
     assert chu_cai(number) == letter
+
+
+@pytest.mark.parametrize(
+    "value, places, expected",
+    [
+        (0.125, 2, 0.13),
+        (2.675, 2, 2.68),
+        (76.6951, 2, 76.7),
+        (-0.125, 2, -0.13),
+        (1.0005, 3, 1.001),
+    ],
+)
+def test_round_half_up_is_the_one_rounding_rule(value: float, places: int, expected: float) -> None:
+    """Excel shows 0,13 for 0.125 with two decimals; Python's round() gives 0.12."""
+    from generator.formatting import round_half_up
+
+    assert round_half_up(value, places) == expected

@@ -13,15 +13,16 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font
 
+from generator import xlsx_render
 from generator.api import load_report
 from generator.errors import DataError
 from generator.xlsx_render import (
     FIT_PAGES_DOWN,
-    FORMULA_FORMAT,
     INTEGER_FORMAT,
     SHEET_NAME,
     build_xlsx_template,
     count_lines,
+    decimal_format,
     number_format,
     render_xlsx,
     sheet_names,
@@ -484,15 +485,46 @@ def test_a_catalog_with_two_tables_gives_two_sheets(
     ratio, late, text = (second_sheet.cell(first + i, 4) for i in range(3))
     assert ratio.data_type == late.data_type == "f"
     assert "'BIỂU MẪU 1'!D" in ratio.value and ratio.value.startswith("=")
-    assert ratio.number_format == FORMULA_FORMAT
+    assert ratio.number_format == decimal_format(2)  # 95,59: the decimals Word prints
     assert text.value == "=1+1 không phải công thức" and text.data_type == "s"
+
+
+def test_formula_cells_store_the_value_the_report_prints(
+    own_catalog: Path, template: Path, tmp_path: Path
+) -> None:
+    """Protected View, previews and pandas show a formula's stored value only: it is the
+    report's computed figure, formatted with the decimals the Word table prints."""
+    own_catalog.write_text(
+        DATA.replace("hs.tt: 1200", "hs.tt: 997").replace("dung_han: 1150", "dung_han: 767"),
+        encoding="utf-8",
+    )
+    composition = load_report(own_catalog)
+    rows = {row.id: row for table in composition.appendix.tables for row in table.rows}
+    assert rows["ty_le"].value_text == "76,7" and rows["hs"].value == 1000
+    path = tmp_path / "phu_luc.xlsx"
+    path.write_bytes(render_xlsx(composition, template))
+    formulas = openpyxl.load_workbook(path)
+    stored = openpyxl.load_workbook(path, data_only=True)
+    found = {}
+    for name, table in zip(formulas.sheetnames, composition.appendix.tables, strict=True):
+        first = _first_data_row(formulas[name], table)
+        for offset, row in enumerate(table.rows):
+            cell = formulas[name].cell(first + offset, 4)
+            if row.computed:
+                assert cell.data_type == "f", row.id
+            found[row.id] = (stored[name].cell(first + offset, 4).value, cell.number_format)
+    assert found["hs"] == (1000, INTEGER_FORMAT)
+    assert found["ty_le"] == (76.7, decimal_format(1))  # "76,7" as in Word, not "76,70"
+    assert found["tre_han"] == (233, INTEGER_FORMAT)
 
 
 @pytest.mark.libreoffice
 @needs_soffice
 def test_libreoffice_computes_the_formulas(
-    own_catalog: Path, template: Path, tmp_path: Path
+    own_catalog: Path, template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # without the stored values, so what LibreOffice shows is what the formulas compute
+    monkeypatch.setattr(xlsx_render, "with_cached_values", lambda data, cached: data)
     composition = load_report(own_catalog)
     source = tmp_path / "phu_luc.xlsx"
     source.write_bytes(render_xlsx(composition, template))
