@@ -23,8 +23,12 @@ demo: $(STAMP) ## Cài đặt rồi xuất các báo cáo mẫu trong data_examp
 	$(BIN)/baocao render data_examples/ -o $(OUT) --force
 	@ls -1 $(OUT)
 
-test: $(STAMP) ## Cài đặt rồi chạy toàn bộ kiểm thử (pytest)
+test: $(STAMP) ## Cài đặt rồi chạy toàn bộ kiểm thử (pytest; phần web thêm một lượt với PostgreSQL)
 	$(BIN)/pytest
+	BAOCAO_TEST_POSTGRES=$${BAOCAO_TEST_POSTGRES:-1} $(BIN)/pytest tests/web -m "not browser"
+
+web: $(STAMP) ## Chạy ứng dụng web trên máy này và mở trình duyệt
+	$(BIN)/baocao web
 
 bench: $(STAMP) ## Đo tốc độ: render so với mở+lưu bằng python-docx, lô 500 báo cáo
 	$(BIN)/python tools/bench.py
@@ -39,4 +43,4 @@ templates: $(STAMP) ## Dựng lại các mẫu Word/Excel trong templates/
 clean: ## Xóa out/ và môi trường ảo
 	rm -rf $(OUT) $(VENV) *.egg-info
 
-.PHONY: help install demo test bench lint templates clean
+.PHONY: help install demo test web bench lint templates clean

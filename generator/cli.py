@@ -545,3 +545,82 @@ def so_sanh(ky_truoc: Path, ky_nay: Path, output: Path | None, force: bool) -> N
         click.echo(f"Đã giữ bản cũ: {backup}")
     for path in result.outputs:
         click.echo(f"Đã ghi: {path}")
+
+
+@cli.group(invoke_without_command=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Địa chỉ nghe; 0.0.0.0 để máy khác trong mạng truy cập (máy chủ dùng chung).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="Cổng; mặc định chọn một cổng còn trống.",
+)
+@click.option(
+    "--db",
+    metavar="URL",
+    help="Cơ sở dữ liệu: postgresql://người_dùng:mật_khẩu@máy/tên hoặc sqlite:///tệp; "
+    "mặc định SQLite trong thư mục dữ liệu của người dùng.",
+)
+@click.option(
+    "--shared",
+    is_flag=True,
+    help="Máy chủ dùng chung có tài khoản (tự bật khi --host không phải 127.0.0.1).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Thư mục dữ liệu (cơ sở dữ liệu SQLite, khóa bí mật, bộ nhớ đệm).",
+)
+@click.option("--no-browser", is_flag=True, help="Không tự mở trình duyệt.")
+@click.pass_context
+def web(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    db: str | None,
+    shared: bool,
+    data_dir: Path | None,
+    no_browser: bool,
+) -> None:
+    """Chạy ứng dụng web: lập, kiểm tra, xem trước và tải báo cáo trong trình duyệt."""
+    try:
+        from .web import server
+    except ImportError:  # pragma: no cover - depends on what is installed
+        raise BaocaoError(
+            'chưa cài phần web; cài bằng: pip install "baocao[web]" (hoặc make install)'
+        ) from None
+    try:
+        import django  # noqa: F401
+    except ImportError:
+        raise BaocaoError(
+            'chưa cài phần web (Django); cài bằng: pip install "baocao[web]" (hoặc make install)'
+        ) from None
+    shared = shared or host not in ("127.0.0.1", "localhost", "::1")
+    server.configure(db, shared, data_dir)
+    if ctx.invoked_subcommand is not None:
+        return
+    server.migrate()
+    if shared:
+        from django.contrib.auth import get_user_model
+
+        if not get_user_model().objects.filter(is_superuser=True).exists():
+            click.echo(
+                "Chưa có tài khoản quản trị: tạo bằng  baocao web "
+                + (f"--db {db} " if db else "")
+                + "quan-tri createsuperuser"
+            )
+    server.serve(host, port or server.free_port(host), open_browser=not no_browser and not shared)
+
+
+@web.command("quan-tri", context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def web_admin(args: tuple[str, ...]) -> None:
+    """Lệnh quản trị Django: migrate, createsuperuser, import_units TỆP.csv, changepassword…"""
+    from .web import server
+
+    server.manage(list(args))

@@ -1,0 +1,185 @@
+"""Nobody sees another unit's data except a parent its own children's: every URL that carries
+a report, a version, a file or a period is tried as another unit (403/404), and the shared
+server's login: rate limit, secure cookies, CSRF."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import get_resolver
+from django.utils import timezone
+
+from generator.web.models import Period, Report
+
+pytestmark = pytest.mark.django_db
+WRITE_URLS = {"tai-len", "sua-thong-tin", "sua-van-ban", "sua-dan-y", "xac-nhan"}
+MANAGE_URLS = {"ky", "tong-hop", "bao-cao-tong-hop"}
+
+
+@pytest.fixture
+def submitted(login, tree, example_bytes):
+    """xã A's report for a period huyện H opened, with two versions (the second pending)."""
+    huyen = login("huyen")
+    response = huyen.post(
+        "/ky/moi/",
+        {
+            "danh_muc": "cchc-xa-thanh-hoa-01b",
+            "ky_bao_cao": "6 tháng đầu năm 2024",
+            "han_nop": "2030-06-30T17:00",
+        },
+    )
+    assert response.status_code == 302
+    period = Period.objects.get()
+    xa = login("xa_a")
+    response = xa.post(
+        f"/bao-cao/moi/?ky={period.pk}",
+        {"tep": SimpleUploadedFile("hoang_cat.yaml", example_bytes)},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    report = Report.objects.get(don_vi=tree["xa_a"])
+    changed = example_bytes.replace(b'"1.1.2": 25', b'"1.1.2": 26')
+    xa.post(
+        f"/bao-cao/{report.pk}/tai-len/", {"tep": SimpleUploadedFile("hoang_cat.yaml", changed)}
+    )
+    assert report.phien_ban.count() == 2
+    return report, period
+
+
+def unit_urls(report: Report, period: Period) -> list[tuple[str, str]]:
+    """(name, URL) of every route that carries a report, version, file or period."""
+    values = {
+        "report_id": report.pk,
+        "period_id": period.pk,
+        "number": 1,
+        "kind": "docx",
+        "page": 1,
+    }
+    found = []
+    for pattern in get_resolver().url_patterns:
+        converters = getattr(pattern.pattern, "converters", {})
+        if not converters or not ({"report_id", "period_id"} & set(converters)):
+            continue
+        from django.urls import reverse
+
+        found.append(
+            (pattern.name, reverse(pattern.name, kwargs={k: values[k] for k in converters}))
+        )
+    return found
+
+
+def test_every_unit_url_is_closed_to_another_unit(login, submitted):
+    report, period = submitted
+    urls = unit_urls(report, period)
+    assert len(urls) >= 14
+    other = login("xa_b")
+    for name, url in urls:
+        allowed_period_view = name not in MANAGE_URLS and "period_id" in url
+        for method in (other.get, other.post):
+            status = method(url).status_code
+            if allowed_period_view:  # xã B may see the period itself (opened for it)
+                continue
+            assert status in (403, 404), f"{method.__name__} {url} as xã B → {status}"
+    # the parent sees the child's data but cannot submit or edit for it
+    huyen = login("huyen")
+    for name, url in urls:
+        status = huyen.post(url).status_code if name in WRITE_URLS else huyen.get(url).status_code
+        if name in WRITE_URLS:
+            assert status == 403, f"{url} as parent → {status}"
+        elif name in ("xem-trang", "anh-trang", "tai-ve"):
+            assert status in (200, 404), f"{url} as parent → {status}"  # PDF needs LibreOffice
+        else:
+            assert status in (200, 302), f"{url} as parent → {status}"
+    # a sibling's parent's parent (tỉnh) sees too; a unit outside the tree does not
+    assert login("tinh").get(f"/bao-cao/{report.pk}/").status_code == 200
+
+
+def test_child_cannot_open_a_period_or_see_the_board(login, submitted):
+    _, period = submitted
+    xa = login("xa_a")
+    assert xa.get(f"/ky/{period.pk}/").status_code == 404
+    assert xa.get("/ky/moi/").status_code == 403
+    assert (
+        xa.post(
+            "/ky/moi/", {"danh_muc": "x", "ky_bao_cao": "y", "han_nop": "2030-01-01"}
+        ).status_code
+        == 403
+    )
+
+
+def test_board_statuses(login, tree, submitted):
+    report, period = submitted
+    page = login("huyen").get(f"/ky/{period.pk}/").content.decode()
+    assert "Xã An" in page and "Xã Bình" in page
+    assert "Đã nộp" in page and "Chưa nộp" in page
+    # after the deadline, a correction accepted shows as resubmitted late
+    Period.objects.filter(pk=period.pk).update(han_nop=timezone.now() - dt.timedelta(days=1))
+    login("xa_a").post(f"/bao-cao/{report.pk}/phien-ban/2/xac-nhan/", {"nhan": "1"})
+    page = login("huyen").get(f"/ky/{period.pk}/").content.decode()
+    assert "Nộp lại sau hạn" in page
+
+
+def test_login_rate_limited_and_csrf(tree, settings):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/dang-nhap/")
+    token = page.cookies["csrftoken"].value
+    # a form without its CSRF token is refused
+    assert client.post("/dang-nhap/", {"username": "xa_a", "password": "x"}).status_code == 403
+    for _ in range(settings.LOGIN_FAILURES):
+        response = client.post(
+            "/dang-nhap/", {"username": "xa_a", "password": "sai", "csrfmiddlewaretoken": token}
+        )
+        assert response.status_code == 200
+        assert "không đúng" in response.content.decode()
+    # now even the right password waits
+    response = client.post(
+        "/dang-nhap/",
+        {"username": "xa_a", "password": "mat-khau-dai-1", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_works_and_cookies_are_secure(tree):
+    client = Client()
+    assert client.get("/").status_code == 302  # login required on the shared server
+    response = client.post(
+        "/dang-nhap/", {"username": "xa_b", "password": "mat-khau-dai-1"}, secure=True
+    )
+    assert response.status_code == 302
+    cookie = response.cookies["sessionid"]
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert "Xã Bình" in client.get("/", secure=True).content.decode()
+
+
+def test_passwords_are_hashed_by_django(tree):
+    user = tree["users"]["xa_a"]
+    assert "mat-khau-dai-1" not in user.password and user.check_password("mat-khau-dai-1")
+
+
+def test_units_csv_import(tree, db):
+    from generator.errors import DataError
+    from generator.web.models import Unit
+    from generator.web.units import import_units
+
+    created, updated = import_units(
+        "ma,ten,loai,ma_cap_tren\nxa-c,Xã Cam,xa,huyen-h\nxa-a,Xã An Mới,xa,huyen-h\n".encode(
+            "utf-8-sig"
+        )
+    )
+    assert (created, updated) == (1, 1)
+    assert Unit.objects.get(ma="xa-c").cap_tren == tree["huyen"]
+    with pytest.raises(DataError) as error:
+        import_units(b"ma,ten,loai,ma_cap_tren\nxa-d,,xa,huyen-h\nxa-e,E,xa,khong-co\n")
+    assert "thiếu mã hoặc tên" in str(error.value) and "khong-co" in str(error.value)
+    assert not Unit.objects.filter(ma="xa-e").exists()  # nothing saved when a row is wrong
+
+
+def test_database_is_the_one_asked_for(db):
+    from django.db import connection
+
+    from tests.web.conftest import POSTGRES
+
+    assert connection.vendor == ("postgresql" if POSTGRES else "sqlite")

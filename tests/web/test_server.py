@@ -1,0 +1,70 @@
+"""`baocao web` as a user starts it: waitress on 127.0.0.1, a free port, SQLite in the data
+folder, no login; and the library and CLI without the web extra."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_embedded_server_serves_the_loop_without_login(tmp_path):
+    env = {**os.environ, "BAOCAO_WEB_DATA": "", "DJANGO_SETTINGS_MODULE": ""}
+    env.pop("BAOCAO_WEB_SHARED", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "web", "--no-browser", "--data-dir", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        line = server.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, line + server.stdout.read(2000) if server.poll() is not None else line
+        url = match.group(0)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page = urllib.request.urlopen(url, timeout=5).read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "server did not answer"
+                time.sleep(0.2)
+        assert "Đơn vị của tôi" in page and "Lập báo cáo mới" in page  # no login page
+        css = urllib.request.urlopen(url + "static/baocao/style.css", timeout=5).read()
+        assert b".page" in css
+        assert (tmp_path / "baocao.sqlite3").is_file() and (tmp_path / "secret_key").is_file()
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_library_and_cli_work_without_django(tmp_path):
+    script = (
+        "import sys; sys.modules['django'] = None; sys.modules['waitress'] = None\n"
+        "from click.testing import CliRunner\n"
+        "from generator.cli import cli\n"
+        f"examples, out = {str(ROOT / 'data_examples')!r}, {str(tmp_path)!r}\n"
+        "r = CliRunner().invoke(cli, ['render', examples, '-o', out])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "assert not any(m.startswith('generator.web') for m in sys.modules)\n"
+        "r = CliRunner().invoke(cli, ['web'])\n"
+        "assert r.exit_code == 1 and 'baocao[web]' in r.output, r.output\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(list(tmp_path.glob("*.docx"))) == 3
