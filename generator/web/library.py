@@ -388,3 +388,29 @@ def next_period_data(name: str, data: bytes, ky_bao_cao: str) -> bytes:
     fields["so"] = None
     fields["du_thao"] = True
     return yaml_bytes(fields)
+
+
+def tong_hop(files: list[tuple[str, bytes]]) -> tuple[bytes, dict[str, Any], Any]:
+    """`baocao tong-hop` over the units' stored files: the workbook, the totals as a data file's
+    phu_luc, and the library's result (units added, files refused)."""
+    from generator import tong_hop as run
+
+    folder = Path(tempfile.mkdtemp(prefix="baocao-web-"))
+    try:
+        inputs = folder / "don_vi"
+        inputs.mkdir()
+        for name, data in files:
+            (inputs / name).write_bytes(bytes(data))
+            _refuse_foreign_catalog(inputs / name)
+        result = run([inputs], folder / "tong_hop.xlsx", data_out=folder / "tong_hop.yaml")
+        totals = yaml.safe_load((folder / "tong_hop.yaml").read_text(encoding="utf-8"))
+        return (folder / "tong_hop.xlsx").read_bytes(), totals["phu_luc"], result
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def with_figures(data: bytes, phu_luc: dict[str, Any]) -> bytes:
+    """A data file (YAML bytes) whose Phụ lục is replaced by the given one."""
+    fields = yaml.safe_load(data)
+    fields["phu_luc"] = phu_luc
+    return yaml_bytes(fields)

@@ -42,6 +42,8 @@ urlpatterns = [
     ),
     path("ky/moi/", views.period_new, name="ky-moi"),
     path("ky/<int:period_id>/", views.board, name="ky"),
+    path("ky/<int:period_id>/tong-hop.xlsx", views.tong_hop_download, name="tong-hop"),
+    path("ky/<int:period_id>/bao-cao-tong-hop/", views.start_from_totals, name="bao-cao-tong-hop"),
     path("dang-nhap/", views.login, name="dang-nhap"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="dang-xuat"),
     path("quan-tri/don-vi/nhap/", views.units_import, name="nhap-don-vi"),

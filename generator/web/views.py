@@ -588,15 +588,75 @@ def board(request, period_id: int):
             "own": own,
             "late": timezone.now() > period.han_nop,
             "is_opener": my_unit(request) == period.don_vi,
-            "tong_hop": _tong_hop_available(),
+            "submitted": sum(1 for row in rows if row["report"] and row["report"].current()),
         },
     )
 
 
-def _tong_hop_available() -> bool:
-    import generator
+def _submitted_files(period: Period) -> list[tuple[str, bytes]]:
+    """The accepted version of every child's report for the period, one file per unit."""
+    files = []
+    for report in Report.objects.filter(ky=period).exclude(don_vi=period.don_vi):
+        current = report.current()
+        if current is not None:
+            files.append((f"{report.don_vi.ma}{Path(current.ten_tep).suffix}", current.noi_dung))
+    return files
 
-    return "tong_hop" in getattr(generator, "_API", {})
+
+def tong_hop_download(request, period_id: int):
+    period = period_for(request, period_id, manage=True)
+    files = _submitted_files(period)
+    if not files:
+        messages.error(request, "Chưa có đơn vị nào nộp báo cáo được nhận để tổng hợp.")
+        return redirect("ky", period.pk)
+    try:
+        workbook, _, _ = library.tong_hop(files)
+    except BaocaoError as exc:
+        return HttpResponse(
+            f"Không tổng hợp được: {exc}", status=409, content_type="text/plain; charset=utf-8"
+        )
+    return _download(workbook, f"tong_hop_{period.don_vi.ma}_{period.pk}.xlsx", XLSX)
+
+
+def start_from_totals(request, period_id: int):
+    """The opener's own report for the period, prefilled with the children's totals."""
+    period = period_for(request, period_id, manage=True)
+    unit = my_unit(request)
+    if unit != period.don_vi:
+        raise PermissionDenied("Chỉ đơn vị mở kỳ lập được báo cáo tổng hợp của kỳ này.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    existing = Report.objects.filter(don_vi=unit, ky=period).first()
+    if existing:
+        return redirect("bao-cao", existing.pk)
+    files = _submitted_files(period)
+    if not files:
+        messages.error(request, "Chưa có đơn vị nào nộp báo cáo được nhận để tổng hợp.")
+        return redirect("ky", period.pk)
+    try:
+        _, phu_luc, result = library.tong_hop(files)
+    except BaocaoError as exc:
+        return HttpResponse(
+            f"Không tổng hợp được: {exc}", status=409, content_type="text/plain; charset=utf-8"
+        )
+    data = library.with_figures(
+        library.starting_data(period.danh_muc, period.ky_bao_cao, unit.ten, unit.loai), phu_luc
+    )
+    with transaction.atomic():
+        report = Report.objects.create(
+            don_vi=unit,
+            ky=period,
+            ten=f"Báo cáo {period.ky_bao_cao} — {unit.ten} (tổng hợp)",
+            danh_muc=period.danh_muc,
+            ky_bao_cao=period.ky_bao_cao,
+        )
+        _receive(report, request.user, f"bao_cao_{unit.ma}.yaml", data, "tong_hop")
+    messages.success(
+        request,
+        f"Đã lập báo cáo từ số liệu tổng hợp của {len(result.units)} "
+        "đơn vị; sửa thông tin, dàn ý rồi tải về.",
+    )
+    return redirect("bao-cao", report.pk)
 
 
 # --------------------------------------------------------------------------- accounts

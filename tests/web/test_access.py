@@ -85,6 +85,8 @@ def test_every_unit_url_is_closed_to_another_unit(login, submitted):
     # the parent sees the child's data but cannot submit or edit for it
     huyen = login("huyen")
     for name, url in urls:
+        if name == "bao-cao-tong-hop":  # the opener's own action: test_tong_hop_…
+            continue
         status = huyen.post(url).status_code if name in WRITE_URLS else huyen.get(url).status_code
         if name in WRITE_URLS:
             assert status == 403, f"{url} as parent → {status}"
@@ -183,3 +185,31 @@ def test_database_is_the_one_asked_for(db):
     from tests.web.conftest import POSTGRES
 
     assert connection.vendor == ("postgresql" if POSTGRES else "sqlite")
+
+
+def test_tong_hop_and_the_parents_report_from_totals(login, tree, submitted, example_bytes):
+    import io
+
+    import openpyxl
+    import yaml
+
+    report, period = submitted
+    xa_b = login("xa_b")
+    other = example_bytes.replace("Hoàng Cát".encode(), "Bình".encode())
+    xa_b.post(f"/bao-cao/moi/?ky={period.pk}", {"tep": SimpleUploadedFile("b.yaml", other)})
+    huyen = login("huyen")
+    response = huyen.get(f"/ky/{period.pk}/tong-hop.xlsx")
+    assert response.status_code == 200, response.content[:500]
+    sheets = openpyxl.load_workbook(io.BytesIO(response.content))
+    text = " ".join(str(v) for ws in sheets for row in ws.iter_rows(values_only=True) for v in row)
+    assert "Hoàng Cát" in text and "Bình" in text
+    response = huyen.post(f"/ky/{period.pk}/bao-cao-tong-hop/")
+    assert response.status_code == 302
+    own = Report.objects.get(don_vi=tree["huyen"], ky=period)
+    data = yaml.safe_load(bytes(own.current().noi_dung))
+    assert data["co_quan_ban_hanh"] == ["Ủy ban nhân dân", "Huyện Hòa"]
+    assert data["phu_luc"]["so_lieu"]["1.1.2"] in (50, {"gia_tri": 50}) or "50" in str(
+        data["phu_luc"]["so_lieu"]["1.1.2"]
+    )  # 25 + 25
+    # only the opener makes its report from the totals
+    assert login("tinh").post(f"/ky/{period.pk}/bao-cao-tong-hop/").status_code == 403
