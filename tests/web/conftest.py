@@ -95,12 +95,14 @@ def django_db_modify_db_settings(postgres_url):
 
         from generator.web.settings import database_from_url
 
-        settings.DATABASES["default"] = {
-            **settings.DATABASES["default"],
-            **database_from_url(postgres_url),
-            "CONN_MAX_AGE": 0,
-        }
-        settings.DATABASES["default"].pop("OPTIONS", None)
+        # in place: Django's connection objects hold this very dict
+        default = settings.DATABASES["default"]
+        default["OPTIONS"] = {}
+        default.update(database_from_url(postgres_url), CONN_MAX_AGE=0)
+        from django.db import connections
+
+        connections.close_all()
+        del connections["default"]  # made again for the new engine on next use
 
 
 @pytest.fixture

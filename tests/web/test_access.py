@@ -193,7 +193,7 @@ def test_tong_hop_and_the_parents_report_from_totals(login, tree, submitted, exa
     import openpyxl
     import yaml
 
-    report, period = submitted
+    _, period = submitted
     xa_b = login("xa_b")
     other = example_bytes.replace("Hoàng Cát".encode(), "Bình".encode())
     xa_b.post(f"/bao-cao/moi/?ky={period.pk}", {"tep": SimpleUploadedFile("b.yaml", other)})
