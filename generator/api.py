@@ -59,7 +59,7 @@ class _Prepared:
     inputs: list[bytes]
 
 
-def _prepare(path: Path, so_lieu: Path | None = None) -> _Prepared:
+def _prepare(path: Path, so_lieu: Path | None = None, marks: bool = False) -> _Prepared:
     """Load, validate and compose; all problems collected (raises only on unreadable input)."""
     from .compose import compose
     from .intake import load_source
@@ -72,7 +72,7 @@ def _prepare(path: Path, so_lieu: Path | None = None) -> _Prepared:
     report = validate_model(loaded, BaoCao, problems)
     composition = None
     if report is not None:
-        composition = compose(report, loaded, problems, base_dir=path.parent)
+        composition = compose(report, loaded, problems, base_dir=path.parent, marks=marks)
         if composition.figures is not None:
             catalog_source = composition.figures.catalog.source
             inputs.append(Path(catalog_source).read_bytes())
@@ -89,9 +89,15 @@ def check_data(path: str | Path, so_lieu: str | Path | None = None) -> CheckResu
     return CheckResult(path, prepared.problems.items, prepared.loaded.cleared)
 
 
-def load_report(path: str | Path, strict: bool = False, so_lieu: str | Path | None = None):
-    """The composed report (what would be printed); DataError listing every problem."""
-    prepared = _prepare(Path(path), Path(so_lieu) if so_lieu else None)
+def load_report(
+    path: str | Path,
+    strict: bool = False,
+    so_lieu: str | Path | None = None,
+    marks: bool = False,
+):
+    """The composed report (what would be printed); DataError listing every problem. With
+    ``marks``, its values carry the marks the Word writer turns into bookmarks."""
+    prepared = _prepare(Path(path), Path(so_lieu) if so_lieu else None, marks)
     prepared.problems.raise_if_errors(DataError, strict=strict)
     return prepared.composition
 
@@ -128,7 +134,7 @@ def render_report(
     from .templates import shipped_template
 
     source = Path(path)
-    prepared = _prepare(source, Path(so_lieu) if so_lieu else None)
+    prepared = _prepare(source, Path(so_lieu) if so_lieu else None, marks=True)
     prepared.problems.raise_if_errors(DataError, strict=strict)
     composition = prepared.composition
     docx_template = Path(template) if template else shipped_template("docx")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,9 @@ from .prose import (
     ProseEngine,
     ProseError,
     Run,
+    mark_text,
     parse_inline,
+    strip_marks,
 )
 
 # --------------------------------------------------------------------------- printed pieces
@@ -117,6 +120,9 @@ class Composition:
     appendix: Appendix | None
     figures: Figures | None
     dependencies: dict[str, set[str]] = field(default_factory=dict)
+    # (key, field path) of each value marked in the text, by mark number (marking on only)
+    marks: list[tuple[str, str]] = field(default_factory=list)
+    marked: bool = False  # the Word writer marks every value from the data
 
     @property
     def headings(self) -> list[str]:
@@ -127,7 +133,7 @@ class Composition:
 
 
 def plain_inlines(inlines: list[Inline]) -> str:
-    return "".join(item.text for item in inlines if isinstance(item, Run))
+    return strip_marks("".join(item.text for item in inlines if isinstance(item, Run)))
 
 
 # --------------------------------------------------------------------------- citations
@@ -139,22 +145,29 @@ def citation(
     ngay: bool = True,
     co_quan: bool | None = None,
     trich_yeu: bool | None = None,
+    mark: Callable[[str, str], str] | None = None,
 ) -> str:
     """ "Kế hoạch số 11/KH-UBND ngày 02/02/2021 của UBND thị xã Ngã Năm về …"; ``ngan`` stops
-    after the date."""
+    after the date. ``mark(part, text)`` frames the number and the date as marked values."""
     if kieu not in ("day_du", "ngan"):
         raise ProseError(f"kiểu trích dẫn '{kieu}' không có; dùng 'day_du' hoặc 'ngan'")
     full = kieu == "day_du"
+    if mark is None:
+        mark = _unmarked
     parts = [doc.loai]
     if doc.so_ky_hieu:
-        parts.append(f"số {doc.so_ky_hieu}")
+        parts.append(f"số {mark('so_ky_hieu', doc.so_ky_hieu)}")
     if ngay and doc.ngay is not None:
-        parts.append(f"ngày {ngay_ngan(doc.ngay)}")
+        parts.append(f"ngày {mark('ngay', ngay_ngan(doc.ngay))}")
     if (full if co_quan is None else co_quan) and doc.co_quan:
         parts.append(f"của {doc.co_quan}")
     if (full if trich_yeu is None else trich_yeu) and doc.trich_yeu:
         parts.append(doc.trich_yeu)
     return " ".join(parts)
+
+
+def _unmarked(part: str, text: str) -> str:
+    return text
 
 
 def _code_slips(doc: VanBan) -> str | None:
@@ -214,7 +227,12 @@ def section_number(style: str, counters: list[int]) -> str:
 
 class Composer:
     def __init__(
-        self, report: BaoCao, loaded: LoadedFile, problems: ProblemList, base_dir: Path | None
+        self,
+        report: BaoCao,
+        loaded: LoadedFile,
+        problems: ProblemList,
+        base_dir: Path | None,
+        marks: bool = False,
     ) -> None:
         self.report = report
         self.loaded = loaded
@@ -226,8 +244,9 @@ class Composer:
         self.catalog: Catalog | None = None
         self.values: dict[str, Any] = {}  # typed and computed figures by indicator id
         self.computed: dict[str, float] = {}
+        self.marks: list[tuple[str, str]] | None = [] if marks else None
         self._load_figures()
-        self.engine = ProseEngine(self._names(), self.deps)
+        self.engine = ProseEngine(self._names(), self.deps, self._register if marks else None)
 
     # ----- names visible to expressions
 
@@ -279,7 +298,14 @@ class Composer:
             co_quan: bool | None = None,
             trich_yeu: bool | None = None,
         ) -> str:
-            return citation(self._document(str(key)), kieu, ngay, co_quan, trich_yeu)
+            return self._cite(
+                str(key),
+                self.deps.current or "",
+                kieu=kieu,
+                ngay=ngay,
+                co_quan=co_quan,
+                trich_yeu=trich_yeu,
+            )
 
         return {
             "so_lieu": lookup,
@@ -291,6 +317,23 @@ class Composer:
             "dia_danh": report.dia_danh,
             "nam": report.ky_bao_cao.nam,
         }
+
+    def _register(self, key: str, path: str) -> int:
+        """Number a marked value: ``key`` names what it is, ``path`` where the data put it."""
+        assert self.marks is not None
+        self.marks.append((key, path))
+        return len(self.marks) - 1
+
+    def _cite(self, key: str, path: str, **options: Any) -> str:
+        """The citation of document ``key``, its number and date marked when marking is on."""
+        doc = self._document(key)
+        if self.marks is None:
+            return citation(doc, **options)
+
+        def mark(part: str, text: str) -> str:
+            return mark_text(self._register(f"vb:{key}:{part}", path), text)
+
+        return citation(doc, mark=mark, **options)
 
     def _document(self, key: str) -> VanBan:
         self.deps.note(f"van_ban:{key}")
@@ -323,7 +366,7 @@ class Composer:
                 path=format_path(path),
                 **self._where(path),
             )
-        return "".join(item.text for item in inlines if isinstance(item, Run))
+        return strip_marks("".join(item.text for item in inlines if isinstance(item, Run)))
 
     def _inlines(self, text: str, path: FieldPath) -> list[Inline]:
         """Evaluate and parse one text; footnote markers get their numbers here, in order."""
@@ -342,7 +385,12 @@ class Composer:
                 finally:
                     self.deps.current = None
                 number = len(self.footnotes) + 1
-                self.footnotes.append(Footnote(number, citation(doc), item.key, where))
+                text = (
+                    self._cite(item.key, f"chu_thich.{number}")
+                    if self.marks is not None
+                    else citation(doc)
+                )
+                self.footnotes.append(Footnote(number, text, item.key, where))
                 item = NoteRef(item.key, number)
             inlines.append(item)
         return inlines
@@ -385,6 +433,8 @@ class Composer:
             appendix=appendix,
             figures=self.figures,
             dependencies=self.deps.by_field,
+            marks=self.marks or [],
+            marked=self.marks is not None,
         )
 
     def _check_header(self) -> None:
@@ -422,7 +472,7 @@ class Composer:
         for index, key in enumerate(report.can_cu):
             self.deps.current = "can_cu"
             try:
-                cited.append(citation(self._document(key)))
+                cited.append(self._cite(key, "can_cu"))
             except ProseError as exc:
                 self.problems.add(
                     str(exc),
@@ -623,6 +673,11 @@ class Composer:
 
 
 def compose(
-    report: BaoCao, loaded: LoadedFile, problems: ProblemList, base_dir: Path | None = None
+    report: BaoCao,
+    loaded: LoadedFile,
+    problems: ProblemList,
+    base_dir: Path | None = None,
+    marks: bool = False,
 ) -> Composition:
-    return Composer(report, loaded, problems, base_dir).compose()
+    """What is printed; with ``marks``, values in the text carry marks for the Word writer."""
+    return Composer(report, loaded, problems, base_dir, marks).compose()

@@ -21,8 +21,9 @@ from .catalog import Row, Table
 from .compose import Appendix, BodyTable, Composition, Heading, Paragraph
 from .errors import TemplateError
 from .formatting import FILTERS
+from .marks import MarkSink, add_manifest, mark_paragraph_text, split_marked
 from .output import document_parts, package
-from .prose import Inline, NoteRef, Run
+from .prose import MARK_CLOSE, MARK_OPEN, Inline, NoteRef, Run
 from .wordml import TWIPS_PER_CM, qn
 
 PDF_MARK = "baocao"
@@ -62,15 +63,49 @@ class Placeholder:
 # --------------------------------------------------------------------------- inline runs
 
 
+class Marking:
+    """Turns the value frames of composed text into bookmarks, collecting the marks."""
+
+    def __init__(self, keys: list[tuple[str, str]]) -> None:
+        self.keys = keys
+        self.sink = MarkSink()
+
+    def runs(
+        self, text: str, bold: bool = False, italic: bool = False, size_pt: float | None = None
+    ) -> list[str]:
+        if MARK_OPEN not in text and MARK_CLOSE not in text:
+            return text_runs(text, bold, italic, size_pt)
+        out = []
+        for number, piece in split_marked(text):
+            runs = text_runs(piece, bold, italic, size_pt)
+            if number is None or number >= len(self.keys):
+                out.extend(runs)
+            else:
+                key, path = self.keys[number]
+                out.append(self.sink.frame(key, path, piece, "".join(runs)))
+        return out
+
+    def cell(self, key: str, text: str, runs: list[str]) -> list[str]:
+        return [self.sink.frame(key, key, text, "".join(runs))]
+
+
 def inline_runs(
-    inlines: list[Inline], size_pt: float | None = None, bold: bool = False, italic: bool = False
+    inlines: list[Inline],
+    size_pt: float | None = None,
+    bold: bool = False,
+    italic: bool = False,
+    marking: Marking | None = None,
 ) -> list[str]:
     runs = []
     for item in inlines:
         if isinstance(item, NoteRef):
             runs.append(wordml.footnote_reference(item.number))
         elif isinstance(item, Run):
-            runs.extend(text_runs(item.text, bold or item.bold, italic or item.italic, size_pt))
+            style = (bold or item.bold, italic or item.italic, size_pt)
+            if marking is not None:
+                runs.extend(marking.runs(item.text, *style))
+            else:
+                runs.extend(text_runs(item.text, *style))
     return runs
 
 
@@ -90,17 +125,23 @@ def text_runs(
 # --------------------------------------------------------------------------- body
 
 
-def body_markup(composition: Composition, text_width: int) -> list[str]:
+def body_markup(
+    composition: Composition, text_width: int, marking: Marking | None = None
+) -> list[str]:
     out = []
     for block in composition.body:
         if isinstance(block, Heading):
             style = f"BCMuc{min(block.level, 4)}"
-            runs = [wordml.run(f"{block.number} "), *inline_runs(block.inlines)]
+            runs = [wordml.run(f"{block.number} "), *inline_runs(block.inlines, marking=marking)]
             out.append(wordml.paragraph(style, runs))
         elif isinstance(block, Paragraph):
-            out.append(wordml.paragraph(PARAGRAPH_STYLES[block.kind], inline_runs(block.inlines)))
+            out.append(
+                wordml.paragraph(
+                    PARAGRAPH_STYLES[block.kind], inline_runs(block.inlines, marking=marking)
+                )
+            )
         elif isinstance(block, BodyTable):
-            out.append(body_table(block, text_width))
+            out.append(body_table(block, text_width, marking))
             out.append(wordml.paragraph("BCDoan"))
     return out
 
@@ -111,14 +152,18 @@ def _scaled(weights: list[float], total: int) -> list[int]:
     return widths
 
 
-def body_table(table: BodyTable, text_width: int) -> str:
+def body_table(table: BodyTable, text_width: int, marking: Marking | None = None) -> str:
     columns = len(table.header)
     widths = _scaled(table.widths or [1.0] * columns, text_width)
     header = wordml.row(
         [
             wordml.cell(
                 widths[i],
-                [wordml.paragraph("BCBang", inline_runs(text, bold=True), align="center")],
+                [
+                    wordml.paragraph(
+                        "BCBang", inline_runs(text, bold=True, marking=marking), align="center"
+                    )
+                ],
             )
             for i, text in enumerate(table.header)
         ],
@@ -129,7 +174,10 @@ def body_table(table: BodyTable, text_width: int) -> str:
         rows.append(
             wordml.row(
                 [
-                    wordml.cell(widths[i], [wordml.paragraph("BCBang", inline_runs(text))])
+                    wordml.cell(
+                        widths[i],
+                        [wordml.paragraph("BCBang", inline_runs(text, marking=marking))],
+                    )
                     for i, text in enumerate(cells)
                 ]
             )
@@ -140,35 +188,52 @@ def body_table(table: BodyTable, text_width: int) -> str:
 # --------------------------------------------------------------------------- Phụ lục
 
 
-def appendix_markup(appendix: Appendix, text_width: int) -> list[str]:
+def appendix_markup(
+    appendix: Appendix, text_width: int, marking: Marking | None = None
+) -> list[str]:
     # The empty sectPr is filled after rendering with a copy of the report's own section,
     # so the appendix starts on a new page in a section of its own.
     out = ["<w:p><w:pPr><w:sectPr/></w:pPr></w:p>"]
     out.append(wordml.paragraph("BCPhuLucTieuDe", text_runs(appendix.heading)))
     out.append(wordml.paragraph("BCPhuLucTieuDe", text_runs(appendix.title)))
     if appendix.attached_to:
-        out.append(wordml.paragraph("BCPhuLucKemTheo", text_runs(appendix.attached_to)))
-    for table in appendix.tables:
+        runs = text_runs(appendix.attached_to)
+        if marking is not None:
+            runs = marking.cell("kem_theo", appendix.attached_to, runs)
+        out.append(wordml.paragraph("BCPhuLucKemTheo", runs))
+    for number, table in enumerate(appendix.tables):
         for line in (table.heading, table.title):
             if line:
                 out.append(wordml.paragraph("BCPhuLucTieuDe", text_runs(line)))
         out.append(wordml.paragraph("BCPhuLucBang"))
-        out.append(appendix_table(table, _scaled(appendix.widths, text_width)))
+        widths = _scaled(appendix.widths, text_width)
+        out.append(appendix_table(table, widths, marking, number))
         out.append(wordml.paragraph("BCPhuLucBang"))
     return out
 
 
 def _cell(
-    width: int, text: str, align: str, bold: bool = False, italic: bool = False, **options: Any
+    width: int,
+    text: str,
+    align: str,
+    bold: bool = False,
+    italic: bool = False,
+    mark: tuple[Marking, str] | None = None,
+    **options: Any,
 ) -> str:
-    return wordml.cell(
-        width,
-        [wordml.paragraph("BCPhuLucBang", text_runs(text, bold, italic), align=align)],
-        **options,
-    )
+    runs = text_runs(text, bold, italic)
+    if mark is not None:
+        runs = mark[0].cell(mark[1], text, runs)
+    return wordml.cell(width, [wordml.paragraph("BCPhuLucBang", runs, align=align)], **options)
 
 
-def appendix_table(table: Table, widths: list[int]) -> str:
+# The Phụ lục columns, as named in the marks of their cells.
+CELL_COLUMNS = ("stt", "chi_tieu", "don_vi", "so_lieu", "ghi_chu")
+
+
+def appendix_table(
+    table: Table, widths: list[int], marking: Marking | None = None, number: int = 0
+) -> str:
     """STT | Chỉ tiêu | Kết quả thống kê (Đơn vị tính, Số liệu) | Ghi chú, header repeated."""
     cols = table.columns
     first = wordml.row(
@@ -200,7 +265,7 @@ def appendix_table(table: Table, widths: list[int]) -> str:
                 ]
             )
         )
-    rows.extend(appendix_row(row, widths) for row in table.rows)
+    rows.extend(appendix_row(row, widths, marking, number) for row in table.rows)
     return wordml.table(widths, rows, borders=True)
 
 
@@ -209,7 +274,9 @@ def appendix_table(table: Table, widths: list[int]) -> str:
 MAX_UNSPLIT_LINES = 10
 
 
-def appendix_row(row: Row, widths: list[int]) -> str:
+def appendix_row(
+    row: Row, widths: list[int], marking: Marking | None = None, table_number: int = 0
+) -> str:
     value_align = (
         "left"
         if row.kind in ("chu", "van_ban")
@@ -219,13 +286,16 @@ def appendix_row(row: Row, widths: list[int]) -> str:
     )
     texts = [row.stt, row.label, row.unit, row.value_text, row.note]
     lines = max(wordml.estimated_lines(t, w) for t, w in zip(texts, widths, strict=True))
+    marks: list[tuple[Marking, str] | None] = [None] * 5
+    if marking is not None:
+        marks = [(marking, f"o:{table_number}:{row.id}:{column}") for column in CELL_COLUMNS]
     return wordml.row(
         [
-            _cell(widths[0], row.stt, "center", bold=row.bold),
-            _cell(widths[1], row.label, "left", bold=row.bold, italic=row.italic),
-            _cell(widths[2], row.unit, "center", italic=row.italic),
-            _cell(widths[3], row.value_text, value_align, italic=row.italic),
-            _cell(widths[4], row.note, "left"),
+            _cell(widths[0], row.stt, "center", bold=row.bold, mark=marks[0]),
+            _cell(widths[1], row.label, "left", bold=row.bold, italic=row.italic, mark=marks[1]),
+            _cell(widths[2], row.unit, "center", italic=row.italic, mark=marks[2]),
+            _cell(widths[3], row.value_text, value_align, italic=row.italic, mark=marks[3]),
+            _cell(widths[4], row.note, "left", mark=marks[4]),
         ],
         keep_whole=lines <= MAX_UNSPLIT_LINES,
     )
@@ -398,17 +468,23 @@ FRAGMENTS = tuple(PART_NAMES)
 
 
 def fragments_markup(
-    composition: Composition, text_width: int, appendix_width: int
+    composition: Composition,
+    text_width: int,
+    appendix_width: int,
+    marking: Marking | None = None,
 ) -> dict[str, str]:
     """The built parts of the document, as WordprocessingML, by the tag they replace."""
     appendix = composition.appendix
     return {
         "mo_dau": "".join(
-            wordml.paragraph("BCDoan", inline_runs(p.inlines)) for p in composition.opening
+            wordml.paragraph("BCDoan", inline_runs(p.inlines, marking=marking))
+            for p in composition.opening
         ),
-        "noi_dung": "".join(body_markup(composition, text_width)),
-        "ket_luan": wordml.paragraph("BCDoan", inline_runs(composition.closing.inlines)),
-        "phu_luc": "".join(appendix_markup(appendix, appendix_width)) if appendix else "",
+        "noi_dung": "".join(body_markup(composition, text_width, marking)),
+        "ket_luan": wordml.paragraph(
+            "BCDoan", inline_runs(composition.closing.inlines, marking=marking)
+        ),
+        "phu_luc": "".join(appendix_markup(appendix, appendix_width, marking)) if appendix else "",
     }
 
 
@@ -485,7 +561,7 @@ def render_docx(
     composition: Composition, template_path: Path, fingerprint: str | None = None
 ) -> bytes:
     """The report as DOCX bytes, stamped with ``fingerprint`` when given (the caller writes
-    them atomically)."""
+    them atomically). A composition made with marks gets its values marked (see marks.py)."""
     try:
         template = DocxTemplate(str(template_path))
         document = template.get_docx()
@@ -496,11 +572,16 @@ def render_docx(
     body = document.element.body
     text_width = _text_width(body.find(qn("w:sectPr")))
     landscape = bool(composition.appendix and composition.appendix.landscape)
-    markup = fragments_markup(composition, text_width, appendix_text_width(body, landscape))
+    marking = Marking(composition.marks) if composition.marked else None
+    markup = fragments_markup(
+        composition, text_width, appendix_text_width(body, landscape), marking
+    )
     try:
         template.render(template_context(composition), _environment())
     except (TemplateSyntaxError, UndefinedError, SecurityError, TypeError, ValueError) as exc:
         raise _template_error(str(template_path), exc) from exc
+    if marking is not None:
+        mark_template_values(template.docx.element.body, composition, marking.sink)
     document = insert_fragments(template.docx, markup, str(template_path))
     body = document.element.body
     size_short_rules(body, text_width)
@@ -508,13 +589,29 @@ def render_docx(
     finish_sections(body, composition.appendix)
     ensure_styles(document)
     if composition.footnotes:
-        wordml.add_footnotes(document, [note.text for note in composition.footnotes])
+        wordml.add_footnotes(
+            document,
+            [note.text for note in composition.footnotes],
+            (lambda text: "".join(marking.runs(text))) if marking else wordml.run,
+        )
+    if marking is not None:
+        add_manifest(document, marking.sink.marks)
     core = document.core_properties
     core.title = f"Báo cáo {composition.trich_yeu}"[:250]
     core.author = composition.report.ten_co_quan
     core.comments = "Tạo bởi baocao"
     core.keywords = PDF_MARK  # LibreOffice copies it into the PDF: how a PDF is known as ours
     return package(document_parts(document), fingerprint)
+
+
+def mark_template_values(body: etree._Element, composition: Composition, sink: MarkSink) -> None:
+    """Mark the values the template printed (số, ngày, trích yếu, signer) where they stand."""
+    paragraphs = list(body.iter(qn("w:p")))
+    number = composition.so_ky_hieu.removeprefix("Số: ").strip()
+    mark_paragraph_text(paragraphs, number, sink, "so")
+    mark_paragraph_text(paragraphs, composition.dia_danh_ngay, sink, "ngay")
+    mark_paragraph_text(paragraphs, composition.trich_yeu, sink, "trich_yeu")
+    mark_paragraph_text(paragraphs, composition.signer, sink, "nguoi_ky", last=True)
 
 
 _SHIPPED_STYLES: dict[str, etree._Element] | None = None

@@ -50,7 +50,58 @@ def escape_markup(text: str) -> str:
     return text.replace("\\", "\\\\").replace("*", "\\*").replace("[", "\\[").replace("]", "\\]")
 
 
+# --------------------------------------------------------------------------- value marks
+# With marking on, each value an expression prints is framed by MARK_OPEN + a character that
+# numbers it + MARK_CLOSE (private-use code points no one types); the Word writer turns each
+# frame into a hidden bookmark so `baocao cap-nhat` can find the value again after hand edits.
+MARK_OPEN, MARK_CLOSE = "\ue010", "\ue011"
+_MARK_BASE = 0xF0000
+MARKS = re.compile("\ue010([\U000f0000-\U000ffffd])|\ue011")
+
+
+def mark_text(index: int, text: str) -> str:
+    return f"{MARK_OPEN}{chr(_MARK_BASE + index)}{text}{MARK_CLOSE}"
+
+
+def mark_index(char: str) -> int:
+    return ord(char) - _MARK_BASE
+
+
+def strip_marks(text: str) -> str:
+    return MARKS.sub("", text) if MARK_OPEN in text or MARK_CLOSE in text else text
+
+
+@dataclass(frozen=True)
+class Marked:
+    """What ``_dd(expression, index)`` returns while marking: the value and its mark number."""
+
+    value: Any
+    index: int
+
+
+# `{{ … }}` with string literals skipped, so a "}}" inside quotes does not end it.
+_EXPRESSION = re.compile(r"\{\{(-?)((?:[^'\"}]|'[^']*'|\"[^\"]*\"|\}(?!\}))*?)(-?)\}\}")
+
+
+def marked_source(text: str) -> tuple[str, list[str]]:
+    """The text with each ``{{ e }}`` rewritten as ``{{ _dd((e), n) }}``, and the expressions
+    (whitespace normalised) in order: what each printed value is called in the marks."""
+    expressions: list[str] = []
+
+    def rewrite(match: re.Match[str]) -> str:
+        expressions.append(" ".join(match.group(2).split()))
+        number = len(expressions) - 1
+        return f"{{{{{match.group(1)} _dd(({match.group(2)}), {number}) {match.group(3)}}}}}"
+
+    return _EXPRESSION.sub(rewrite, text), expressions
+
+
 def _finalize(value: Any) -> str:
+    if isinstance(value, Marked):
+        text = _finalize(value.value)
+        if value.index < 0 or MARK_OPEN in text:  # a citation already marks its parts
+            return text
+        return mark_text(value.index, text)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -336,9 +387,30 @@ class ProseEngine:
     Templates are compiled in one shared sandbox; the report's values are the render context.
     """
 
-    def __init__(self, names: dict[str, Any], deps: Dependencies) -> None:
+    def __init__(
+        self,
+        names: dict[str, Any],
+        deps: Dependencies,
+        register: Callable[[str, str], int] | None = None,
+    ) -> None:
         self.names = names
         self.deps = deps
+        self.register = register  # marking on: (key, field path) → mark number
+
+    def _render(self, text: str, field_path: str) -> str:
+        if self.register is None or "{{" not in text:
+            return _compiled(text).render(self.names)
+        source, expressions = marked_source(text)
+        try:
+            template = _compiled(source)
+        except TemplateSyntaxError:  # the rewrite did not fit this text: print it unmarked
+            return _compiled(text).render(self.names)
+        register = self.register
+
+        def mark(value: Any, number: int) -> Marked:
+            return Marked(value, register(f"bt:{expressions[number]}", field_path))
+
+        return template.render({**self.names, "_dd": mark})
 
     def evaluate(self, text: str, field_path: str, on_error: Callable[[str], None]) -> str:
         """The text with its expressions evaluated; on a mistake, report it and return ""."""
@@ -346,7 +418,7 @@ class ProseEngine:
         try:
             if "{{" not in text and "{%" not in text and "{#" not in text:
                 return text
-            return clean_output(_compiled(text).render(self.names))
+            return clean_output(self._render(text, field_path))
         except TemplateSyntaxError as exc:
             on_error(f"lỗi cú pháp trong biểu thức {{{{ … }}}}: {_syntax_message(exc)}")
         except UndefinedError as exc:

@@ -7,7 +7,7 @@ under header lines, section breaks, fonts. Everything else is python-docx or doc
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -204,23 +204,24 @@ _SEPARATORS = "".join(
 )
 
 
-def footnote(number: int, text: str) -> str:
+def footnote(number: int, text: str, runs: Callable[[str], str] = run) -> str:
     """One footnote: its reference mark, a space, then the text (style FootnoteText)."""
     return (
         f'<w:footnote w:id="{number}"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr>'
         '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>'
-        f"{run(' ' + text)}</w:p></w:footnote>"
+        f"{runs(' ' + text)}</w:p></w:footnote>"
     )
 
 
-def add_footnotes(document: object, texts: list[str]) -> None:
+def add_footnotes(document: object, texts: list[str], runs: Callable[[str], str] = run) -> None:
     """Create word/footnotes.xml (separators -1 and 0, as Word writes them) holding footnotes
-    1…n, relate it to the document and register the separators in settings."""
+    1…n, relate it to the document and register the separators in settings. ``runs`` makes
+    the markup of a footnote's text."""
     doc_part = document.part  # type: ignore[attr-defined]
     for rel in list(doc_part.rels.values()):
         if rel.reltype == RT.FOOTNOTES:  # a template that already has a footnotes part
             doc_part.drop_rel(rel.rId)
-    notes = "".join(footnote(number, text) for number, text in enumerate(texts, start=1))
+    notes = "".join(footnote(number, text, runs) for number, text in enumerate(texts, start=1))
     blob = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<w:footnotes xmlns:w="{W_NS}" xmlns:r="{R_NS}">{_SEPARATORS}{notes}</w:footnotes>'

@@ -21,7 +21,8 @@ from generator.wordml import qn
 
 @lru_cache(maxsize=8)
 def rendered_bytes(data_path: Path) -> bytes:
-    return render_docx(load_report(data_path), shipped_template("docx"))
+    """The Word document as `baocao render` makes it (values marked)."""
+    return render_docx(load_report(data_path, marks=True), shipped_template("docx"))
 
 
 def open_docx(data: bytes) -> DocumentObject:

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from generator.api import check_data, load_report, render_report
@@ -651,7 +652,8 @@ def test_filled_workbook_renders_the_same_files_as_the_data_file(tmp_path: Path)
 
     word_book, word_data = parts(from_book, ".docx"), parts(from_data, ".docx")
     assert word_book == word_data  # every part but the document properties
-    assert b"30/38" in word_book["word/document.xml"]
+    text = "\n".join(p.text for p in Document(next(iter(from_book.outputs))).paragraphs)
+    assert "30/38" in text
 
     def cells(result) -> list[list[object]]:
         path = next(p for p in result.outputs if p.suffix == ".xlsx")
