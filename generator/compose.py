@@ -6,6 +6,8 @@ The DOCX and XLSX writers only lay out a ``Composition``; nothing here knows abo
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import difflib
 import re
 from collections.abc import Callable
@@ -206,6 +208,11 @@ def _code_slips(doc: VanBan) -> str | None:
 
 # --------------------------------------------------------------------------- numbering
 
+# How far a report's date may lie from the end of its period before it looks mistyped: reports
+# are dated from about the data cut-off (mid last month, NĐ 09/2019/NĐ-CP) to a few weeks after.
+EARLY_REPORT_DAYS = {"quy": 45, "6_thang": 45, "9_thang": 45, "nam": 60}
+LATE_REPORT_DAYS = 90
+
 _TYPED_NUMBER = re.compile(r"^\s*((?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])\s*[.)])\s+(?=\S)")
 
 
@@ -400,6 +407,7 @@ class Composer:
     def compose(self) -> Composition:
         report = self.report
         self._check_header()
+        self._check_dates()
         for key, doc in report.van_ban.items():
             slip = _code_slips(doc)
             if slip:
@@ -459,6 +467,61 @@ class Composer:
                 path="ngay",
                 **self._where(("ngay",)),
             )
+
+    def _check_dates(self) -> None:
+        """Dates that contradict each other: likely a year or a date typed wrong (warnings)."""
+        report = self.report
+        period, date = report.ky_bao_cao, report.ngay
+        where = self._where(("ngay",))
+        if date.ngay:
+            shown = ngay_ngan(date)
+        else:
+            shown = f"tháng {date.thang}/{date.nam}" if date.thang else f"năm {date.nam}"
+        # a draft without a day counts as the middle of its month
+        day = date.as_date() or (dt.date(date.nam, date.thang, 15) if date.thang else None)
+        early = (period.end - day).days if day else None
+        late = (day - period.end).days if day else None
+        if (early is not None and early > EARLY_REPORT_DAYS[period.loai]) or (
+            late is not None and late > LATE_REPORT_DAYS
+        ):
+            if date.nam != period.nam:
+                message = (
+                    f"báo cáo ngày {shown} (năm {date.nam}) nhưng kỳ báo cáo là {ky(period)}; "
+                    "năm của ngày ban hành hay của kỳ báo cáo có gõ nhầm không?"
+                )
+            elif early is not None and early > 0:
+                message = (
+                    f"báo cáo ngày {shown}, sớm hơn {early} ngày so với cuối {ky(period)} "
+                    f"({ngay_ngan(period.end)}); kiểm tra lại ngày ban hành hoặc kỳ báo cáo"
+                )
+            else:
+                message = (
+                    f"báo cáo ngày {shown}, muộn {late} ngày sau cuối {ky(period)} "
+                    f"({ngay_ngan(period.end)}); kiểm tra lại ngày ban hành hoặc kỳ báo cáo"
+                )
+            self.problems.warn(message, path="ngay", **where)
+        elif day is None and date.nam not in (period.nam, period.nam + 1):
+            self.problems.warn(
+                f"báo cáo năm {date.nam} nhưng kỳ báo cáo là {ky(period)}; năm có gõ nhầm không?",
+                path="ngay",
+                **where,
+            )
+        # the last day the report can be dated: its day, or the end of its month or year
+        latest = date.as_date() or (
+            dt.date(date.nam, date.thang, calendar.monthrange(date.nam, date.thang)[1])
+            if date.thang
+            else dt.date(date.nam, 12, 31)
+        )
+        for key, doc in report.van_ban.items():
+            cited = doc.ngay.as_date() if doc.ngay is not None else None
+            if cited is not None and cited > latest:
+                self.problems.warn(
+                    f"văn bản '{key}' ngày {ngay_ngan(doc.ngay)} ban hành sau ngày của báo cáo "
+                    f"({shown}); một báo cáo không trích dẫn được văn bản ban hành sau nó, "
+                    "kiểm tra lại hai ngày này",
+                    path=f"van_ban.{key}.ngay",
+                    **self._where(("van_ban", key, "ngay")),
+                )
 
     def _opening(self, trich_yeu: str) -> list[Paragraph]:
         report = self.report

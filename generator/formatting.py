@@ -349,6 +349,19 @@ class KyBaoCao:
     def __str__(self) -> str:
         return ky(self)
 
+    @property
+    def start(self) -> dt.date:
+        """First day of the period."""
+        month = 3 * (self.quy - 1) + 1 if self.loai == "quy" and self.quy else 1
+        return dt.date(self.nam, month, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """Last day of the period."""
+        last_month = {"6_thang": 6, "9_thang": 9, "nam": 12}.get(self.loai, 3 * (self.quy or 4))
+        following = dt.date(self.nam + last_month // 12, last_month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+
     @classmethod
     def of(cls, value: object) -> KyBaoCao:
         if isinstance(value, KyBaoCao):

@@ -449,3 +449,68 @@ def test_json_leading_zeros_and_other_bases(minimal_file: Path, tmp_path: Path, 
     assert result.exit_code == 1
     line = _line_of(text, '"1.1.1": 010')
     assert f'{path}:{line}: "0x1F" là số viết theo hệ mười sáu' in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    "ngay, ky_bao_cao, words",
+    [
+        ("25/9/2024", "quý III năm 2025", "báo cáo ngày 25/9/2024 (năm 2024) nhưng kỳ báo cáo là"),
+        ("25/9/2026", "quý III năm 2025", "(năm 2026) nhưng kỳ báo cáo là quý III năm 2025"),
+        (
+            "05/7/2025",
+            "quý III năm 2025",
+            "sớm hơn 87 ngày so với cuối quý III năm 2025 (30/9/2025)",
+        ),
+        ("15/3/2026", "quý III năm 2025", "(năm 2026) nhưng kỳ báo cáo là quý III năm 2025"),
+        ("30/12/2025", "quý III năm 2025", "muộn 91 ngày sau cuối quý III năm 2025"),
+        ("/11/2025", "quý III năm 2025", None),
+        ("/03/2026", "quý III năm 2025", "báo cáo ngày tháng 3/2026 (năm 2026) nhưng kỳ"),
+    ],
+)
+def test_report_dated_far_from_its_period_is_flagged(
+    minimal_file: Path, ngay: str, ky_bao_cao: str, words: str | None
+) -> None:
+    text = minimal_file.read_text(encoding="utf-8")
+    text = text.replace("ngay: 16/3/2021", f'ngay: "{ngay}"\ndu_thao: true')
+    text = text.replace("ky_bao_cao: quý I năm 2021", f"ky_bao_cao: {ky_bao_cao}")
+    minimal_file.write_text(text, encoding="utf-8")
+    warnings = [str(p) for p in check_data(minimal_file).warnings if p.path == "ngay"]
+    expected = f"{minimal_file}:{_line_of(text, 'ngay: ')}: cảnh báo: ngay: "
+    if words is None:  # within the usual window: nothing to say
+        assert warnings == []
+        return
+    assert len(warnings) == 1 and warnings[0].startswith(expected), warnings
+    assert words in warnings[0], warnings
+
+
+@pytest.mark.parametrize(
+    "ngay, ky_bao_cao",
+    [
+        ("16/3/2021", "quý I năm 2021"),
+        ("10/01/2022", "quý IV năm 2021"),
+        ("04/6/2024", "6 tháng đầu năm 2024"),
+        ("16/12/2021", "năm 2021"),
+        ("12/2024", "năm 2024"),
+        ("2024", "năm 2024"),
+    ],
+)
+def test_usual_report_dates_pass(minimal_file: Path, ngay: str, ky_bao_cao: str) -> None:
+    text = minimal_file.read_text(encoding="utf-8")
+    text = text.replace("ngay: 16/3/2021", f'ngay: "{ngay}"\ndu_thao: true')
+    text = text.replace("ky_bao_cao: quý I năm 2021", f"ky_bao_cao: {ky_bao_cao}")
+    text = text.replace("ngay: 02/02/2021", "ngay: 02/02/2020")
+    minimal_file.write_text(text, encoding="utf-8")
+    assert [p for p in check_data(minimal_file).warnings if "ngay" in (p.path or "")] == []
+
+
+def test_document_cited_after_the_report_is_flagged(minimal_file: Path) -> None:
+    text = minimal_file.read_text(encoding="utf-8").replace("ngay: 02/02/2021", "ngay: 20/3/2021")
+    minimal_file.write_text(text, encoding="utf-8")
+    warnings = [str(p) for p in check_data(minimal_file).warnings]
+    assert f"{minimal_file}:{_line_of(text, 'ngay: 20/3/2021')}: cảnh báo: van_ban.kh11.ngay: " in (
+        "\n".join(warnings)
+    ), warnings
+    assert any(
+        "văn bản 'kh11' ngày 20/3/2021 ban hành sau ngày của báo cáo (16/3/2021)" in w
+        for w in warnings
+    ), warnings
