@@ -1,0 +1,146 @@
+"""The whole loop in a real Chromium (Debian's package, driven by Playwright): a xã downloads
+its sổ nhập, uploads it with one mistake, sees the problem at its cell, corrects it, previews
+and downloads the DOCX; the huyện sees the board and downloads the tổng hợp; another xã cannot
+open the submission. Screenshots go to BAOCAO_WEB_SCREENSHOTS (docs/img for the README)."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from docx import Document
+
+from tests.web.helpers import fill_workbook
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium chưa cài"),
+    pytest.mark.django_db(transaction=True),
+]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
+    # plain synchronous ones all the same
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = Path(os.environ.get("BAOCAO_WEB_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> None:
+        page.screenshot(path=str(folder / f"web-{name}.png"), full_page=False)
+
+    return take
+
+
+def signed_in(browser, base: str, username: str):
+    context = browser.new_context(
+        accept_downloads=True, viewport={"width": 1200, "height": 900}, locale="vi-VN"
+    )
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(base + "/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "mat-khau-dai-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+    return page
+
+
+def test_whole_loop_in_chromium(browser, live_server, tree, shots, tmp_path):
+    from django.utils import timezone
+
+    from generator.web.models import Period, Report
+
+    base = live_server.url
+    period = Period.objects.create(
+        don_vi=tree["huyen"],
+        danh_muc="cchc-xa-thanh-hoa-01b",
+        ky_bao_cao="quý I năm 2025",
+        han_nop=timezone.now() + timezone.timedelta(days=10),
+    )
+    page = signed_in(browser, base, "xa_a")
+    assert "Kỳ báo cáo cấp trên giao" in page.content()
+    shots(page, "trang-chu")
+    page.click("text=Lập báo cáo kỳ này")
+    page.click("button:has-text('Lập báo cáo')")
+    page.wait_for_selector("#tai-so-nhap")
+    shots(page, "bao-cao")
+    report = Report.objects.get(don_vi=tree["xa_a"])
+
+    with page.expect_download() as download:
+        page.click("#tai-so-nhap")
+    blank = Path(download.value.path()).read_bytes()
+    wrong, cells = fill_workbook(blank, {"1.1.1": 12, "1.1.2": "mười"})
+    (tmp_path / "so_nhap.xlsx").write_bytes(wrong)
+    page.set_input_files("input[name=tep]", str(tmp_path / "so_nhap.xlsx"))
+    page.click("button:has-text('Tải lên và kiểm tra')")
+    page.wait_for_selector("#chua-nhan")
+    errors = page.inner_text("#loi")
+    assert cells["1.1.2"] in errors and "Số nhiệm vụ đã hoàn thành" in errors
+    shots(page, "loi")
+
+    page.click(f"text=← {report.ten}")
+    right, _ = fill_workbook(blank, {"1.1.1": 12, "1.1.2": 9})
+    (tmp_path / "so_nhap.xlsx").write_bytes(right)
+    page.set_input_files("input[name=tep]", str(tmp_path / "so_nhap.xlsx"))
+    page.click("button:has-text('Tải lên và kiểm tra')")
+    page.wait_for_selector("#so-lieu-doi")
+    assert "Số nhiệm vụ đã hoàn thành" in page.inner_text("#so-lieu-doi")
+    shots(page, "thay-doi")
+    page.click("#nhan-ban-sua")
+    page.wait_for_selector("#xem-truoc")
+
+    page.click("#xem-truoc")
+    page.wait_for_selector("#ban-xem")
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page.inner_text("#ban-xem")
+    assert "Số nhiệm vụ đã hoàn thành" in page.inner_text("#phu-luc")
+    shots(page, "xem-truoc")
+    page.go_back()
+    with page.expect_download() as download:
+        page.click("#tai-docx")
+    document = Document(download.value.path())
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "BÁO CÁO" in text and "quý I năm 2025" in text
+    page.goto(f"{base}/bao-cao/{report.pk}/sua/dan-y/")
+    shots(page, "dan-y")
+
+    parent = signed_in(browser, base, "huyen")
+    parent.goto(f"{base}/ky/{period.pk}/")
+    board = parent.inner_text("#bang-theo-doi")
+    assert "Xã An" in board and "Đã nộp" in board and "Xã Bình" in board and "Chưa nộp" in board
+    shots(parent, "bang-theo-doi")
+    with parent.expect_download() as download:
+        parent.click("#tai-tong-hop")
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert any(12 in row for ws in workbook for row in ws.iter_rows(values_only=True))
+
+    other = signed_in(browser, base, "xa_b")
+    response = other.goto(f"{base}/bao-cao/{report.pk}/")
+    assert response.status == 404
+    response = other.goto(f"{base}/bao-cao/{report.pk}/phien-ban/1/tai/docx/")
+    assert response.status == 404
