@@ -22,6 +22,7 @@ install: $(STAMP) ## Tạo môi trường ảo .venv và cài baocao
 demo: $(STAMP) ## Cài đặt rồi xuất các báo cáo mẫu trong data_examples/ vào out/
 	$(BIN)/baocao render data_examples/ -o $(OUT) --force
 	@ls -1 $(OUT)
+	@echo "Làm trong trình duyệt, không cần gõ lệnh: make web"
 
 test: $(STAMP) ## Cài đặt rồi chạy toàn bộ kiểm thử (pytest; phần web thêm một lượt với PostgreSQL)
 	$(BIN)/pytest

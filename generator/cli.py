@@ -577,6 +577,12 @@ def so_sanh(ky_truoc: Path, ky_nay: Path, output: Path | None, force: bool) -> N
     help="Thư mục dữ liệu (cơ sở dữ liệu SQLite, khóa bí mật, bộ nhớ đệm).",
 )
 @click.option("--no-browser", is_flag=True, help="Không tự mở trình duyệt.")
+@click.option(
+    "--no-https",
+    is_flag=True,
+    help="Máy chủ dùng chung chưa có HTTPS (chỉ để dùng thử trong mạng nội bộ): cookie đăng "
+    "nhập được gửi cả qua http.",
+)
 @click.pass_context
 def web(
     ctx: click.Context,
@@ -586,22 +592,20 @@ def web(
     shared: bool,
     data_dir: Path | None,
     no_browser: bool,
+    no_https: bool,
 ) -> None:
     """Chạy ứng dụng web: lập, kiểm tra, xem trước và tải báo cáo trong trình duyệt."""
     try:
-        from .web import server
-    except ImportError:  # pragma: no cover - depends on what is installed
-        raise BaocaoError(
-            'chưa cài phần web; cài bằng: pip install "baocao[web]" (hoặc make install)'
-        ) from None
-    try:
         import django  # noqa: F401
+        import waitress  # noqa: F401
     except ImportError:
         raise BaocaoError(
             'chưa cài phần web (Django); cài bằng: pip install "baocao[web]" (hoặc make install)'
         ) from None
+    from .web import server
+
     shared = shared or host not in ("127.0.0.1", "localhost", "::1")
-    server.configure(db, shared, data_dir)
+    server.configure(db, shared, data_dir, no_https)
     if ctx.invoked_subcommand is not None:
         return
     server.migrate()
@@ -612,6 +616,7 @@ def web(
             click.echo(
                 "Chưa có tài khoản quản trị: tạo bằng  baocao web "
                 + (f"--db {db} " if db else "")
+                + (f"--data-dir {data_dir} " if data_dir else "")
                 + "quan-tri createsuperuser"
             )
     server.serve(host, port or server.free_port(host), open_browser=not no_browser and not shared)

@@ -10,8 +10,10 @@ import webbrowser
 from pathlib import Path
 
 
-def configure(db: str | None, shared: bool, data_dir: Path | None) -> None:
+def configure(db: str | None, shared: bool, data_dir: Path | None, no_https: bool = False) -> None:
     """Environment for generator.web.settings, then django.setup()."""
+    if no_https:
+        os.environ["BAOCAO_WEB_NO_HTTPS"] = "1"
     if data_dir is not None:
         os.environ["BAOCAO_WEB_DATA"] = str(data_dir)
     if db:

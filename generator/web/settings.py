@@ -139,9 +139,9 @@ X_FRAME_OPTIONS = "SAMEORIGIN"  # the PDF preview is shown in a frame of our own
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if SHARED:
-    # the shared server sits behind an HTTPS reverse proxy (README): cookies only over HTTPS
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # the shared server sits behind an HTTPS reverse proxy (README): cookies only over HTTPS,
+    # unless started with --no-https for a trial on a closed network
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("BAOCAO_WEB_NO_HTTPS") != "1"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_AGE = 8 * 3600
     if os.environ.get("BAOCAO_WEB_ORIGINS"):

@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from generator import BaocaoError
 
 from . import library, outline
-from .access import my_unit, period_for, report_for
+from .access import my_unit, period_for, report_for, unit_of
 from .forms import HeaderForm, LoginForm, PeriodForm, StartForm, UnitsCsvForm, UploadForm
 from .models import LoginFailure, Period, Report, Unit, Version
 
@@ -126,6 +126,13 @@ def _status(report: Report | None, period: Period) -> tuple[str, str]:
 
 
 def home(request):
+    if unit_of(request.user) is None and request.user.is_staff:
+        messages.info(
+            request,
+            "Tài khoản quản trị chưa thuộc đơn vị nào: gán đơn vị cho tài "
+            "khoản (mục Người dùng) để lập và theo dõi báo cáo.",
+        )
+        return redirect("admin:index")
     unit = my_unit(request)
     reports = Report.objects.filter(don_vi=unit).select_related("ky")
     open_for_me = Period.objects.filter(don_vi_id=unit.cap_tren_id) if unit.cap_tren_id else []

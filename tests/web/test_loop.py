@@ -301,3 +301,36 @@ def test_outputs_cached_atomically(login, example_bytes, settings):
     first = b"".join(xa.get(f"/bao-cao/{report.pk}/phien-ban/1/tai/docx/").streaming_content)
     second = b"".join(xa.get(f"/bao-cao/{report.pk}/phien-ban/1/tai/docx/").streaming_content)
     assert first == second and zipfile.is_zipfile(io.BytesIO(first))
+
+
+@pytest.mark.libreoffice
+def test_pdf_pages_in_the_browser(login, example_bytes):
+    from generator.pdf import find_soffice
+
+    if find_soffice() is None:
+        pytest.skip("LibreOffice chưa cài")
+    xa = login("xa_a")
+    report = start(
+        xa, danh_muc="", ky_bao_cao="", tep=SimpleUploadedFile("hoang_cat.yaml", example_bytes)
+    )
+    page = xa.get(f"/bao-cao/{report.pk}/phien-ban/1/trang/")
+    assert page.status_code == 200
+    assert page.context["pages"].stop >= 3  # several pages: body and Phụ lục
+    image = xa.get(f"/bao-cao/{report.pk}/phien-ban/1/trang/1.png")
+    assert image["Content-Type"] == "image/png"
+    assert b"".join(image.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
+    pdf = xa.get(f"/bao-cao/{report.pk}/phien-ban/1/tai/pdf/")
+    assert b"".join(pdf.streaming_content)[:5] == b"%PDF-"
+
+
+def test_admin_without_unit_is_sent_to_the_admin(db, tree):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    admin = get_user_model().objects.create_superuser("quantri", password="mat-khau-dai-1")
+    client = Client()
+    client.force_login(admin)
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/quan-tri/"
+    assert client.get("/quan-tri/baocao/unit/").status_code == 200
+    assert client.get("/quan-tri/don-vi/nhap/").status_code == 200
