@@ -76,6 +76,8 @@ def _prepare(path: Path, so_lieu: Path | None = None, marks: bool = False) -> _P
         if composition.figures is not None:
             catalog_source = composition.figures.catalog.source
             inputs.append(Path(catalog_source).read_bytes())
+        if composition.previous is not None:
+            inputs.append(composition.previous.source.read_bytes())
     return _Prepared(loaded, report, composition, problems, inputs)
 
 

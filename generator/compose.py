@@ -125,6 +125,7 @@ class Composition:
     # (key, field path) of each value marked in the text, by mark number (marking on only)
     marks: list[tuple[str, str]] = field(default_factory=list)
     marked: bool = False  # the Word writer marks every value from the data
+    previous: Any = None  # the ky_truoc file's figures (tonghop.Unit), when it has one
 
     @property
     def headings(self) -> list[str]:
@@ -252,6 +253,7 @@ class Composer:
         self.values: dict[str, Any] = {}  # typed and computed figures by indicator id
         self.computed: dict[str, float] = {}
         self.marks: list[tuple[str, str]] | None = [] if marks else None
+        self.previous: Any = None
         self._load_figures()
         self.engine = ProseEngine(self._names(), self.deps, self._register if marks else None)
 
@@ -279,6 +281,38 @@ class Composer:
         )
         self.computed = compute_and_check(self.figures, self.problems, where)
         self.values = {**self.figures.values, **self.computed}
+        self._load_previous()
+
+    def _load_previous(self) -> None:
+        """The figures of the period named by ky_truoc, for so_sanh() (read, not composed)."""
+        from .tonghop import FailedUnit, read_unit
+
+        name = self.report.ky_truoc
+        if name is None:
+            return
+        where = self._where(("ky_truoc",))
+        path = Path(name)
+        if not path.is_absolute() and self.base_dir is not None:
+            path = self.base_dir / path
+        if not path.is_file():
+            self.problems.add(f"không tìm thấy tệp kỳ trước '{name}'", path="ky_truoc", **where)
+            return
+        previous = read_unit(path)
+        if isinstance(previous, FailedUnit):
+            first = previous.problems[0] if previous.problems else "không đọc được"
+            self.problems.add(
+                f"tệp kỳ trước '{name}' có lỗi, chưa so sánh được: {first}",
+                path="ky_truoc",
+                **where,
+            )
+            return
+        if previous.period == self.report.ky_bao_cao:
+            self.problems.warn(
+                f"tệp kỳ trước '{name}' cũng là {ky(previous.period)}, cùng kỳ với báo cáo này",
+                path="ky_truoc",
+                **where,
+            )
+        self.previous = previous
 
     def _describe(self, key: str) -> str:
         assert self.figures is not None
@@ -297,6 +331,33 @@ class Composer:
             if denominator == 0:
                 raise ProseError(f"ty_le('{part}', '{whole}'): chỉ tiêu {whole} bằng 0")
             return Percent(round_half_up(numerator / denominator * 100, chu_so))
+
+        def so_sanh(key: str) -> str:
+            """ "tăng 12 văn bản (15,0%) so với cùng kỳ năm 2020" against ky_truoc."""
+            from .sosanh import NUMERIC_KINDS, change_phrase, period_phrase
+
+            key = str(key)
+            current = lookup[key]
+            if self.report.ky_truoc is None:
+                raise ProseError(
+                    f"so_sanh('{key}'): chưa có tệp kỳ trước (ghi ky_truoc: tên tệp số liệu "
+                    "kỳ trước)"
+                )
+            previous = self.previous
+            if previous is None:
+                raise ProseError(f"so_sanh('{key}'): tệp kỳ trước có lỗi (xem ky_truoc)")
+            self.deps.note(f"ky_truoc:{key}")
+            node = self.catalog.nodes[key] if self.catalog else None
+            if node is None or node.kind not in NUMERIC_KINDS:
+                raise ProseError(f"so_sanh('{key}'): chỉ so sánh được chỉ tiêu là số")
+            before = previous.number(key)
+            if before is None:
+                raise ProseError(
+                    f"so_sanh('{key}'): kỳ trước ({ky(previous.period)}) chưa có số liệu chỉ "
+                    f"tiêu {self._describe(key)}"
+                )
+            period = period_phrase(previous.period, report.ky_bao_cao)
+            return change_phrase(before, current, period, node.dvt, node.kind == "phan_tram")
 
         def van_ban(
             key: str,
@@ -317,6 +378,7 @@ class Composer:
         return {
             "so_lieu": lookup,
             "ty_le": ty_le,
+            "so_sanh": so_sanh,
             "van_ban": van_ban,
             "ky_bao_cao": ky(report.ky_bao_cao),
             "ky_sau": ky_sau(report.ky_bao_cao),
@@ -443,6 +505,7 @@ class Composer:
             dependencies=self.deps.by_field,
             marks=self.marks or [],
             marked=self.marks is not None,
+            previous=self.previous,
         )
 
     def _check_header(self) -> None:

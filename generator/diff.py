@@ -77,7 +77,24 @@ def _before_after(change: ProseChange) -> list[str]:
 
 def _ref_name(ref: str) -> str:
     kind, _, key = ref.partition(":")
-    return f"số liệu {key}" if kind == "so_lieu" else f"văn bản {key}"
+    return {"so_lieu": "số liệu", "ky_truoc": "số liệu kỳ trước"}.get(kind, "văn bản") + f" {key}"
+
+
+def _previous_changes(old: Composition, new: Composition) -> list[Change]:
+    """Figures of the ky_truoc files that so_sanh() read and that differ between the two
+    versions (another previous file, or the same one corrected)."""
+    used = set()
+    for dependencies in (old.dependencies, new.dependencies):
+        for refs in dependencies.values():
+            used |= {r.partition(":")[2] for r in refs if r.startswith("ky_truoc:")}
+    changes = []
+    for key in sorted(used):
+        before = _shown(old.previous.values.get(key)) if old.previous else ""
+        after = _shown(new.previous.values.get(key)) if new.previous else ""
+        if before != after:
+            describe = (new.figures or old.figures).describe(key)
+            changes.append(Change(f"{describe} (kỳ trước)", before, after, f"ky_truoc:{key}"))
+    return changes
 
 
 def _shown(value: Any) -> str:
@@ -211,6 +228,7 @@ def diff_compositions(old: Composition, new: Composition) -> ReportDiff:
                 )
             )
 
+    result.figures += _previous_changes(old, new)
     changed_refs = {c.ref for c in result.figures + result.documents}
     old_text, new_text = _paragraphs(old), _paragraphs(new)
     affected: dict[str, list[str]] = {}

@@ -316,6 +316,12 @@ class BaoCao(Model):
     du_thao: bool = Field(False, description="Dự thảo: để trống số và các phần ngày chưa có.")
     trich_yeu: Text = Field(description="Trích yếu nội dung (dòng dưới chữ BÁO CÁO).")
     ky_bao_cao: Ky
+    ky_truoc: Text | None = Field(
+        None,
+        description="Tệp số liệu của kỳ để so sánh (đường dẫn tính từ tệp này), ví dụ "
+        "bao_cao_quy1_2020.yaml; trong đoạn văn: {{ so_sanh('1.1.2') }} → \"tăng 12 văn bản "
+        '(15,0%) so với cùng kỳ năm 2020".',
+    )
     can_cu: Annotated[list[Text], BeforeValidator(_as_list)] = Field(
         default_factory=list,
         description="Khóa các văn bản làm căn cứ của đoạn mở đầu (trong van_ban).",

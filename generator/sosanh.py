@@ -131,9 +131,9 @@ def _is_number(value: Any) -> bool:
 def read_figures(path: Path) -> Any:
     """A data file's figures (typed and computed) without composing its prose; DataError
     listing the problems when it cannot be read or its figures have errors."""
-    from .tonghop import FailedUnit, _read_unit
+    from .tonghop import FailedUnit, read_unit
 
-    unit = _read_unit(path)
+    unit = read_unit(path)
     if isinstance(unit, FailedUnit):
         raise DataError(f"{path}: không đọc được số liệu", file=str(path), problems=unit.problems)
     return unit

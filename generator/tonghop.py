@@ -163,7 +163,7 @@ def unit_key(name: str) -> str:
     return re.sub(r"^ủy ban nhân dân\b", "ubnd", text)
 
 
-def _read_unit(path: Path) -> Unit | FailedUnit:
+def read_unit(path: Path) -> Unit | FailedUnit:
     """A unit's figures, checked against its catalog; a FailedUnit with its problems when its
     file cannot be read or its figures have errors (warnings are kept, not failures)."""
     from .compose import citation
@@ -247,9 +247,9 @@ def _texts(catalog: Catalog, figures: Figures, van_ban: dict[str, VanBan], citat
 def _read_all(paths: list[Path], jobs: int = 0) -> list[Unit | FailedUnit]:
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(paths) < PARALLEL_FROM:
-        return [_read_unit(path) for path in paths]
+        return [read_unit(path) for path in paths]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_read_unit, paths, chunksize=max(1, len(paths) // (workers * 4))))
+        return list(pool.map(read_unit, paths, chunksize=max(1, len(paths) // (workers * 4))))
 
 
 # --------------------------------------------------------------------------- inputs
