@@ -50,6 +50,7 @@ from .prose import (
     ProseEngine,
     ProseError,
     Run,
+    Year,
     mark_text,
     parse_inline,
     strip_marks,
@@ -384,7 +385,7 @@ class Composer:
             "ky_sau": ky_sau(report.ky_bao_cao),
             "ten_co_quan": report.ten_co_quan,
             "dia_danh": report.dia_danh,
-            "nam": report.ky_bao_cao.nam,
+            "nam": Year(report.ky_bao_cao.nam),
         }
 
     def _register(self, key: str, path: str) -> int:

@@ -36,6 +36,21 @@ class Percent(float):
     """A percentage computed by ty_le(); prints as "20%" but still does arithmetic."""
 
 
+class Year(int):
+    """A calendar year: prints as "2025", never grouped as a count ("2.025"), and stays a
+    year through the arithmetic prose does with it (``nam - 1``)."""
+
+    def __add__(self, other: object) -> Any:
+        result = int.__add__(self, other)  # type: ignore[operator]
+        return Year(result) if isinstance(result, int) else result
+
+    __radd__ = __add__
+
+    def __sub__(self, other: object) -> Any:
+        result = int.__sub__(self, other)  # type: ignore[operator]
+        return Year(result) if isinstance(result, int) else result
+
+
 def clean_output(text: str) -> str:
     """What an expression printed, made fit for a document: NFC, no characters XML forbids
     (Jinja decodes escapes such as "\\x01" in string literals), no lone surrogates."""
@@ -106,6 +121,8 @@ def _finalize(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "Có" if value else "Không"
+    if isinstance(value, Year):
+        return str(int(value))
     if isinstance(value, Percent):
         return phan_tram(float(value))  # ty_le() rounded it to the digits asked for
     if isinstance(value, float):

@@ -10,6 +10,7 @@ from generator.diff import changed_window, diff_reports
 from generator.watch import watch_and_render
 
 from .conftest import EXAMPLE
+from .docx_helpers import open_docx, rendered_bytes
 
 XA = EXAMPLE["xa_hoang_cat_6_thang_2024"]
 THI_XA = EXAMPLE["thi_xa_nga_nam_nam_2021"]
@@ -152,3 +153,17 @@ def test_diff_with_added_parts_and_header_changes(tmp_path: Path) -> None:
     assert any(p.new.endswith("Đã xong 26 nhiệm vụ.") and p.old == "" for p in diff.prose)
     signature = [e for e in diff.edited if e.where == "Chữ ký"]
     assert signature and "Lê Văn Bình" in signature[0].new
+
+
+def test_a_year_in_prose_prints_as_a_year_not_a_count(tmp_path: Path) -> None:
+    path = tmp_path / "bao_cao.yaml"
+    source = EXAMPLE["xa_hoang_cat_6_thang_2024"].read_text(encoding="utf-8")
+    source = source.replace(
+        "noi_dung:\n",
+        "noi_dung:\n  - tieu_de: Năm\n    doan:\n"
+        '      - "Kế hoạch năm {{ nam }}, năm trước {{ nam - 1 }}, tới {{ 1 + nam }}."\n',
+        1,
+    )
+    path.write_text(source, encoding="utf-8")
+    body = "\n".join(p.text for p in open_docx(rendered_bytes(path)).paragraphs)
+    assert "Kế hoạch năm 2024, năm trước 2023, tới 2025." in body
