@@ -173,6 +173,23 @@ class UnitsCsvForm(forms.Form):
     tep = forms.FileField(label="Tệp CSV (ma,ten,loai,ma_cap_tren)")
 
 
+class LocalUnitForm(forms.Form):
+    """On one's own computer: the unit's name and level, used to prefill new reports."""
+
+    ten = forms.CharField(
+        label="Tên đơn vị",
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "Xã Hoàng Cát"}),
+    )
+    loai = forms.ChoiceField(label="Cấp", choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from .models import Unit
+
+        super().__init__(*args, **kwargs)
+        self.fields["loai"].choices = Unit.KINDS
+
+
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Tên đăng nhập hoặc mật khẩu không đúng.",

@@ -204,7 +204,20 @@ def check(name: str, data: bytes, catalog_id: str | None = None) -> list[Finding
             catalog_id = catalog_of(path) or catalog_id
         except BaocaoError as exc:
             return _findings(exc.problems, None, path.parent)
-        return _findings(check_data(path).problems, catalog_id, path.parent)
+        try:
+            return _findings(check_data(path).problems, catalog_id, path.parent)
+        except Exception as exc:  # a bug must show as a refused file, never as a server error
+            return [
+                Finding(
+                    "loi",
+                    name,
+                    "",
+                    "",
+                    "",
+                    f"lỗi không mong đợi khi đọc tệp ({exc.__class__.__name__}); hãy báo cho "
+                    "người phát triển",
+                )
+            ]
 
 
 def catalog_in(name: str, data: bytes) -> str | None:

@@ -7,6 +7,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="trang-chu"),
+    path("don-vi/", views.local_unit, name="don-vi"),
     path("bao-cao/moi/", views.report_new, name="bao-cao-moi"),
     path("bao-cao/<int:report_id>/", views.report_detail, name="bao-cao"),
     path("bao-cao/<int:report_id>/tai-len/", views.upload, name="tai-len"),

@@ -23,7 +23,15 @@ from generator import BaocaoError
 
 from . import library, outline
 from .access import my_unit, period_for, report_for, unit_of
-from .forms import HeaderForm, LoginForm, PeriodForm, StartForm, UnitsCsvForm, UploadForm
+from .forms import (
+    HeaderForm,
+    LocalUnitForm,
+    LoginForm,
+    PeriodForm,
+    StartForm,
+    UnitsCsvForm,
+    UploadForm,
+)
 from .models import LoginFailure, Period, Report, Unit, Version
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -146,8 +154,27 @@ def home(request):
             "open_for_me": [(p, started.get(p.pk)) for p in open_for_me],
             "opened": Period.objects.filter(don_vi=unit),
             "has_children": Unit.objects.filter(cap_tren=unit).exists(),
+            "unit_form": None
+            if settings.SHARED
+            else LocalUnitForm(initial={"ten": unit.ten, "loai": unit.loai}),
         },
     )
+
+
+def local_unit(request):
+    """Name and level of the unit on one's own computer (a shared server's come from the
+    admin)."""
+    if settings.SHARED:
+        raise PermissionDenied("Tên đơn vị do quản trị viên đặt.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = LocalUnitForm(request.POST)
+    if form.is_valid():
+        unit = my_unit(request)
+        unit.ten, unit.loai = form.cleaned_data["ten"], form.cleaned_data["loai"]
+        unit.save(update_fields=["ten", "loai"])
+        messages.success(request, "Đã lưu tên đơn vị; báo cáo lập mới sẽ điền sẵn tên này.")
+    return redirect("trang-chu")
 
 
 def report_new(request):

@@ -144,3 +144,75 @@ def test_whole_loop_in_chromium(browser, live_server, tree, shots, tmp_path):
     assert response.status == 404
     response = other.goto(f"{base}/bao-cao/{report.pk}/phien-ban/1/tai/docx/")
     assert response.status == 404
+
+
+@pytest.fixture
+def embedded_server(tmp_path):
+    """`baocao web` as a user starts it (waitress, SQLite in its data folder, no login)."""
+    import re
+    import subprocess
+    import sys
+
+    env = {**os.environ, "BAOCAO_WEB_DATA": "", "DJANGO_SETTINGS_MODULE": ""}
+    env.pop("BAOCAO_WEB_SHARED", None)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "web",
+            "--no-browser",
+            "--data-dir",
+            str(tmp_path / "du_lieu"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        line = server.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+", line)
+        assert match, line
+        yield match.group(0)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_embedded_mode_from_nothing_to_a_docx(browser, embedded_server, shots, tmp_path):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    for _ in range(50):  # the server may still be migrating its new database
+        try:
+            page.goto(embedded_server + "/")
+            break
+        except Exception:
+            page.wait_for_timeout(200)
+    page.fill("#id_ten", "Xã Hoàng Cát")
+    page.select_option("#id_loai", "xa")
+    page.click("form.unit-form button")
+    page.wait_for_selector("text=Đã lưu tên đơn vị")
+    shots(page, "may-nay")
+    page.click("text=Lập báo cáo mới")
+    page.select_option("#id_danh_muc", "cchc-xa-thanh-hoa-01b")
+    page.fill("#id_ky_bao_cao", "quý II năm 2025")
+    page.click("button:has-text('Lập báo cáo')")
+    with page.expect_download() as download:
+        page.click("#tai-so-nhap")
+    filled, _ = fill_workbook(Path(download.value.path()).read_bytes(), {"1.1.1": 20, "1.1.2": 15})
+    (tmp_path / "nhap.xlsx").write_bytes(filled)
+    page.set_input_files("input[name=tep]", str(tmp_path / "nhap.xlsx"))
+    page.click("button:has-text('Tải lên và kiểm tra')")
+    page.click("#nhan-ban-sua")
+    with page.expect_download() as download:
+        page.click("#tai-docx")
+    document = Document(download.value.path())
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "UBND xã Hoàng Cát" in text and "quý II năm 2025" in text
+    tables = " ".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    assert "XÃ HOÀNG CÁT" in tables.upper()
+    context.close()

@@ -334,3 +334,23 @@ def test_admin_without_unit_is_sent_to_the_admin(db, tree):
     assert response.status_code == 302 and response["Location"] == "/quan-tri/"
     assert client.get("/quan-tri/baocao/unit/").status_code == 200
     assert client.get("/quan-tri/don-vi/nhap/").status_code == 200
+
+
+def test_local_mode_without_login_names_its_unit(db, settings):
+    import yaml
+    from django.test import Client
+
+    settings.SHARED = False
+    client = Client()
+    page = client.get("/")
+    assert page.status_code == 200 and "Đơn vị của tôi" in page.content.decode()
+    assert client.post("/don-vi/", {"ten": "Xã Hoàng Cát", "loai": "xa"}).status_code == 302
+    report = start(client)
+    data = yaml.safe_load(bytes(report.current().noi_dung))
+    assert data["co_quan_ban_hanh"] == ["Ủy ban nhân dân", "Xã Hoàng Cát"]
+    assert data["ten_co_quan"] == "UBND xã Hoàng Cát" and data["dia_danh"] == "Hoàng Cát"
+    assert report.current().nguoi.username == "may-nay"
+
+
+def test_shared_server_unit_names_come_from_the_admin(login):
+    assert login("xa_a").post("/don-vi/", {"ten": "X", "loai": "xa"}).status_code == 403
