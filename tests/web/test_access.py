@@ -213,3 +213,25 @@ def test_tong_hop_and_the_parents_report_from_totals(login, tree, submitted, exa
     )  # 25 + 25
     # only the opener makes its report from the totals
     assert login("tinh").post(f"/ky/{period.pk}/bao-cao-tong-hop/").status_code == 403
+
+
+def test_a_period_is_closed_to_units_it_was_not_opened_for(login, tree, submitted):
+    from django.contrib.auth import get_user_model
+
+    from generator.web.models import Member, Unit
+
+    _, period = submitted
+    other_huyen = Unit.objects.create(
+        ma="huyen-k", ten="Huyện Khác", loai="huyen", cap_tren=tree["tinh"]
+    )
+    outsider = Unit.objects.create(ma="xa-k", ten="Xã Khác", loai="xa", cap_tren=other_huyen)
+    user = get_user_model().objects.create_user("xa_k", password="mat-khau-dai-1")
+    Member.objects.create(user=user, don_vi=outsider)
+    client = Client()
+    client.force_login(user)
+    assert client.get(f"/bao-cao/moi/?ky={period.pk}").status_code == 404
+    assert client.post(f"/bao-cao/moi/?ky={period.pk}", {}).status_code == 404
+    assert client.get(f"/ky/{period.pk}/").status_code == 404
+    assert client.get(f"/ky/{period.pk}/tong-hop.xlsx").status_code == 404
+    # the opener's parent may look at the board (its descendants' data), not act for it
+    assert login("tinh").get(f"/ky/{period.pk}/").status_code == 200

@@ -354,3 +354,20 @@ def test_local_mode_without_login_names_its_unit(db, settings):
 
 def test_shared_server_unit_names_come_from_the_admin(login):
     assert login("xa_a").post("/don-vi/", {"ten": "X", "loai": "xa"}).status_code == 403
+
+
+def test_next_period_starts_from_the_last_one(login):
+    xa = login("xa_a")
+    first = start(xa)
+    sheet = xa.get(f"/bao-cao/{first.pk}/so-nhap.xlsx").content
+    filled, _ = fill_workbook(sheet, {"1.1.1": 41, "1.1.2": 17})
+    upload(xa, first, "so_nhap.xlsx", filled)
+    xa.post(f"/bao-cao/{first.pk}/phien-ban/2/xac-nhan/", {"nhan": "1"})
+    assert first.current().so == 2
+    second = start(xa, ky_bao_cao="quý II năm 2025")
+    assert second.current().nguon == "bat_dau"
+    book = openpyxl.load_workbook(io.BytesIO(xa.get(f"/bao-cao/{second.pk}/so-nhap.xlsx").content))
+    figures = {row[1]: row[4] for row in book["Chỉ tiêu"].iter_rows(min_row=3, values_only=True)}
+    assert figures["1.1.1"] == 41 and figures["1.1.2"] == 17  # prefilled from last period
+    info = [row for row in book["Thông tin"].iter_rows(values_only=True)]
+    assert any(row[1] == "quý II năm 2025" for row in info)
