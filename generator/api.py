@@ -73,9 +73,8 @@ def _prepare(path: Path, so_lieu: Path | None = None, marks: bool = False) -> _P
     composition = None
     if report is not None:
         composition = compose(report, loaded, problems, base_dir=path.parent, marks=marks)
-        if composition.figures is not None:
-            catalog_source = composition.figures.catalog.source
-            inputs.append(Path(catalog_source).read_bytes())
+        for figures in composition.all_figures:
+            inputs.append(Path(figures.catalog.source).read_bytes())
         if composition.previous is not None:
             inputs.append(composition.previous.source.read_bytes())
     return _Prepared(loaded, report, composition, problems, inputs)
@@ -182,11 +181,13 @@ def write_phu_luc(
     force: bool = False,
     strict: bool = False,
     so_lieu: str | Path | None = None,
+    docx: bool = False,
 ) -> RenderResult:
-    """Write the Phụ lục alone as an Excel workbook (default NAME_phu_luc.xlsx beside the data)."""
+    """Write the Phụ lục alone: an Excel workbook (default NAME_phu_luc.xlsx beside the
+    data), or with ``docx`` a Word document (NAME_phu_luc.docx) for offices that send the
+    appendix as a file of its own."""
     from .output import atomic_write, guard_overwrite, stamp
     from .templates import shipped_template
-    from .xlsx_render import render_xlsx
 
     source = Path(path)
     prepared = _prepare(source, Path(so_lieu) if so_lieu else None)
@@ -197,9 +198,21 @@ def write_phu_luc(
             file=prepared.loaded.name,
             path="phu_luc",
         )
-    target = Path(output) if output else output_paths(source, None)[1]
-    template = shipped_template("xlsx")
-    data = stamp(render_xlsx(prepared.composition, template), _fingerprint(prepared, template))
+    default = output_paths(source, None)[1]
+    if docx:
+        from .docx_render import render_appendix_docx
+
+        target = Path(output) if output else default.with_suffix(".docx")
+        template = shipped_template("docx")
+        data = render_appendix_docx(
+            prepared.composition, template, _fingerprint(prepared, template)
+        )
+    else:
+        from .xlsx_render import render_xlsx
+
+        target = Path(output) if output else default
+        template = shipped_template("xlsx")
+        data = stamp(render_xlsx(prepared.composition, template), _fingerprint(prepared, template))
     result = RenderResult(source, warnings=prepared.problems.warnings)
     result.notes += [str(p) for p in prepared.loaded.cleared]
     backup = guard_overwrite(target, force)
@@ -339,4 +352,14 @@ def json_schema() -> dict[str, Any]:
 
     schema = BaoCao.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def catalog_json_schema() -> dict[str, Any]:
+    """The JSON Schema of catalog files (danh mục chỉ tiêu), for editors."""
+    from .catalog import DanhMuc
+
+    schema = DanhMuc.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Danh mục chỉ tiêu (biểu mẫu Phụ lục, baocao)"
     return schema

@@ -30,7 +30,7 @@ from .expressions import (
     parse_expression,
 )
 from .formatting import chu_cai, la_ma, non_decimal_form, parse_number, round_half_up, so
-from .loader import LoadedFile, load_file
+from .loader import FieldPath, LoadedFile, load_file
 from .model import GiaTri, Model
 from .validate import validate_model
 
@@ -67,9 +67,19 @@ Id = Annotated[str, BeforeValidator(_id_text), Field(min_length=1)]
 class KiemTra(Model):
     """A check on an indicator: ``<= [1.1.1]``; failures are warnings unless muc_do: loi."""
 
-    bieu_thuc: str = Field(description='Biểu thức so sánh, ví dụ "<= [1.1.1]" hoặc "= tong_con".')
+    bieu_thuc: str = Field(
+        description='Biểu thức so sánh, ví dụ "<= [1.1.1]", "= tong_con" hoặc '
+        '"≈ [3.2] / [3.1] * 100 ±0,01".'
+    )
     thong_bao: str | None = Field(None, description="Thông báo riêng khi kiểm tra không đạt.")
-    muc_do: Literal["canh_bao", "loi"] = "canh_bao"
+    muc_do: Literal["canh_bao", "loi"] = Field(
+        "canh_bao", description="canh_bao (nên xem lại) hoặc loi (phải sửa)."
+    )
+    lam_tron: Annotated[int, Field(ge=0, le=6)] | None = Field(
+        None,
+        description="So sánh sau khi làm tròn hai vế đến từng ấy chữ số thập phân: 2 coi "
+        "76,70 và 76,704 là bằng.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -80,9 +90,15 @@ class KiemTra(Model):
 class ChiTieu(Model):
     """One row of the form: a group heading or an indicator."""
 
-    id: Id = Field(description="Mã chỉ tiêu, duy nhất trong danh mục; số liệu ghi theo mã này.")
-    ten: str = Field(description="Tên chỉ tiêu như trên biểu mẫu.")
-    dvt: str | None = Field(None, description="Đơn vị tính.")
+    id: Id = Field(
+        description="Mã chỉ tiêu, duy nhất trong cả danh mục (mọi bảng); số liệu ghi theo mã này."
+    )
+    ten: str = Field(
+        description="Tên chỉ tiêu như trên biểu mẫu; **đậm** và *nghiêng* in đúng từng phần."
+    )
+    dvt: str | None = Field(
+        None, description="Đơn vị tính; với chỉ tiêu lựa chọn, thay cho danh sách mã in ra."
+    )
     loai: Literal["nhom", "dem", "phan_tram", "so", "tien", "lua_chon", "chu", "van_ban"] | None = (
         Field(
             None,
@@ -94,11 +110,20 @@ class ChiTieu(Model):
         None, description='Các mã lựa chọn theo thứ tự in: {1: "Có", 0: "Không"}.'
     )
     cong_thuc: str | None = Field(None, description='Công thức tính: "[1.1.2] / [1.1.1] * 100".')
-    kiem_tra: list[KiemTra] = Field(default_factory=list)
-    danh_so: bool = Field(True, description="false: hàng không đánh STT.")
-    nhan_stt: str | None = Field(None, description='Chữ ghi ở cột STT thay cho số: "Trong đó".')
-    dam: bool | None = Field(None, description="In đậm (mặc định: hàng nhóm in đậm).")
-    nghieng: bool = False
+    kiem_tra: list[KiemTra] = Field(
+        default_factory=list, description="Một hoặc nhiều kiểm tra (chuỗi hoặc bảng)."
+    )
+    stt: str | None = Field(
+        None, description='STT in đúng như viết thay cho số tự sinh: "6.4.", "a)"; vẫn được đếm.'
+    )
+    danh_so: bool = Field(True, description="false: hàng không đánh STT (không được đếm).")
+    nhan_stt: str | None = Field(
+        None, description='Chữ ghi ở cột STT của hàng không đánh số: "Trong đó".'
+    )
+    dam: bool | None = Field(None, description="In đậm (mặc định: hàng nhóm, hàng có con in đậm).")
+    nghieng: bool | Literal["ten"] = Field(
+        False, description="true: cả hàng in nghiêng; ten: chỉ tên chỉ tiêu in nghiêng."
+    )
     tong_hop: (
         Literal["cong", "trung_binh", "lon_nhat", "nho_nhat", "phan_bo", "liet_ke", "khong"] | None
     ) = Field(
@@ -107,12 +132,23 @@ class ChiTieu(Model):
         "kiểu: cộng (đếm, tiền, số), tính lại theo công thức, trung bình (tỷ lệ không có "
         "công thức), phân bố (lựa chọn), liệt kê (chữ, văn bản).",
     )
-    con: list[ChiTieu] = Field(default_factory=list)
+    con: list[ChiTieu] = Field(default_factory=list, description="Các chỉ tiêu con.")
 
     @field_validator("kiem_tra", mode="before")
     @classmethod
     def _single_check(cls, value: Any) -> Any:
         return [value] if isinstance(value, str | dict) else value
+
+    @field_validator("stt", mode="before")
+    @classmethod
+    def _stt_text(cls, value: Any) -> Any:
+        return _id_text(value)
+
+    @model_validator(mode="after")
+    def _one_stt(self) -> ChiTieu:
+        if self.stt is not None and (self.nhan_stt is not None or not self.danh_so):
+            raise ValueError("stt (STT ghi sẵn) không dùng cùng nhan_stt hay danh_so: false")
+        return self
 
     @property
     def kind(self) -> str:
@@ -138,41 +174,188 @@ class ChiTieu(Model):
     def numbered(self) -> bool:
         return self.danh_so and self.nhan_stt is None
 
+    @property
+    def name(self) -> str:
+        """The label without its **bold** / *italic* marks, for messages and lists."""
+        return plain_text(self.ten)
+
     def unit_text(self) -> str:
         if self.kind == "lua_chon" and self.lua_chon and not self.dvt:
             return "\n".join(f"{label} = {code}" for code, label in self.lua_chon.items())
         return self.dvt or ""
 
 
-class CotTieuDe(Model):
-    """Column labels of the two-row header."""
+def plain_text(text: str) -> str:
+    """``"**Trong đó**: nữ"`` → ``"Trong đó: nữ"``."""
+    from .prose import Run, parse_inline
 
-    stt: str = "STT"
-    chi_tieu: str = "Chỉ tiêu thống kê"
-    ket_qua: str = "Kết quả thống kê"
-    don_vi: str = "Đơn vị tính"
-    so_lieu: str = "Số liệu"
-    ghi_chu: str = "Ghi chú"
+    if "*" not in text:
+        return text
+    return "".join(item.text for item in parse_inline(text) if isinstance(item, Run))
+
+
+class CotTieuDe(Model):
+    """Column labels of the standard two-row header (the short form of ``cot``)."""
+
+    stt: str = Field("STT", description="Nhãn cột STT.")
+    chi_tieu: str = Field("Chỉ tiêu thống kê", description="Nhãn cột chỉ tiêu.")
+    ket_qua: str = Field(
+        "Kết quả thống kê", description="Nhãn ô gộp trên hai cột Đơn vị tính và Số liệu."
+    )
+    don_vi: str = Field("Đơn vị tính", description="Nhãn cột đơn vị tính.")
+    so_lieu: str = Field("Số liệu", description="Nhãn cột số liệu.")
+    ghi_chu: str = Field("Ghi chú", description="Nhãn cột ghi chú.")
+
+
+ColumnKind = Literal["stt", "chi_tieu", "dvt", "so_lieu", "ghi_chu"]
+FigureKind = Literal["dem", "phan_tram", "so", "tien", "lua_chon", "chu", "van_ban"]
+COLUMN_LABELS = {
+    "stt": "STT",
+    "chi_tieu": "Chỉ tiêu thống kê",
+    "dvt": "Đơn vị tính",
+    "so_lieu": "Số liệu",
+    "ghi_chu": "Ghi chú",
+}
+COLUMN_WIDTHS = {"stt": 1.3, "chi_tieu": 7.0, "dvt": 3.0, "so_lieu": 1.9, "ghi_chu": 2.8}
+# Names a data entry uses for itself; a figure column cannot take them as its ma.
+ENTRY_FIELDS = ("gia_tri", "noi_dung", "dien_giai", "ghi_chu", "stt")
+
+
+class Cot(Model):
+    """One column of a table, in the long form of ``cot`` (a list, left to right)."""
+
+    loai: ColumnKind = Field(
+        description="Nội dung cột: stt, chi_tieu (tên chỉ tiêu), dvt (đơn vị tính), so_lieu "
+        "(số liệu; có thể nhiều cột), ghi_chu."
+    )
+    nhan: str | None = Field(
+        None, description='Nhãn in ở tiêu đề cột; mặc định theo loại ("STT", "Số liệu"…).'
+    )
+    nhom: str | None = Field(
+        None,
+        description="Nhãn ô gộp phía trên (tiêu đề hai hàng): các cột liền nhau cùng nhom được "
+        'gộp, ví dụ "Kết quả thống kê". Không cột nào có nhom: tiêu đề một hàng.',
+    )
+    do_rong: Annotated[float, Field(gt=0)] | None = Field(
+        None,
+        description="Độ rộng tương đối; mặc định stt 1,3, chi_tieu 7, dvt 3, so_lieu 1,9, "
+        "ghi_chu 2,8.",
+    )
+    ma: Id | None = Field(
+        None,
+        description="Cột số liệu: tên khóa ghi số liệu của cột này trong tệp số liệu "
+        '("ke_hoach"); bắt buộc với cột số liệu thứ hai trở đi.',
+    )
+    kieu: FigureKind | None = Field(
+        None,
+        description="Cột số liệu: kiểu số liệu của mọi hàng trong cột (phan_tram cho cột "
+        '"Tỷ lệ %"); mặc định theo kiểu của từng chỉ tiêu.',
+    )
+
+    @model_validator(mode="after")
+    def _figure_only(self) -> Cot:
+        if self.loai != "so_lieu" and (self.ma is not None or self.kieu is not None):
+            raise ValueError("ma và kieu chỉ dùng cho cột so_lieu")
+        if self.ma in ENTRY_FIELDS:
+            raise ValueError(f"ma '{self.ma}' trùng tên trường của số liệu; chọn tên khác")
+        return self
+
+    @property
+    def label(self) -> str:
+        return COLUMN_LABELS[self.loai] if self.nhan is None else self.nhan
+
+    @property
+    def weight(self) -> float:
+        return self.do_rong or COLUMN_WIDTHS[self.loai]
+
+
+def _check_columns(columns: list[Cot]) -> None:
+    """One chi_tieu column, at most one stt/dvt/ghi_chu, one or more so_lieu with their ma."""
+    kinds = [c.loai for c in columns]
+    if kinds.count("chi_tieu") != 1:
+        raise ValueError("danh sách cột cần đúng một cột chi_tieu")
+    if "so_lieu" not in kinds:
+        raise ValueError("danh sách cột cần ít nhất một cột so_lieu")
+    for kind in ("stt", "dvt", "ghi_chu"):
+        if kinds.count(kind) > 1:
+            raise ValueError(f"cột {kind} chỉ được có một")
+    figures = [c for c in columns if c.loai == "so_lieu"]
+    names: list[str] = []
+    for index, column in enumerate(figures):
+        if column.ma is None and index:
+            raise ValueError(
+                f"cột số liệu thứ {index + 1} ({column.label}) cần ma để tệp số liệu ghi giá "
+                "trị cho nó"
+            )
+        if column.ma in names:
+            raise ValueError(f"hai cột số liệu cùng ma '{column.ma}'")
+        if column.ma:
+            names.append(column.ma)
+
+
+def standard_columns(labels: CotTieuDe, widths: list[float]) -> list[Cot]:
+    """STT | Chỉ tiêu | Kết quả thống kê (Đơn vị tính, Số liệu) | Ghi chú."""
+    return [
+        Cot(loai="stt", nhan=labels.stt, do_rong=widths[0]),
+        Cot(loai="chi_tieu", nhan=labels.chi_tieu, do_rong=widths[1]),
+        Cot(loai="dvt", nhan=labels.don_vi, nhom=labels.ket_qua, do_rong=widths[2]),
+        Cot(loai="so_lieu", nhan=labels.so_lieu, nhom=labels.ket_qua, do_rong=widths[3]),
+        Cot(loai="ghi_chu", nhan=labels.ghi_chu, do_rong=widths[4]),
+    ]
 
 
 class KieuStt(Model):
+    """How the STT column is numbered."""
+
     cap: list[Literal["thap_phan", "la_ma", "so", "chu", "trong"]] = Field(
         default_factory=lambda: ["thap_phan"],
-        description="Kiểu STT mỗi cấp; cấp sâu hơn dùng kiểu cuối.",
+        description="Kiểu STT mỗi cấp: thap_phan (1.1.), la_ma (I), so (1), chu (a)), trong "
+        "(để trống); cấp sâu hơn dùng kiểu cuối.",
     )
     cham_cuoi: bool = Field(True, description='Thêm dấu chấm cuối: "1.1." thay vì "1.1".')
+    bat_dau: Annotated[int, Field(ge=1)] | Literal["tiep"] = Field(
+        1,
+        description='Số của hàng cấp 1 đầu tiên; "tiep": đánh tiếp theo bảng trước.',
+    )
+
+
+WIDTHS_DEFAULT = [1.3, 7.0, 3.0, 1.9, 2.8]
+Columns = CotTieuDe | list[Cot]
 
 
 class BangChiTieu(Model):
     """One table of the appendix (a catalog may hold several: "Biểu mẫu 1 … 7")."""
 
     tieu_de: str | None = Field(None, description='Dòng đầu riêng của bảng: "BIỂU MẪU 1".')
-    ten: str | None = Field(None, description="Tên bảng (in hoa, đậm, giữa).")
+    ten: str | None = Field(None, description="Tên bảng, in đậm, giữa, đúng như viết.")
     dong_tieu_de: str | None = Field(
         None, description='Hàng chú thích ngay dưới tiêu đề cột: "Báo cáo CCHC {{ ky_bao_cao }}".'
     )
-    cot: CotTieuDe | None = None
-    chi_tieu: list[ChiTieu]
+    cot: Columns | None = Field(None, description="Các cột của bảng; mặc định: cot của danh mục.")
+    do_rong_cot: list[Annotated[float, Field(gt=0)]] | None = Field(
+        None, description="Độ rộng 5 cột chuẩn của bảng; mặc định: do_rong_cot của danh mục."
+    )
+    huong: Literal["doc", "ngang"] | None = Field(
+        None, description="Khổ giấy của bảng; mặc định: huong của danh mục."
+    )
+    stt: KieuStt | None = Field(None, description="Kiểu STT của bảng; mặc định: stt của danh mục.")
+    chi_tieu: list[ChiTieu] = Field(description="Các chỉ tiêu của bảng (cây, theo thứ tự in).")
+
+    @model_validator(mode="after")
+    def _widths(self) -> BangChiTieu:
+        _check_widths(self.cot, self.do_rong_cot)
+        return self
+
+
+def _check_widths(cot: Columns | None, widths: list[float] | None) -> None:
+    if isinstance(cot, list):
+        _check_columns(cot)
+        if widths is not None:
+            raise ValueError(
+                "với cot là danh sách cột, ghi do_rong trong từng cột, không dùng do_rong_cot"
+            )
+    elif widths is not None and len(widths) != 5:
+        raise ValueError("do_rong_cot cần đúng 5 số (STT, chỉ tiêu, đơn vị, số liệu, ghi chú)")
 
 
 class DanhMuc(Model):
@@ -181,23 +364,39 @@ class DanhMuc(Model):
     ma: Id = Field(description="Mã danh mục, dùng trong phu_luc.danh_muc của tệp số liệu.")
     mo_ta: str = Field("", description="Mô tả ngắn (hiện trong `baocao danh-muc`).")
     tieu_de: str = Field("PHỤ LỤC", description='Dòng đầu: "PHỤ LỤC", "Phụ lục 2, Bảng 2".')
-    ten_bang: str = Field(description="Tên phụ lục (in hoa); được dùng {{ ten_co_quan }} …")
-    kem_theo: bool = Field(True, description='In dòng "(Kèm theo Báo cáo số … ngày … của …)".')
-    huong: Literal["doc", "ngang"] = Field("doc", description="Khổ giấy dọc hay ngang.")
-    stt: KieuStt = Field(default_factory=KieuStt)
-    cot: CotTieuDe = Field(default_factory=CotTieuDe)
-    do_rong_cot: list[Annotated[float, Field(gt=0)]] = Field(
-        default_factory=lambda: [1.3, 7.0, 3.0, 1.9, 2.8],
-        description="Độ rộng tương đối 5 cột: STT, chỉ tiêu, đơn vị, số liệu, ghi chú.",
+    ten_bang: str = Field(
+        "", description="Tên phụ lục, in đúng như viết; được dùng {{ ten_co_quan }} …"
     )
-    dong_tieu_de: str | None = None
+    kem_theo: bool | Literal["phu_luc", "bang"] = Field(
+        True,
+        description='Dòng "(Kèm theo Báo cáo số … ngày … của …)": true hoặc phu_luc (một lần '
+        "dưới tên phụ lục), bang (dưới tên từng bảng), false (không in).",
+    )
+    huong: Literal["doc", "ngang"] = Field("doc", description="Khổ giấy dọc hay ngang.")
+    stt: KieuStt = Field(default_factory=KieuStt, description="Kiểu STT.")
+    cot: Columns = Field(
+        default_factory=CotTieuDe,
+        description="Nhãn 5 cột chuẩn (bảng các nhãn) hoặc danh sách cột tự chọn.",
+    )
+    do_rong_cot: list[Annotated[float, Field(gt=0)]] | None = Field(
+        None,
+        description="Độ rộng tương đối 5 cột chuẩn: STT, chỉ tiêu, đơn vị, số liệu, ghi chú "
+        "(mặc định [1.3, 7.0, 3.0, 1.9, 2.8]).",
+    )
+    dong_tieu_de: str | None = Field(
+        None, description="Hàng chú thích ngay dưới tiêu đề cột (danh mục một bảng)."
+    )
+    chi_tieu: list[ChiTieu] = Field(
+        default_factory=list, description="Các chỉ tiêu (danh mục một bảng)."
+    )
+    bang: list[BangChiTieu] = Field(
+        default_factory=list, description="Các bảng (danh mục nhiều bảng)."
+    )
     bieu_do: list[Id] = Field(
         default_factory=list,
         description="Mã các chỉ tiêu số vẽ trên biểu đồ của `baocao tong-hop` (tối đa 6).",
         max_length=6,
     )
-    chi_tieu: list[ChiTieu] = Field(default_factory=list)
-    bang: list[BangChiTieu] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _tables(self) -> DanhMuc:
@@ -205,8 +404,7 @@ class DanhMuc(Model):
             raise ValueError("dùng chi_tieu (một bảng) hoặc bang (nhiều bảng), không dùng cả hai")
         if not self.chi_tieu and not self.bang:
             raise ValueError("danh mục chưa có chỉ tiêu nào (chi_tieu hoặc bang)")
-        if len(self.do_rong_cot) != 5:
-            raise ValueError("do_rong_cot cần đúng 5 số")
+        _check_widths(self.cot, self.do_rong_cot)
         return self
 
     @property
@@ -215,18 +413,41 @@ class DanhMuc(Model):
             return self.bang
         return [BangChiTieu(ten=None, dong_tieu_de=self.dong_tieu_de, chi_tieu=self.chi_tieu)]
 
+    def columns(self, table: BangChiTieu) -> list[Cot]:
+        """The table's columns, left to right, with their widths."""
+        cot = table.cot if table.cot is not None else self.cot
+        if isinstance(cot, list):
+            return cot
+        widths = table.do_rong_cot or self.do_rong_cot or WIDTHS_DEFAULT
+        return standard_columns(cot, list(widths))
+
+    def landscape(self, table: BangChiTieu) -> bool:
+        return (table.huong or self.huong) == "ngang"
+
+    def numbering(self, table: BangChiTieu) -> KieuStt:
+        return table.stt or self.stt
+
     def walk(self) -> Iterator[tuple[ChiTieu, ChiTieu | None]]:
         """Every indicator with its parent, in print order, across all tables."""
+        for node, parent, _path, _table in self.walk_paths():
+            yield node, parent
+
+    def walk_paths(self) -> Iterator[tuple[ChiTieu, ChiTieu | None, FieldPath, int]]:
+        """Every indicator with its parent, its field path in the file and its table index."""
 
         def visit(
-            nodes: list[ChiTieu], parent: ChiTieu | None
-        ) -> Iterator[tuple[ChiTieu, ChiTieu | None]]:
-            for node in nodes:
-                yield node, parent
-                yield from visit(node.con, node)
+            nodes: list[ChiTieu], parent: ChiTieu | None, path: FieldPath, table: int
+        ) -> Iterator[tuple[ChiTieu, ChiTieu | None, FieldPath, int]]:
+            for index, node in enumerate(nodes):
+                own = (*path, index)
+                yield node, parent, own, table
+                yield from visit(node.con, node, (*own, "con"), table)
 
-        for table in self.tables:
-            yield from visit(table.chi_tieu, None)
+        if self.bang:
+            for index, table in enumerate(self.bang):
+                yield from visit(table.chi_tieu, None, ("bang", index, "chi_tieu"), index)
+        else:
+            yield from visit(self.chi_tieu, None, ("chi_tieu",), 0)
 
 
 # --------------------------------------------------------------------------- loading
@@ -242,60 +463,129 @@ class Catalog:
     parents: dict[str, ChiTieu | None] = field(default_factory=dict)
     formulas: dict[str, Expression] = field(default_factory=dict)
     checks: dict[str, list[tuple[KiemTra, Expression]]] = field(default_factory=dict)
+    # id → the table's name, only when the catalog has several tables ("BIỂU MẪU 7")
+    table_names: dict[str, str] = field(default_factory=dict)
+    table_of: dict[str, int] = field(default_factory=dict)  # id → index of its table
 
     @property
     def ids(self) -> list[str]:
         return list(self.nodes)
 
 
+def table_name(table: BangChiTieu, index: int) -> str:
+    """How messages name a table: its heading, else its name, else "Bảng N"."""
+    for text in (table.tieu_de, table.ten):
+        if text and "{" not in text:
+            return plain_text(text).strip()
+    return f"Bảng {index + 1}"
+
+
 def _compile(spec: DanhMuc, source: str, loaded: LoadedFile) -> Catalog:
     problems = ProblemList(source)
     catalog = Catalog(spec, source)
-    for node, parent in spec.walk():
+    paths: dict[str, FieldPath] = {}
+    several = len(spec.tables) > 1
+
+    def where(node_id: str, *field_names: str | int) -> dict[str, Any]:
+        return {"line": loaded.line_of((*paths[node_id], *field_names))}
+
+    def named(node_id: str, message: str) -> str:
+        table = catalog.table_names.get(node_id)
+        return f"{table}, {message}" if table else message
+
+    for node, parent, path, table_index in spec.walk_paths():
         if node.id in catalog.nodes:
-            problems.add(f"mã chỉ tiêu '{node.id}' bị trùng", path=f"chi_tieu.{node.id}")
+            first = loaded.line_of((*paths[node.id], "id"))
+            here = table_name(spec.tables[table_index], table_index) if several else None
+            earlier = catalog.table_names.get(node.id)
+            used = ", ".join(
+                part
+                for part in (f"dòng {first}" if first else "", earlier if earlier != here else "")
+                if part
+            )
+            problems.add(
+                (f"{here}, " if here else "")
+                + f"mã chỉ tiêu '{node.id}' bị trùng"
+                + (f" (đã dùng ở {used})" if used else "")
+                + "; mã phải khác nhau trong cả danh mục, kể cả giữa các bảng",
+                path=f"chi_tieu.{node.id}",
+                line=loaded.line_of((*path, "id")),
+            )
+            continue
         catalog.nodes[node.id] = node
         catalog.parents[node.id] = parent
+        paths[node.id] = path
+        catalog.table_of[node.id] = table_index
+        if several:
+            catalog.table_names[node.id] = table_name(spec.tables[table_index], table_index)
         if node.kind == "lua_chon" and not node.lua_chon:
-            problems.add("chỉ tiêu lựa chọn cần danh sách lua_chon", path=f"chi_tieu.{node.id}")
+            problems.add(
+                named(node.id, "chỉ tiêu lựa chọn cần danh sách lua_chon"),
+                path=f"chi_tieu.{node.id}",
+                **where(node.id, "loai"),
+            )
         rule = node.tong_hop
         if rule in ("cong", "trung_binh", "lon_nhat", "nho_nhat") and node.kind not in (
             NUMERIC_KINDS
         ):
             problems.add(
-                f"tong_hop: {rule} chỉ dùng cho chỉ tiêu số (đếm, tiền, số, %), chỉ tiêu này là "
-                f"'{node.kind}'",
+                named(
+                    node.id,
+                    f"tong_hop: {rule} chỉ dùng cho chỉ tiêu số (đếm, tiền, số, %), chỉ tiêu này "
+                    f"là '{node.kind}'",
+                ),
                 path=f"chi_tieu.{node.id}.tong_hop",
+                **where(node.id, "tong_hop"),
             )
         if rule == "phan_bo" and node.kind != "lua_chon":
             problems.add(
-                "tong_hop: phan_bo chỉ dùng cho chỉ tiêu lựa chọn (lua_chon)",
+                named(node.id, "tong_hop: phan_bo chỉ dùng cho chỉ tiêu lựa chọn (lua_chon)"),
                 path=f"chi_tieu.{node.id}.tong_hop",
+                **where(node.id, "tong_hop"),
             )
     for node in catalog.nodes.values():
-        where = f"chi_tieu.{node.id}"
-        expressions: list[tuple[KiemTra | None, str]] = (
-            [(None, node.cong_thuc)] if node.cong_thuc else []
+        path_text = f"chi_tieu.{node.id}"
+        expressions: list[tuple[KiemTra | None, str, FieldPath]] = (
+            [(None, node.cong_thuc, ("cong_thuc",))] if node.cong_thuc else []
         )
-        expressions += [(check, check.bieu_thuc) for check in node.kiem_tra]
-        for check, text in expressions:
+        expressions += [
+            (check, check.bieu_thuc, ("kiem_tra", index))
+            for index, check in enumerate(node.kiem_tra)
+        ]
+        for check, text, field_names in expressions:
+            at = where(node.id, *field_names)
             try:
                 expression = parse_expression(text, self_id=node.id if check else None)
             except ExpressionError as exc:
-                problems.add(str(exc), path=where)
+                problems.add(named(node.id, str(exc)), path=path_text, **at)
                 continue
             for ref in expression.refs:
                 if ref not in catalog.nodes:
+                    close = difflib.get_close_matches(ref, catalog.ids, n=1, cutoff=0.6)
+                    hint = f"; có phải ý bạn là '{close[0]}'?" if close else ""
                     problems.add(
-                        f"biểu thức \"{text}\" dùng mã '{ref}' không có trong danh mục", path=where
+                        named(
+                            node.id,
+                            f"biểu thức \"{text}\" dùng mã '{ref}' không có trong danh mục{hint}",
+                        ),
+                        path=path_text,
+                        **at,
                     )
             if check is None:
                 if expression.comparison:
-                    problems.add("công thức không được là phép so sánh", path=where)
+                    problems.add(
+                        named(node.id, "công thức không được là phép so sánh"),
+                        path=path_text,
+                        **at,
+                    )
                 catalog.formulas[node.id] = expression
             else:
                 if not expression.comparison:
-                    problems.add(f'kiểm tra "{text}" phải là một phép so sánh', path=where)
+                    problems.add(
+                        named(node.id, f'kiểm tra "{text}" phải là một phép so sánh'),
+                        path=path_text,
+                        **at,
+                    )
                 catalog.checks.setdefault(node.id, []).append((check, expression))
     for index, node_id in enumerate(spec.bieu_do):
         node = catalog.nodes.get(node_id)
@@ -303,13 +593,19 @@ def _compile(spec: DanhMuc, source: str, loaded: LoadedFile) -> Catalog:
             problems.add(
                 f"bieu_do: '{node_id}' không phải mã một chỉ tiêu số trong danh mục",
                 path=f"bieu_do[{index + 1}]",
+                line=loaded.line_of(("bieu_do", index)),
             )
     cycle = _formula_cycle(catalog.formulas)
     if cycle:
         problems.add(
-            "công thức tính vòng tròn: " + " → ".join(cycle) + " (chỉ tiêu nào cũng chờ chỉ "
-            "tiêu kia)",
+            named(
+                cycle[0],
+                "công thức tính vòng tròn: "
+                + " → ".join(cycle)
+                + " (chỉ tiêu nào cũng chờ chỉ tiêu kia)",
+            ),
             path=f"chi_tieu.{cycle[0]}",
+            **where(cycle[0], "cong_thuc"),
         )
     problems.raise_if_errors(CatalogError)
     return catalog
@@ -391,42 +687,98 @@ def load_catalog(name: str, relative_to: Path | None = None) -> Catalog:
 
 
 def stt_labels(spec: DanhMuc) -> dict[str, str]:
-    """The STT printed for each indicator, generated from the tree (never typed)."""
+    """The STT printed for each indicator: generated from the tree with each table's style,
+    or written in the catalog (``stt: "6.4."``)."""
     labels: dict[str, str] = {}
-    styles = spec.stt.cap
-    dot = "." if spec.stt.cham_cuoi else ""
-
-    def style_at(depth: int) -> str:
-        return styles[min(depth, len(styles) - 1)]
-
-    def visit(nodes: list[ChiTieu], path: list[int], depth: int) -> None:
-        counter = 0
-        for node in nodes:
-            if node.numbered:
-                counter += 1
-                own_path = [*path, counter]
-                style = style_at(depth)
-                if style == "thap_phan":
-                    labels[node.id] = ".".join(str(n) for n in own_path) + dot
-                elif style == "la_ma":
-                    labels[node.id] = la_ma(counter)
-                elif style == "so":
-                    labels[node.id] = str(counter) + ("." if dot and depth > 0 else "")
-                elif style == "chu":
-                    labels[node.id] = chu_cai(counter) + ")"
-                else:
-                    labels[node.id] = ""
-                visit(node.con, own_path if style == "thap_phan" else [], depth + 1)
-            else:
-                labels[node.id] = node.nhan_stt or ""
-                visit(node.con, path, depth + 1)
+    last_top = 0  # the last first-level number of the previous table ("bat_dau: tiep")
 
     for table in spec.tables:
-        visit(table.chi_tieu, [], 0)
+        numbering = spec.numbering(table)
+        styles = numbering.cap
+        dot = "." if numbering.cham_cuoi else ""
+        start = last_top + 1 if numbering.bat_dau == "tiep" else numbering.bat_dau
+
+        def style_at(depth: int, styles: list[str] = styles) -> str:
+            return styles[min(depth, len(styles) - 1)]
+
+        def visit(
+            nodes: list[ChiTieu],
+            path: list[int],
+            depth: int,
+            first: int = 1,
+            dot: str = dot,
+            style_at: Callable[[int], str] = style_at,
+        ) -> int:
+            counter = first - 1
+            for node in nodes:
+                if node.numbered:
+                    counter += 1
+                    own_path = [*path, counter]
+                    style = style_at(depth)
+                    if node.stt is not None:
+                        labels[node.id] = node.stt
+                    elif style == "thap_phan":
+                        labels[node.id] = ".".join(str(n) for n in own_path) + dot
+                    elif style == "la_ma":
+                        labels[node.id] = la_ma(counter)
+                    elif style == "so":
+                        labels[node.id] = str(counter) + ("." if dot and depth > 0 else "")
+                    elif style == "chu":
+                        labels[node.id] = chu_cai(counter) + ")"
+                    else:
+                        labels[node.id] = ""
+                    visit(node.con, own_path if style == "thap_phan" else [], depth + 1)
+                else:
+                    labels[node.id] = node.nhan_stt or ""
+                    visit(node.con, path, depth + 1)
+            return counter
+
+        last_top = visit(table.chi_tieu, [], 0, start)
     return labels
 
 
+def catalog_listing(catalog: Catalog) -> list[str]:
+    """``baocao danh-muc FILE``: STT, id, kind, name and unit of every indicator; a catalog
+    of several tables lists each under its own heading, with its columns."""
+    spec = catalog.spec
+    labels = stt_labels(spec)
+    lines: list[str] = []
+    for index, table in enumerate(spec.tables):
+        if len(spec.tables) > 1:
+            if lines:
+                lines.append("")
+            title = table_name(table, index)
+            name = plain_text(table.ten) if table.ten and title != table.ten else ""
+            lines.append(f"== {title}" + (f": {name}" if name else "") + " ==")
+        figures = [c for c in spec.columns(table) if c.loai == "so_lieu"]
+        if len(figures) > 1:
+            names = ", ".join(f"{c.ma or 'gia_tri'} ({plain_text(c.label)})" for c in figures)
+            lines.append(f"Cột số liệu: {names}")
+        for node, _parent in _table_walk(table.chi_tieu):
+            unit = node.unit_text().replace("\n", "; ")
+            lines.append(
+                f"{labels[node.id]:<10} {node.id:<12} {node.kind:<10} {node.name}"
+                + (f" [{unit}]" if unit else "")
+            )
+    return lines
+
+
+def _table_walk(nodes: list[ChiTieu]) -> Iterator[tuple[ChiTieu, ChiTieu | None]]:
+    for node in nodes:
+        yield node, None
+        yield from _table_walk(node.con)
+
+
 # --------------------------------------------------------------------------- figures → rows
+
+
+@dataclass
+class Cell:
+    """A figure in one of a row's extra figure columns ("Thực hiện", "Quý II"…)."""
+
+    value: Any  # number, text or None, as stored in Excel
+    text: str  # as printed in Word
+    kind: str
 
 
 @dataclass
@@ -435,18 +787,21 @@ class Row:
 
     id: str
     stt: str
-    label: str
+    label: str  # plain text (for lists and messages)
     unit: str
-    value: Any  # number, text or None, as stored in Excel
+    value: Any  # first figure column: number, text or None, as stored in Excel
     value_text: str  # as printed in Word (formatted, with its explanation)
-    explanation: str  # text printed after the figure in the same Word cell
+    explanation: str  # dien_giai: printed after the figure in the same cell
     note: str
     kind: str
     depth: int
     bold: bool
-    italic: bool
+    italic: bool  # the whole row
     formula: Expression | None = None
     computed: bool = False
+    label_markup: str = ""  # the label as written, with **bold** / *italic* parts
+    label_italic: bool = False  # the label alone
+    extra: dict[str, Cell] = field(default_factory=dict)  # other figure columns, by ma
 
 
 @dataclass
@@ -454,8 +809,18 @@ class Table:
     heading: str | None
     title: str | None
     caption: str | None
-    columns: CotTieuDe
+    columns: list[Cot]
     rows: list[Row]
+    landscape: bool = False
+    attached_to: str | None = None  # "(Kèm theo …)" under this table's title
+
+    @property
+    def widths(self) -> list[float]:
+        return [column.weight for column in self.columns]
+
+    @property
+    def figure_columns(self) -> list[Cot]:
+        return [column for column in self.columns if column.loai == "so_lieu"]
 
 
 @dataclass
@@ -466,6 +831,7 @@ class Figures:
     values: dict[str, Any]  # id → number/text/None (None: not reported)
     entries: dict[str, GiaTri]
     stt: dict[str, str]
+    columns: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → {ma: value}
 
     def describe(self, node_id: str) -> str:
         """ "1.2.1 Số phòng, ban đã kiểm tra"; an unnumbered row names its numbered parent."""
@@ -473,13 +839,34 @@ class Figures:
 
 
 def describe_row(catalog: Catalog, stt: dict[str, str], node_id: str) -> str:
+    """ "1.2.1 Số phòng …"; in a catalog of several tables "BIỂU MẪU 7, 6.2.2 …"."""
+    table = catalog.table_names.get(node_id)
+    text = _describe(catalog, stt, node_id)
+    return f"{table}, {text}" if table else text
+
+
+def _describe_from(catalog: Catalog, stt: dict[str, str], here: str, node_id: str) -> str:
+    """A row named from another: the table is said only when it is another table."""
+    if catalog.table_names.get(here) == catalog.table_names.get(node_id):
+        return _describe(catalog, stt, node_id)
+    return describe_row(catalog, stt, node_id)
+
+
+def _describe(catalog: Catalog, stt: dict[str, str], node_id: str) -> str:
     node = catalog.nodes[node_id]
     if node.numbered:
-        return f"{stt.get(node_id, '').rstrip('.')} {node.ten}".strip()
+        return f"{stt.get(node_id, '').rstrip('.')} {node.name}".strip()
     parent = catalog.parents.get(node_id)
     if parent is None:
-        return node.ten
-    return f"{describe_row(catalog, stt, parent.id).split(' ', 1)[0]} › {node.ten}"
+        return node.name
+    return f"{_describe(catalog, stt, parent.id).split(' ', 1)[0]} › {node.name}"
+
+
+def figure_columns(catalog: Catalog, node_id: str) -> list[Cot]:
+    """The figure columns of the table ``node_id`` is printed in."""
+    spec = catalog.spec
+    table = spec.tables[catalog.table_of.get(node_id, 0)]
+    return [column for column in spec.columns(table) if column.loai == "so_lieu"]
 
 
 def _as_number(value: Any) -> float | None:
@@ -492,11 +879,13 @@ def _as_number(value: Any) -> float | None:
     return None
 
 
-def _coerce(node: ChiTieu, value: Any, van_ban_keys: list[str]) -> tuple[Any, str | None]:
-    """The typed value for ``node``'s kind, or an error message in Vietnamese."""
+def _coerce(
+    node: ChiTieu, value: Any, van_ban_keys: list[str], kind: str | None = None
+) -> tuple[Any, str | None]:
+    """The typed value for ``node``'s kind (or a column's ``kind``), or an error message."""
     if value is None:
         return None, None
-    kind = node.kind
+    kind = kind or node.kind
     if kind == "chu":
         return (
             so(value)
@@ -561,12 +950,14 @@ def collect_figures(
     entries: dict[str, GiaTri],
     van_ban_keys: list[str],
     problems: ProblemList,
-    where: Callable[[str], dict[str, Any]],
+    where: Callable[..., dict[str, Any]],
     base_path: str = "phu_luc.so_lieu",
 ) -> Figures:
-    """Check the data's figures against the catalog (ids, kinds, codes, typed STT)."""
+    """Check the data's figures against the catalog (ids, kinds, codes, typed STT, values of
+    extra figure columns). ``where(key, *fields)`` locates a field of an entry."""
     stt = stt_labels(catalog.spec)
     values: dict[str, Any] = {}
+    columns: dict[str, dict[str, Any]] = {}
 
     def describe(node_id: str) -> str:
         return describe_row(catalog, stt, node_id)
@@ -575,7 +966,7 @@ def collect_figures(
         field_path = f"{base_path}.{key}"
         if key not in catalog.nodes:
             close = difflib.get_close_matches(key, catalog.ids, n=1, cutoff=0.6)
-            hint = f"; có phải '{close[0]}' ({catalog.nodes[close[0]].ten})?" if close else ""
+            hint = f"; có phải '{close[0]}' ({catalog.nodes[close[0]].name})?" if close else ""
             problems.add(
                 f"mã chỉ tiêu '{key}' không có trong danh mục '{catalog.spec.ma}'{hint}",
                 path=field_path,
@@ -583,14 +974,55 @@ def collect_figures(
             )
             continue
         node = catalog.nodes[key]
-        value, error = _coerce(node, entry.gia_tri, van_ban_keys)
+        main, *others = figure_columns(catalog, key)
+        typed = entry.gia_tri
+        for name, raw in (entry.model_extra or {}).items():
+            column = next((c for c in (main, *others) if c.ma == name), None)
+            if column is None:
+                names = [*ENTRY_FIELDS, *(c.ma for c in (main, *others) if c.ma)]
+                close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+                hint = f"; có phải ý bạn là '{close[0]}'?" if close else ""
+                known = ", ".join(c.ma for c in (main, *others) if c.ma)
+                problems.add(
+                    f"{describe(key)}: '{name}' không phải trường của số liệu"
+                    + (f" hay cột số liệu của bảng ({known})" if known else "")
+                    + hint,
+                    path=f"{field_path}.{name}",
+                    **where(key, name),
+                )
+                continue
+            if isinstance(raw, list | dict):
+                problems.add(
+                    f"{describe(key)}: cột '{name}' cần một số hoặc một chuỗi",
+                    path=f"{field_path}.{name}",
+                    **where(key, name),
+                )
+                continue
+            if column is main:
+                if typed is not None:
+                    problems.add(
+                        f"{describe(key)}: ghi cả gia_tri và '{name}' cho cùng một cột; bỏ một",
+                        path=f"{field_path}.{name}",
+                        **where(key, name),
+                    )
+                typed = raw
+                continue
+            value, error = _coerce(node, raw, van_ban_keys, column.kieu)
+            if error:
+                problems.add(
+                    f"{describe(key)}, cột {column.label}: {error}",
+                    path=f"{field_path}.{name}",
+                    **where(key, name),
+                )
+            columns.setdefault(key, {})[name] = value
+        value, error = _coerce(node, typed, van_ban_keys, main.kieu)
         if error:
             problems.add(f"{describe(key)}: {error}", path=field_path, **where(key))
         values[key] = value
         if entry.stt is not None:
-            typed = entry.stt.strip().rstrip(".")
+            typed_stt = entry.stt.strip().rstrip(".")
             expected = stt.get(key, "").rstrip(".")
-            if typed != expected:
+            if typed_stt != expected:
                 problems.warn(
                     f"{describe(key)}: STT ghi '{entry.stt}' nhưng theo danh mục là "
                     f"'{stt.get(key) or '(không đánh số)'}' (đánh số sai)",
@@ -604,7 +1036,7 @@ def collect_figures(
             f"{describe(node_id)}: chưa có số liệu (ghi null nếu không báo cáo)",
             path=f"{base_path}.{node_id}",
         )
-    return Figures(catalog, values, entries, stt)
+    return Figures(catalog, values, entries, stt, columns)
 
 
 def children_sum(
@@ -671,12 +1103,22 @@ def compute_and_check(
             )
         for check, expression in catalog.checks.get(node_id, []):
             children = lambda node_id=node_id: children_sum(catalog, node_id, value_of)  # noqa: E731
-            if expression.evaluate(value_of, children) is not False:
+            if expression.evaluate(value_of, children, rounding=check.lam_tron) is not False:
                 continue
             op, left, right = expression.comparison  # type: ignore[misc]
             message = check.thong_bao or _check_message(
-                expression, op, left, right, value_of, children, describe
+                expression,
+                op,
+                left,
+                right,
+                value_of,
+                children,
+                lambda ref, node_id=node_id: _describe_from(catalog, figures.stt, node_id, ref),
             )
+            if check.thong_bao is None and expression.tolerance is not None:
+                message += f" (sai lệch cho phép ±{so(expression.tolerance)})"
+            elif check.thong_bao is None and check.lam_tron is not None:
+                message += f" (khi làm tròn đến {check.lam_tron} chữ số thập phân)"
             text = f"{describe(node_id)}: {message}"
             if blame is not None:
                 text += blame(node_id, expression)
@@ -715,11 +1157,13 @@ def shown(value: Any) -> str:
     return so(round_half_up(value, MAX_DECIMALS) if isinstance(value, float) else value)
 
 
-def format_value(node: ChiTieu, value: Any, van_ban_text: Callable[[str], str]) -> str:
+def format_value(
+    node: ChiTieu, value: Any, van_ban_text: Callable[[str], str], kind: str | None = None
+) -> str:
     """How a figure is printed in the Word table (and the text of an Excel text cell)."""
     if value is None:
         return ""
-    kind = node.kind
+    kind = kind or node.kind
     if kind == "van_ban":
         return van_ban_text(str(value))
     if isinstance(value, str):
@@ -731,7 +1175,9 @@ def format_value(node: ChiTieu, value: Any, van_ban_text: Callable[[str], str]) 
 
 __all__ = [
     "Catalog",
+    "Cell",
     "ChiTieu",
+    "Cot",
     "DanhMuc",
     "Figures",
     "Row",

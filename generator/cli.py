@@ -303,18 +303,31 @@ def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Tệp .xlsx ghi ra (mặc định: TÊN_phu_luc.xlsx cạnh tệp số liệu).",
+    help="Tệp ghi ra (mặc định: TÊN_phu_luc.xlsx, hoặc .docx, cạnh tệp số liệu).",
+)
+@click.option(
+    "--docx",
+    "as_docx",
+    is_flag=True,
+    help='Xuất Phụ lục riêng bằng Word (có dòng "Kèm theo …") thay cho Excel.',
 )
 @SO_LIEU
 @FORCE
 @STRICT
 def phu_luc(
-    data: Path, output: Path | None, so_lieu: Path | None, force: bool, strict: bool
+    data: Path,
+    output: Path | None,
+    as_docx: bool,
+    so_lieu: Path | None,
+    force: bool,
+    strict: bool,
 ) -> None:
-    """Xuất riêng bảng Phụ lục thành tệp Excel (.xlsx) sẵn sàng in và gửi."""
+    """Xuất riêng bảng Phụ lục thành tệp Excel (.xlsx) hoặc Word (--docx) để in và gửi."""
     from .api import write_phu_luc
 
-    _report_results([write_phu_luc(data, output, force=force, strict=strict, so_lieu=so_lieu)])
+    _report_results(
+        [write_phu_luc(data, output, force=force, strict=strict, so_lieu=so_lieu, docx=as_docx)]
+    )
 
 
 @cli.command()
@@ -324,11 +337,19 @@ def phu_luc(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Ghi ra tệp thay vì in ra màn hình.",
 )
-def schema(output: Path | None) -> None:
+@click.option(
+    "--danh-muc",
+    "catalog",
+    is_flag=True,
+    help="In JSON Schema của tệp danh mục chỉ tiêu (biểu mẫu Phụ lục) thay cho tệp số liệu.",
+)
+def schema(output: Path | None, catalog: bool) -> None:
     """In JSON Schema của tệp số liệu (cho trình soạn thảo gợi ý và kiểm tra)."""
-    from .api import json_schema
+    from .api import catalog_json_schema, json_schema
 
-    text = json.dumps(json_schema(), ensure_ascii=False, indent=2)
+    text = json.dumps(
+        catalog_json_schema() if catalog else json_schema(), ensure_ascii=False, indent=2
+    )
     if output:
         output.write_text(text + "\n", encoding="utf-8")
         click.echo(f"Đã ghi: {output}")
@@ -340,21 +361,15 @@ def schema(output: Path | None) -> None:
 @click.argument("catalog", required=False)
 def danh_muc(catalog: str | None) -> None:
     """Liệt kê các danh mục chỉ tiêu có sẵn, hoặc các chỉ tiêu của một danh mục."""
-    from .catalog import load_catalog, shipped_catalogs, stt_labels
+    from .catalog import catalog_listing, load_catalog, shipped_catalogs
 
     if catalog is None:
         for name, path in shipped_catalogs().items():
             spec = load_catalog(str(path)).spec
             click.echo(f"{name}\t{spec.mo_ta or spec.tieu_de}")
         return
-    loaded = load_catalog(catalog, Path.cwd())
-    labels = stt_labels(loaded.spec)
-    for node_id, node in loaded.nodes.items():
-        unit = node.unit_text().replace("\n", "; ")
-        click.echo(
-            f"{labels[node_id]:<10} {node_id:<12} {node.kind:<10} {node.ten}"
-            + (f" [{unit}]" if unit else "")
-        )
+    for line in catalog_listing(load_catalog(catalog, Path.cwd())):
+        click.echo(line)
 
 
 @cli.command()

@@ -17,7 +17,9 @@ from typing import Any
 
 from .catalog import (
     Catalog,
+    Cell,
     ChiTieu,
+    Cot,
     Figures,
     Row,
     Table,
@@ -97,10 +99,13 @@ class Footnote:
 class Appendix:
     heading: str
     title: str
-    attached_to: str | None  # "(Kèm theo Báo cáo số … ngày … của …)"
-    landscape: bool
+    attached_to: str | None  # "(Kèm theo Báo cáo số … ngày … của …)" under the title
     tables: list[Table]
-    widths: list[float]
+
+    @property
+    def landscape(self) -> bool:
+        """Whether the appendix starts on a landscape page (its first table does)."""
+        return bool(self.tables) and self.tables[0].landscape
 
 
 @dataclass
@@ -120,13 +125,19 @@ class Composition:
     signature_lines: list[str]
     signer: str
     footnotes: list[Footnote]
-    appendix: Appendix | None
-    figures: Figures | None
+    appendices: list[Appendix]
+    figures: Figures | None  # of the first appendix
     dependencies: dict[str, set[str]] = field(default_factory=dict)
     # (key, field path) of each value marked in the text, by mark number (marking on only)
     marks: list[tuple[str, str]] = field(default_factory=list)
     marked: bool = False  # the Word writer marks every value from the data
     previous: Any = None  # the ky_truoc file's figures (tonghop.Unit), when it has one
+    all_figures: list[Figures] = field(default_factory=list)  # one per appendix
+
+    @property
+    def appendix(self) -> Appendix | None:
+        """The first (usually only) appendix."""
+        return self.appendices[0] if self.appendices else None
 
     @property
     def headings(self) -> list[str]:
@@ -255,34 +266,52 @@ class Composer:
         self.computed: dict[str, float] = {}
         self.marks: list[tuple[str, str]] | None = [] if marks else None
         self.previous: Any = None
+        # each appendix: (its data, field path, catalog, figures, computed values)
+        self.loaded_appendices: list[tuple[Any, FieldPath, Catalog, Figures, dict[str, float]]] = []
+        self.figures_of: dict[str, Figures] = {}  # indicator id → figures of its appendix
         self._load_figures()
         self.engine = ProseEngine(self._names(), self.deps, self._register if marks else None)
 
     # ----- names visible to expressions
 
     def _load_figures(self) -> None:
-        phu_luc = self.report.phu_luc
-        if phu_luc is None:
-            return
-        try:
-            self.catalog = load_catalog(phu_luc.danh_muc, self.base_dir)
-        except CatalogError as exc:
-            for problem in exc.problems:
-                where = self._where(("phu_luc", "danh_muc"))
-                if problem.file:  # the catalog file itself is at fault
-                    where = {"file": problem.file, "line": problem.line}
-                self.problems.add(problem.message, path=problem.path or "phu_luc.danh_muc", **where)
-            return
+        for phu_luc, base in self.report.appendices:
+            try:
+                catalog = load_catalog(phu_luc.danh_muc, self.base_dir)
+            except CatalogError as exc:
+                for problem in exc.problems:
+                    where = self._where((*base, "danh_muc"))
+                    if problem.file:  # the catalog file itself is at fault
+                        where = {"file": problem.file, "line": problem.line}
+                    self.problems.add(
+                        problem.message,
+                        path=problem.path or format_path((*base, "danh_muc")),
+                        **where,
+                    )
+                continue
 
-        def where(key: str) -> dict[str, Any]:
-            return self._where(("phu_luc", "so_lieu", key))
+            def where(key: str, *fields: str, base: FieldPath = base) -> dict[str, Any]:
+                return self._where((*base, "so_lieu", key, *fields))
 
-        self.figures = collect_figures(
-            self.catalog, phu_luc.so_lieu, list(self.report.van_ban), self.problems, where
-        )
-        self.computed = compute_and_check(self.figures, self.problems, where)
-        self.values = {**self.figures.values, **self.computed}
-        self._load_previous()
+            so_lieu_path = format_path((*base, "so_lieu"))
+            figures = collect_figures(
+                catalog,
+                phu_luc.so_lieu,
+                list(self.report.van_ban),
+                self.problems,
+                where,
+                so_lieu_path,
+            )
+            computed = compute_and_check(figures, self.problems, where, so_lieu_path)
+            self.loaded_appendices.append((phu_luc, base, catalog, figures, computed))
+            for node_id in catalog.nodes:
+                self.figures_of.setdefault(node_id, figures)
+            for key, value in {**figures.values, **computed}.items():
+                self.values.setdefault(key, value)
+        if self.loaded_appendices:
+            _phu_luc, _base, self.catalog, self.figures, self.computed = self.loaded_appendices[0]
+        if self.loaded_appendices:
+            self._load_previous()
 
     def _load_previous(self) -> None:
         """The figures of the period named by ky_truoc, for so_sanh() (read, not composed)."""
@@ -316,13 +345,12 @@ class Composer:
         self.previous = previous
 
     def _describe(self, key: str) -> str:
-        assert self.figures is not None
-        return self.figures.describe(key)
+        return self.figures_of[key].describe(key)
 
     def _names(self) -> dict[str, Any]:
         """What expressions in the report's text can use."""
         report = self.report
-        ids = self.catalog.ids if self.catalog else []
+        ids = list(self.figures_of)
         lookup = FigureLookup(self.values, self._describe if self.catalog else None, ids, self.deps)
 
         def ty_le(part: str, whole: str, chu_so: int = 2) -> Percent:
@@ -485,7 +513,9 @@ class Composer:
         for index, section in enumerate(report.noi_dung):
             self._section(section, [index + 1], ("noi_dung", index), body)
         closing = self._closing(trich_yeu)
-        appendix = self._appendix() if report.phu_luc is not None else None
+        appendices = [
+            self._appendix(index, *loaded) for index, loaded in enumerate(self.loaded_appendices)
+        ]
         number = None if report.du_thao else report.so
         return Composition(
             report=report,
@@ -501,12 +531,13 @@ class Composer:
             signature_lines=report.chu_ky.lines(),
             signer=report.chu_ky.nguoi_ky,
             footnotes=self.footnotes,
-            appendix=appendix,
+            appendices=appendices,
             figures=self.figures,
             dependencies=self.deps.by_field,
             marks=self.marks or [],
             marked=self.marks is not None,
             previous=self.previous,
+            all_figures=[loaded[3] for loaded in self.loaded_appendices],
         )
 
     def _check_header(self) -> None:
@@ -714,72 +745,119 @@ class Composer:
 
     # ----- Phụ lục
 
-    def _appendix(self) -> Appendix | None:
-        if self.catalog is None or self.figures is None:
-            return None
-        spec = self.catalog.spec
+    def _attached_line(self) -> str:
+        """ "(Kèm theo Báo cáo số 12/BC-UBND ngày …)": the document's type follows its ký
+        hiệu ("KH-UBND" → Kế hoạch, "TTr-UBND" → Tờ trình)."""
         report = self.report
         number = None if report.du_thao else report.so
-        attached = None
-        if spec.kem_theo:
-            attached = (
-                f"(Kèm theo Báo cáo số {so_ky_hieu(number, report.ky_hieu)} ngày "
-                f"{ngay_ngan(report.ngay)} của {report.ten_co_quan})"
-            )
-        catalog_path = ("phu_luc", "danh_muc")
+        code = report.ky_hieu.split("-", 1)[0]
+        kind = next((name for name, c in TYPE_CODES.items() if c == code), "Báo cáo")
+        return (
+            f"(Kèm theo {kind} số {so_ky_hieu(number, report.ky_hieu)} ngày "
+            f"{ngay_ngan(report.ngay)} của {report.ten_co_quan})"
+        )
+
+    def _appendix(
+        self,
+        index: int,
+        phu_luc: Any,
+        base: FieldPath,
+        catalog: Catalog,
+        figures: Figures,
+        computed: dict[str, float],
+    ) -> Appendix:
+        spec = catalog.spec
+        several = len(self.loaded_appendices) > 1
+        place = "phu_luc" if spec.kem_theo is True else spec.kem_theo
+        if phu_luc.kem_theo is False:
+            place = False
+        attached = self._attached_line() if place else None
+        catalog_path = (*base, "danh_muc")
+
+        def line(text: str | None) -> str | None:
+            """A title line as written; empty lines print nothing."""
+            if not text:
+                return None
+            return self._title_text(text, catalog_path) or None
+
+        # several appendices are numbered "Phụ lục I", "Phụ lục II" (or where {{ so_phu_luc }} is)
+        heading = _APPENDIX_NUMBER.sub(la_ma(index + 1), spec.tieu_de)
+        if several and heading == spec.tieu_de:
+            heading = f"{heading} {la_ma(index + 1)}"
         tables = []
         for table in spec.tables:
-            columns = (table.cot or spec.cot).model_copy()
-            for name in type(columns).model_fields:
-                setattr(columns, name, self._title_text(getattr(columns, name), catalog_path))
+            columns = [
+                column.model_copy(
+                    update={
+                        "nhan": self._title_text(column.label, catalog_path),
+                        "nhom": line(column.nhom),
+                    }
+                )
+                for column in spec.columns(table)
+            ]
             tables.append(
                 Table(
-                    heading=self._title_text(table.tieu_de, catalog_path)
-                    if table.tieu_de
-                    else None,
-                    title=self._title_text(table.ten, catalog_path).upper() if table.ten else None,
-                    caption=self._title_text(table.dong_tieu_de, catalog_path)
-                    if table.dong_tieu_de
-                    else None,
+                    heading=line(table.tieu_de),
+                    title=line(table.ten),
+                    caption=line(table.dong_tieu_de),
                     columns=columns,
-                    rows=self._rows(table.chi_tieu, 0),
+                    rows=self._rows(table.chi_tieu, 0, base, catalog, figures, computed, columns),
+                    landscape=spec.landscape(table),
+                    attached_to=attached if place == "bang" else None,
                 )
             )
         return Appendix(
-            heading=self._title_text(spec.tieu_de, catalog_path),
-            title=self._title_text(spec.ten_bang, catalog_path).upper(),
-            attached_to=attached,
-            landscape=spec.huong == "ngang",
+            heading=line(heading) or "",
+            title=line(spec.ten_bang) or "",
+            attached_to=attached if place == "phu_luc" else None,
             tables=tables,
-            widths=list(spec.do_rong_cot),
         )
 
-    def _rows(self, nodes: list[ChiTieu], depth: int) -> list[Row]:
-        assert self.figures is not None and self.catalog is not None
+    def _rows(
+        self,
+        nodes: list[ChiTieu],
+        depth: int,
+        base: FieldPath,
+        catalog: Catalog,
+        figures: Figures,
+        computed: dict[str, float],
+        columns: list[Cot],
+    ) -> list[Row]:
         rows = []
-        entries = self.figures.entries
+        entries = figures.entries
+        cited = lambda key: citation(self.report.van_ban[key], "ngan")  # noqa: E731
+        extra_columns = [c for c in columns if c.loai == "so_lieu"][1:]
         for node in nodes:
             entry = entries.get(node.id)
-            base = ("phu_luc", "so_lieu", node.id)
-            computed = node.id in self.computed
-            value = self.computed[node.id] if computed else self.figures.values.get(node.id)
-            text = format_value(node, value, lambda key: citation(self.report.van_ban[key], "ngan"))
+            at = (*base, "so_lieu", node.id)
+            is_computed = node.id in computed
+            value = computed[node.id] if is_computed else figures.values.get(node.id)
+            text = format_value(node, value, cited)
             note = explanation = ""
             if entry is not None:
                 if entry.noi_dung is not None:
-                    value = text = self._title_text(entry.noi_dung, (*base, "noi_dung"))
+                    value = text = self._title_text(entry.noi_dung, (*at, "noi_dung"))
                 if entry.dien_giai:
-                    explanation = self._title_text(entry.dien_giai, (*base, "dien_giai"))
+                    explanation = self._title_text(entry.dien_giai, (*at, "dien_giai"))
                     text = f"{text} {explanation}".strip()
                 if entry.ghi_chu:
-                    note = self._title_text(entry.ghi_chu, (*base, "ghi_chu"))
+                    note = self._title_text(entry.ghi_chu, (*at, "ghi_chu"))
             if node.kind == "van_ban" and isinstance(value, str) and value in self.report.van_ban:
                 value = text
+            extra = {}
+            for column in extra_columns:
+                assert column.ma is not None
+                typed = figures.columns.get(node.id, {}).get(column.ma)
+                kind = column.kieu or node.kind
+                shown_value = format_value(node, typed, cited, kind)
+                if kind == "van_ban" and typed is not None:
+                    typed = shown_value
+                extra[column.ma] = Cell(typed, shown_value, kind)
             rows.append(
                 Row(
                     id=node.id,
-                    stt=self.figures.stt.get(node.id, ""),
-                    label=node.ten,
+                    stt=figures.stt.get(node.id, ""),
+                    label=node.name,
                     unit=node.unit_text(),
                     value=value,
                     value_text=text,
@@ -790,13 +868,19 @@ class Composer:
                     bold=node.dam
                     if node.dam is not None
                     else (bool(node.con) or node.kind == "nhom"),
-                    italic=node.nghieng,
-                    formula=self.catalog.formulas.get(node.id),
-                    computed=computed,
+                    italic=node.nghieng is True,
+                    formula=catalog.formulas.get(node.id),
+                    computed=is_computed,
+                    label_markup=node.ten,
+                    label_italic=node.nghieng == "ten",
+                    extra=extra,
                 )
             )
-            rows.extend(self._rows(node.con, depth + 1))
+            rows.extend(self._rows(node.con, depth + 1, base, catalog, figures, computed, columns))
         return rows
+
+
+_APPENDIX_NUMBER = re.compile(r"\{\{\s*so_phu_luc\s*\}\}")
 
 
 def compose(

@@ -110,14 +110,17 @@ def _shown(value: Any) -> str:
 def _figure_texts(composition: Composition) -> dict[str, tuple[str, str]]:
     """Indicator id → (description, printed value with its notes) from the appendix rows."""
     out: dict[str, tuple[str, str]] = {}
-    if composition.appendix is None or composition.figures is None:
-        return out
-    for table in composition.appendix.tables:
-        for row in table.rows:
-            value = row.value_text if row.value_text else _shown(row.value)
-            if row.note:
-                value = f"{value} (ghi chú: {row.note})" if value else f"(ghi chú: {row.note})"
-            out[row.id] = (composition.figures.describe(row.id), value)
+    for appendix, figures in zip(composition.appendices, composition.all_figures, strict=True):
+        for table in appendix.tables:
+            for row in table.rows:
+                value = row.value_text if row.value_text else _shown(row.value)
+                for column in table.figure_columns[1:]:
+                    cell = row.extra[column.ma or ""]
+                    if cell.text:
+                        value = f"{value}; {column.label}: {cell.text}"
+                if row.note:
+                    value = f"{value} (ghi chú: {row.note})" if value else f"(ghi chú: {row.note})"
+                out.setdefault(row.id, (figures.describe(row.id), value))
     return out
 
 

@@ -17,13 +17,13 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from . import wordml
-from .catalog import Row, Table
+from .catalog import Cot, Row, Table
 from .compose import Appendix, BodyTable, Composition, Heading, Paragraph
 from .errors import TemplateError
 from .formatting import FILTERS
 from .marks import MarkSink, add_manifest, mark_paragraph_text, split_marked
 from .output import document_parts, package
-from .prose import MARK_CLOSE, MARK_OPEN, Inline, NoteRef, Run
+from .prose import MARK_CLOSE, MARK_OPEN, Inline, NoteRef, Run, parse_inline
 from .wordml import TWIPS_PER_CM, qn
 
 PDF_MARK = "baocao"
@@ -188,28 +188,56 @@ def body_table(table: BodyTable, text_width: int, marking: Marking | None = None
 # --------------------------------------------------------------------------- Phụ lục
 
 
+SECTION_BREAK = "<w:p><w:pPr><w:sectPr/></w:pPr></w:p>"
+
+
 def appendix_markup(
-    appendix: Appendix, text_width: int, marking: Marking | None = None
+    appendix: Appendix,
+    widths: dict[bool, int],
+    marking: Marking | None = None,
+    first_table: int = 0,
 ) -> list[str]:
-    # The empty sectPr is filled after rendering with a copy of the report's own section,
-    # so the appendix starts on a new page in a section of its own.
-    out = ["<w:p><w:pPr><w:sectPr/></w:pPr></w:p>"]
-    out.append(wordml.paragraph("BCPhuLucTieuDe", text_runs(appendix.heading)))
-    out.append(wordml.paragraph("BCPhuLucTieuDe", text_runs(appendix.title)))
+    """One appendix, starting on a new page; a table turned the other way from the one
+    before starts a section of its own. ``widths``: the text width by orientation;
+    ``first_table``: the number of its first table among all appendices (for the marks)."""
+    # Each empty sectPr is filled after rendering (finish_sections): the appendix starts on a
+    # new page in a section of its own.
+    out = [SECTION_BREAK]
+    for line in (appendix.heading, appendix.title):
+        if line:
+            out.append(wordml.paragraph("BCPhuLucTieuDe", text_runs(line)))
     if appendix.attached_to:
         runs = text_runs(appendix.attached_to)
         if marking is not None:
             runs = marking.cell("kem_theo", appendix.attached_to, runs)
         out.append(wordml.paragraph("BCPhuLucKemTheo", runs))
-    for number, table in enumerate(appendix.tables):
+    landscape = appendix.landscape
+    for index, table in enumerate(appendix.tables):
+        number = first_table + index
+        if index and table.landscape != landscape:
+            out.append(SECTION_BREAK)
+            landscape = table.landscape
         for line in (table.heading, table.title):
             if line:
                 out.append(wordml.paragraph("BCPhuLucTieuDe", text_runs(line)))
+        if table.attached_to:
+            out.append(wordml.paragraph("BCPhuLucKemTheo", text_runs(table.attached_to)))
         out.append(wordml.paragraph("BCPhuLucBang"))
-        widths = _scaled(appendix.widths, text_width)
-        out.append(appendix_table(table, widths, marking, number))
+        table_widths = _scaled(table.widths, widths[table.landscape])
+        out.append(appendix_table(table, table_widths, marking, number))
         out.append(wordml.paragraph("BCPhuLucBang"))
     return out
+
+
+def section_orientations(appendices: list[Appendix]) -> list[bool]:
+    """Landscape or not, for each section after the report's body, in order."""
+    found = []
+    for appendix in appendices:
+        found.append(appendix.landscape)
+        for previous, table in zip(appendix.tables, appendix.tables[1:], strict=False):
+            if table.landscape != previous.landscape:
+                found.append(table.landscape)
+    return found
 
 
 def _cell(
@@ -227,45 +255,58 @@ def _cell(
     return wordml.cell(width, [wordml.paragraph("BCPhuLucBang", runs, align=align)], **options)
 
 
-# The Phụ lục columns, as named in the marks of their cells.
-CELL_COLUMNS = ("stt", "chi_tieu", "don_vi", "so_lieu", "ghi_chu")
+def _header_rows(columns: list[Cot], widths: list[int]) -> list[str]:
+    """One header row, or two when columns are grouped under a shared label (``nhom``):
+    the group's label spans its columns, the other labels span both rows."""
+    if not any(column.nhom for column in columns):
+        return [
+            wordml.row(
+                [
+                    _cell(width, column.label, "center", bold=True)
+                    for column, width in zip(columns, widths, strict=True)
+                ],
+                header=True,
+            )
+        ]
+    first, second = [], []
+    index = 0
+    while index < len(columns):
+        column = columns[index]
+        if column.nhom is None:
+            first.append(_cell(widths[index], column.label, "center", bold=True, vmerge="restart"))
+            second.append(_cell(widths[index], "", "center", vmerge="continue"))
+            index += 1
+            continue
+        end = index
+        while end < len(columns) and columns[end].nhom == column.nhom:
+            end += 1
+        span = end - index
+        first.append(
+            _cell(sum(widths[index:end]), column.nhom, "center", bold=True, span=span)
+            if span > 1
+            else _cell(widths[index], column.nhom, "center", bold=True)
+        )
+        for member in range(index, end):
+            second.append(_cell(widths[member], columns[member].label, "center", bold=True))
+        index = end
+    return [wordml.row(first, header=True), wordml.row(second, header=True)]
 
 
 def appendix_table(
     table: Table, widths: list[int], marking: Marking | None = None, number: int = 0
 ) -> str:
-    """STT | Chỉ tiêu | Kết quả thống kê (Đơn vị tính, Số liệu) | Ghi chú, header repeated."""
-    cols = table.columns
-    first = wordml.row(
-        [
-            _cell(widths[0], cols.stt, "center", bold=True, vmerge="restart"),
-            _cell(widths[1], cols.chi_tieu, "center", bold=True, vmerge="restart"),
-            _cell(widths[2] + widths[3], cols.ket_qua, "center", bold=True, span=2),
-            _cell(widths[4], cols.ghi_chu, "center", bold=True, vmerge="restart"),
-        ],
-        header=True,
-    )
-    second = wordml.row(
-        [
-            _cell(widths[0], "", "center", vmerge="continue"),
-            _cell(widths[1], "", "center", vmerge="continue"),
-            _cell(widths[2], cols.don_vi, "center", bold=True),
-            _cell(widths[3], cols.so_lieu, "center", bold=True),
-            _cell(widths[4], "", "center", vmerge="continue"),
-        ],
-        header=True,
-    )
-    rows = [first, second]
+    """The table's header (repeated on every page), caption row and indicator rows."""
+    rows = _header_rows(table.columns, widths)
     if table.caption:
         rows.append(
             wordml.row(
                 [
                     _cell(widths[0], "", "center"),
-                    _cell(sum(widths[1:]), table.caption, "left", bold=True, span=4),
+                    _cell(sum(widths[1:]), table.caption, "left", bold=True, span=len(widths) - 1),
                 ]
             )
         )
-    rows.extend(appendix_row(row, widths, marking, number) for row in table.rows)
+    rows.extend(appendix_row(row, table.columns, widths, marking, number) for row in table.rows)
     return wordml.table(widths, rows, borders=True)
 
 
@@ -274,31 +315,70 @@ def appendix_table(
 MAX_UNSPLIT_LINES = 10
 
 
+def _figure_align(kind: str, value: Any, explained: bool) -> str:
+    long_text = isinstance(value, str) and len(value) > 12
+    return "left" if kind in ("chu", "van_ban") or explained or long_text else "center"
+
+
+def _label_cell(width: int, row: Row, mark: tuple[Marking, str] | None) -> str:
+    italic = row.italic or row.label_italic
+    if "*" in row.label_markup:
+        runs = inline_runs(
+            [item for item in parse_inline(row.label_markup) if isinstance(item, Run)],
+            bold=row.bold,
+            italic=italic,
+        )
+    else:
+        runs = text_runs(row.label, row.bold, italic)
+    if mark is not None:
+        runs = mark[0].cell(mark[1], row.label, runs)
+    return wordml.cell(width, [wordml.paragraph("BCPhuLucBang", runs, align="left")])
+
+
+# The Phụ lục columns, as named in the marks of their cells (other figure columns: their ma).
+CELL_COLUMNS = {"stt": "stt", "chi_tieu": "chi_tieu", "dvt": "don_vi", "ghi_chu": "ghi_chu"}
+
+
 def appendix_row(
-    row: Row, widths: list[int], marking: Marking | None = None, table_number: int = 0
+    row: Row,
+    columns: list[Cot],
+    widths: list[int],
+    marking: Marking | None = None,
+    table_number: int = 0,
 ) -> str:
-    value_align = (
-        "left"
-        if row.kind in ("chu", "van_ban")
-        or row.explanation
-        or (isinstance(row.value, str) and len(row.value) > 12)
-        else "center"
-    )
-    texts = [row.stt, row.label, row.unit, row.value_text, row.note]
+    cells, texts = [], []
+    figures_seen = 0
+    for column, width in zip(columns, widths, strict=True):
+        if column.loai == "so_lieu":
+            name = "so_lieu" if figures_seen == 0 else column.ma or ""
+        else:
+            name = CELL_COLUMNS[column.loai]
+        mark = (marking, f"o:{table_number}:{row.id}:{name}") if marking is not None else None
+        if column.loai == "stt":
+            cells.append(_cell(width, row.stt, "center", bold=row.bold, mark=mark))
+            texts.append(row.stt)
+        elif column.loai == "chi_tieu":
+            cells.append(_label_cell(width, row, mark))
+            texts.append(row.label)
+        elif column.loai == "dvt":
+            cells.append(_cell(width, row.unit, "center", italic=row.italic, mark=mark))
+            texts.append(row.unit)
+        elif column.loai == "ghi_chu":
+            cells.append(_cell(width, row.note, "left", mark=mark))
+            texts.append(row.note)
+        else:
+            if figures_seen == 0:
+                align = _figure_align(column.kieu or row.kind, row.value, bool(row.explanation))
+                text = row.value_text
+            else:
+                figure = row.extra[column.ma or ""]
+                align = _figure_align(figure.kind, figure.value, False)
+                text = figure.text
+            figures_seen += 1
+            cells.append(_cell(width, text, align, italic=row.italic, mark=mark))
+            texts.append(text)
     lines = max(wordml.estimated_lines(t, w) for t, w in zip(texts, widths, strict=True))
-    marks: list[tuple[Marking, str] | None] = [None] * 5
-    if marking is not None:
-        marks = [(marking, f"o:{table_number}:{row.id}:{column}") for column in CELL_COLUMNS]
-    return wordml.row(
-        [
-            _cell(widths[0], row.stt, "center", bold=row.bold, mark=marks[0]),
-            _cell(widths[1], row.label, "left", bold=row.bold, italic=row.italic, mark=marks[1]),
-            _cell(widths[2], row.unit, "center", italic=row.italic, mark=marks[2]),
-            _cell(widths[3], row.value_text, value_align, italic=row.italic, mark=marks[3]),
-            _cell(widths[4], row.note, "left", mark=marks[4]),
-        ],
-        keep_whole=lines <= MAX_UNSPLIT_LINES,
-    )
+    return wordml.row(cells, keep_whole=lines <= MAX_UNSPLIT_LINES)
 
 
 # --------------------------------------------------------------------------- post-processing
@@ -398,20 +478,37 @@ def keep_closing_together(body: etree._Element, signer: str) -> None:
         above = above.getprevious()
 
 
-def finish_sections(body: etree._Element, appendix: Appendix | None) -> None:
-    """Give the appendix its own section: the break paragraph takes the report's page setup
-    (page numbers from page 2); the last section is turned landscape when the form asks."""
+def finish_sections(
+    body: etree._Element, landscapes: list[bool], after_report: bool = True
+) -> None:
+    """Give each appendix (and each table turned the other way) its own section, in the
+    order of ``landscapes``. After a report, the first break paragraph closes the report's
+    body with its own page setup; the appendix sections have no title page (page numbers go
+    on) and are turned when ``landscapes`` says so. A document of appendices alone keeps
+    the title page of its first section."""
     final = body.find(qn("w:sectPr"))
-    for empty in _EMPTY_SECTION_BREAKS(body):
-        empty.getparent().replace(empty, deepcopy(final))
-        title_page = final.find(qn("w:titlePg"))
-        if title_page is not None:
-            final.remove(title_page)
-        for reference in final.findall(qn("w:headerReference")):
-            if reference.get(qn("w:type")) == "first":
-                final.remove(reference)
-        if appendix is not None and appendix.landscape:
-            wordml.landscape(final)
+    breaks = _EMPTY_SECTION_BREAKS(body)
+    if not breaks and after_report:
+        return
+    first_page = deepcopy(final)
+    title_page = final.find(qn("w:titlePg"))
+    if title_page is not None:
+        final.remove(title_page)
+    for reference in final.findall(qn("w:headerReference")):
+        if reference.get(qn("w:type")) == "first":
+            final.remove(reference)
+    appendix_page = deepcopy(final)
+    sections = [first_page] if after_report else []
+    for index, turned in enumerate(landscapes):
+        section = deepcopy(first_page if index == 0 and not after_report else appendix_page)
+        if turned:
+            wordml.landscape(section)
+        sections.append(section)
+    for empty, section in zip(breaks, sections, strict=False):
+        empty.getparent().replace(empty, section)
+    last = sections[-1] if sections else None
+    if last is not None and last is not first_page:
+        final.getparent().replace(final, deepcopy(last))
 
 
 def appendix_text_width(template_body: etree._Element, landscape: bool) -> int:
@@ -470,12 +567,11 @@ FRAGMENTS = tuple(PART_NAMES)
 def fragments_markup(
     composition: Composition,
     text_width: int,
-    appendix_width: int,
+    appendix_widths: dict[bool, int],
     marking: Marking | None = None,
 ) -> dict[str, str]:
     """The built parts of the document, as WordprocessingML, by the tag they replace."""
-    appendix = composition.appendix
-    return {
+    parts = {
         "mo_dau": "".join(
             wordml.paragraph("BCDoan", inline_runs(p.inlines, marking=marking))
             for p in composition.opening
@@ -484,8 +580,14 @@ def fragments_markup(
         "ket_luan": wordml.paragraph(
             "BCDoan", inline_runs(composition.closing.inlines, marking=marking)
         ),
-        "phu_luc": "".join(appendix_markup(appendix, appendix_width, marking)) if appendix else "",
     }
+    appendix: list[str] = []  # after the body: marks are numbered in reading order
+    first_table = 0
+    for item in composition.appendices:
+        appendix += appendix_markup(item, appendix_widths, marking, first_table)
+        first_table += len(item.tables)
+    parts["phu_luc"] = "".join(appendix)
+    return parts
 
 
 def insert_fragments(document: Any, markup: dict[str, str], template_name: str) -> Any:
@@ -571,11 +673,9 @@ def render_docx(
         ) from exc
     body = document.element.body
     text_width = _text_width(body.find(qn("w:sectPr")))
-    landscape = bool(composition.appendix and composition.appendix.landscape)
+    widths = {turned: appendix_text_width(body, turned) for turned in (False, True)}
     marking = Marking(composition.marks) if composition.marked else None
-    markup = fragments_markup(
-        composition, text_width, appendix_text_width(body, landscape), marking
-    )
+    markup = fragments_markup(composition, text_width, widths, marking)
     try:
         template.render(template_context(composition), _environment())
     except (TemplateSyntaxError, UndefinedError, SecurityError, TypeError, ValueError) as exc:
@@ -586,7 +686,7 @@ def render_docx(
     body = document.element.body
     size_short_rules(body, text_width)
     keep_closing_together(body, composition.signer)
-    finish_sections(body, composition.appendix)
+    finish_sections(body, section_orientations(composition.appendices))
     ensure_styles(document)
     if composition.footnotes:
         wordml.add_footnotes(
@@ -612,6 +712,44 @@ def mark_template_values(body: etree._Element, composition: Composition, sink: M
     mark_paragraph_text(paragraphs, composition.dia_danh_ngay, sink, "ngay")
     mark_paragraph_text(paragraphs, composition.trich_yeu, sink, "trich_yeu")
     mark_paragraph_text(paragraphs, composition.signer, sink, "nguoi_ky", last=True)
+
+
+def render_appendix_docx(
+    composition: Composition, template_path: Path, fingerprint: str | None = None
+) -> bytes:
+    """The appendices alone as a Word document (``baocao phu-luc --docx``): the template's
+    page setup, styles, header and footer, with the appendices as its whole body."""
+    from docx import Document
+    from docx.oxml.parser import parse_xml
+
+    try:
+        document = Document(str(template_path))
+    except Exception as exc:  # a broken or non-Word file
+        raise TemplateError(
+            "không mở được mẫu: không phải tệp Word (.docx) hợp lệ", file=str(template_path)
+        ) from exc
+    body = document.element.body
+    widths = {turned: appendix_text_width(body, turned) for turned in (False, True)}
+    markup = "".join(
+        part for appendix in composition.appendices for part in appendix_markup(appendix, widths)
+    )
+    markup = markup.removeprefix(SECTION_BREAK)  # the document starts with the appendix
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    holder = parse_xml(f'<w:body xmlns:w="{wordml.NSMAP["w"]}">{markup}</w:body>'.encode())
+    final = body.find(qn("w:sectPr"))
+    for child in list(holder):
+        final.addprevious(child)
+    finish_sections(body, section_orientations(composition.appendices), after_report=False)
+    ensure_styles(document)
+    first = composition.appendices[0]
+    core = document.core_properties
+    core.title = f"{first.heading} {first.title}".strip()[:250]
+    core.author = composition.report.ten_co_quan
+    core.comments = "Tạo bởi baocao"
+    core.keywords = PDF_MARK
+    return package(document_parts(document), fingerprint)
 
 
 _SHIPPED_STYLES: dict[str, etree._Element] | None = None

@@ -15,9 +15,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .formatting import round_half_up
+
 _REF = re.compile(r"\[([^\[\]]+)\]")
 _SINGLE_EQUALS = re.compile(r"(?<![<>=!])=(?!=)")
 CHILDREN_SUM = "tong_con"
+_PLUS_MINUS = re.compile(r"±\s*(\d+(?:[.,]\d+)?)\s*$")
+APPROX_DEFAULT = 0.01  # "≈ A" without "±": within 0,01
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
@@ -43,6 +47,7 @@ class Expression:
     text: str
     tree: ast.expr
     names: dict[str, str]  # placeholder name → indicator id
+    tolerance: float | None = None  # "≈ … ±0,01": how far apart the sides may be
 
     @property
     def refs(self) -> list[str]:
@@ -65,11 +70,20 @@ class Expression:
         value_of: Callable[[str], float | None],
         children_sum: Callable[[], float | None] | None = None,
         node: ast.expr | None = None,
+        rounding: int | None = None,
     ) -> float | bool | None:
-        """Value of the expression (or of one of its nodes); None when an input is missing."""
-        return _evaluate(
-            node if node is not None else self.tree, self.names, value_of, children_sum
-        )
+        """Value of the expression (or of one of its nodes); None when an input is missing.
+        A comparison rounds both sides to ``rounding`` decimals first when given."""
+        tree = node if node is not None else self.tree
+        if isinstance(tree, ast.Compare) and (rounding is not None or self.tolerance is not None):
+            left = _evaluate(tree.left, self.names, value_of, children_sum)
+            right = _evaluate(tree.comparators[0], self.names, value_of, children_sum)
+            if left is None or right is None:
+                return None
+            if rounding is not None:
+                left, right = round_half_up(left, rounding), round_half_up(right, rounding)
+            return _compare(_COMPARE[type(tree.ops[0])], left, right, self.tolerance)
+        return _evaluate(tree, self.names, value_of, children_sum)
 
     def to_excel(
         self,
@@ -91,8 +105,21 @@ class Expression:
 
 
 def parse_expression(text: str, self_id: str | None = None) -> Expression:
-    """Parse ``text``; a leading comparison ("<= [1.1.1]") compares the indicator itself."""
+    """Parse ``text``; a leading comparison ("<= [1.1.1]") compares the indicator itself.
+    ``≈ A ±0,01`` is an equality within 0,01 (±0,01 when the ± part is left out)."""
     source = text.strip()
+    tolerance = None
+    if "≈" in source:
+        plus_minus = _PLUS_MINUS.search(source)
+        tolerance = APPROX_DEFAULT
+        if plus_minus:
+            tolerance = float(plus_minus.group(1).replace(",", "."))
+            source = source[: plus_minus.start()].rstrip()
+        if source.count("≈") != 1:
+            raise ExpressionError(f'biểu thức "{text}" chỉ được có một dấu ≈')
+        source = source.replace("≈", "==")
+    elif "±" in source:
+        raise ExpressionError(f'biểu thức "{text}": ± chỉ dùng sau phép so sánh ≈')
     if self_id is not None and re.match(r"^(<=|>=|==|!=|<|>|=)", source):
         source = f"[{self_id}] {source}"
     names: dict[str, str] = {}
@@ -111,7 +138,9 @@ def parse_expression(text: str, self_id: str | None = None) -> Expression:
     _check_nodes(tree, names, text)
     if isinstance(tree, ast.Compare) and len(tree.ops) != 1:
         raise ExpressionError(f'biểu thức "{text}" chỉ được có một phép so sánh')
-    return Expression(text, tree, names)
+    if tolerance is not None and not isinstance(tree, ast.Compare):
+        raise ExpressionError(f'biểu thức "{text}": ≈ phải là phép so sánh')
+    return Expression(text, tree, names, tolerance)
 
 
 def _check_nodes(tree: ast.expr, names: dict[str, str], text: str) -> None:
@@ -172,17 +201,25 @@ def _evaluate(
         right = _evaluate(node.comparators[0], names, value_of, children_sum)
         if left is None or right is None:
             return None
-        op = _COMPARE[type(node.ops[0])]
-        tolerance = 1e-9
-        return {
-            "<": left < right - tolerance,
-            "<=": left <= right + tolerance,
-            ">": left > right + tolerance,
-            ">=": left >= right - tolerance,
-            "==": abs(left - right) <= 1e-6 * max(1.0, abs(right)),
-            "!=": abs(left - right) > 1e-6 * max(1.0, abs(right)),
-        }[op]
+        return _compare(_COMPARE[type(node.ops[0])], left, right)
     raise ExpressionError("biểu thức không hợp lệ")
+
+
+def _compare(op: str, left: float, right: float, within: float | None = None) -> bool:
+    tolerance = 1e-9
+    equal = (
+        abs(left - right) <= within + 1e-9
+        if within is not None
+        else abs(left - right) <= 1e-6 * max(1.0, abs(right))
+    )
+    return {
+        "<": left < right - tolerance,
+        "<=": left <= right + tolerance,
+        ">": left > right + tolerance,
+        ">=": left >= right - tolerance,
+        "==": equal,
+        "!=": not equal,
+    }[op]
 
 
 def _excel(

@@ -15,9 +15,11 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PlainSerializer,
     PlainValidator,
+    Tag,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -243,14 +245,28 @@ class ChuKy(Model):
 
 
 class GiaTri(Model):
-    """One indicator's entry: the figure, or a text answer, plus notes."""
+    """One indicator's entry: the figure, or a text answer, plus notes; the values of a
+    table's other figure columns go under those columns' ma ("thuc_hien: 8"), checked
+    against the catalog."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "additionalProperties": {
+                "type": ["number", "string", "null"],
+                "description": "Số liệu của cột số liệu khác theo ma của cột trong danh mục.",
+            }
+        },
+    )
 
     gia_tri: Scalar = Field(None, description="Số liệu (số, mã lựa chọn, khóa văn bản).")
     noi_dung: str | None = Field(
         None, description='Trả lời bằng chữ thay cho số liệu: "Đang thực hiện theo hướng dẫn".'
     )
     dien_giai: str | None = Field(
-        None, description='Diễn giải in ngay sau số liệu trong cùng ô: "(Bài Quý I …)".'
+        None,
+        description='Diễn giải in ngay sau số liệu trong cùng ô (Word và Excel): "(Bài Quý I …)".',
     )
     ghi_chu: str | None = Field(None, description="Nội dung cột Ghi chú.")
     stt: CellText | None = Field(
@@ -282,6 +298,21 @@ class PhuLuc(Model):
         default_factory=dict,
         description="Số liệu theo mã chỉ tiêu: '1.1.1': 55. Để null khi không báo cáo.",
     )
+    kem_theo: bool | None = Field(
+        None,
+        description='false: không in dòng "(Kèm theo …)" dù danh mục có; mặc định theo danh mục.',
+    )
+
+
+def _appendix_shape(value: Any) -> str:
+    return "nhieu_phu_luc" if isinstance(value, list) else "mot_phu_luc"
+
+
+# One appendix (a table of fields) or several (a list): "Phụ lục I", "Phụ lục II"…
+PhuLucs = Annotated[
+    Annotated[PhuLuc, Tag("mot_phu_luc")] | Annotated[list[PhuLuc], Tag("nhieu_phu_luc")],
+    Discriminator(_appendix_shape),
+]
 
 
 # --------------------------------------------------------------------------- the report
@@ -347,7 +378,11 @@ class BaoCao(Model):
     van_ban: dict[str, VanBan] = Field(
         default_factory=dict, description="Văn bản được trích dẫn, theo khóa tự đặt."
     )
-    phu_luc: PhuLuc | None = None
+    phu_luc: PhuLucs | None = Field(
+        None,
+        description="Phụ lục: một bảng (danh_muc, so_lieu) hoặc danh sách nhiều phụ lục, "
+        "đánh số Phụ lục I, II….",
+    )
 
     @field_validator("co_quan_ban_hanh")
     @classmethod
@@ -364,3 +399,18 @@ class BaoCao(Model):
         if not re.fullmatch(r"[A-ZĐa-zđ]+(-[A-ZĐa-zđ0-9]+)+", value):
             raise ValueError(f'ký hiệu "{value}" không đúng dạng LOẠI-CƠQUAN, ví dụ "BC-UBND"')
         return value
+
+    @model_validator(mode="after")
+    def _some_appendix(self) -> BaoCao:
+        if isinstance(self.phu_luc, list) and not self.phu_luc:
+            raise ValueError("phu_luc là danh sách rỗng; bỏ trường này nếu không có phụ lục")
+        return self
+
+    @property
+    def appendices(self) -> list[tuple[PhuLuc, tuple[str | int, ...]]]:
+        """Each appendix with its field path ("phu_luc" or "phu_luc", 1)."""
+        if self.phu_luc is None:
+            return []
+        if isinstance(self.phu_luc, list):
+            return [(item, ("phu_luc", index)) for index, item in enumerate(self.phu_luc)]
+        return [(self.phu_luc, ("phu_luc",))]

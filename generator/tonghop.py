@@ -202,8 +202,8 @@ def read_unit(path: Path) -> Unit | FailedUnit:
             [Problem(p.message, path="phu_luc.danh_muc", **where) for p in exc.problems],
         )
 
-    def where(key: str) -> dict[str, Any]:
-        return loaded.where(("phu_luc", "so_lieu", key))
+    def where(key: str, *fields: str) -> dict[str, Any]:
+        return loaded.where(("phu_luc", "so_lieu", key, *fields))
 
     figures = collect_figures(catalog, unit.phu_luc.so_lieu, list(unit.van_ban), problems, where)
     computed = compute_and_check(figures, problems, where)

@@ -82,6 +82,8 @@ def _clean_loc(loc: tuple[Any, ...]) -> FieldPath:
                 "int",
                 "float",
                 "none",
+                "mot_phu_luc",
+                "nhieu_phu_luc",
             )
         ):
             continue

@@ -51,8 +51,10 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
-from openpyxl.utils import quote_sheetname
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -74,8 +76,7 @@ FONT_NAME = "Times New Roman"
 FONT_SIZE = 12
 TITLE_SIZE = 14
 FIXED_TIME = dt.datetime(2024, 1, 1)
-DEFAULT_WIDTHS = [1.2, 7.5, 2.4, 1.8, 2.6]  # DanhMuc.do_rong_cot's default
-COLUMNS = "ABCDE"
+DEFAULT_WIDTHS = [1.2, 7.5, 2.4, 1.8, 2.6]  # the template's five columns
 CM = 1 / 2.54  # openpyxl margins are in inches
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -187,7 +188,7 @@ def fit_to_page_width(ws: Worksheet) -> None:
 
 
 def _column_widths(weights: list[float], landscape: bool) -> list[float]:
-    weights = [w if w > 0 else 1.0 for w in (list(weights) + [1.0] * 5)[:5]]
+    weights = [w if w > 0 else 1.0 for w in weights]
     total = PAGE_CHARACTERS[landscape]
     return [round(total * w / sum(weights), 2) for w in weights]
 
@@ -207,8 +208,8 @@ def build_xlsx_template() -> bytes:
     ws.oddFooter.center.text = "Trang &P/&N"
     ws.oddFooter.center.font = f"{FONT_NAME},Regular"
     ws.oddFooter.center.size = 11
-    for letter, width in zip(COLUMNS, _column_widths(DEFAULT_WIDTHS, False), strict=True):
-        ws.column_dimensions[letter].width = width
+    for index, width in enumerate(_column_widths(DEFAULT_WIDTHS, False), start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
     props = wb.properties
     props.title = "Phụ lục"
     props.creator = props.lastModifiedBy = "baocao"
@@ -358,7 +359,8 @@ class _Layout:
     sheet: Worksheet
     table: Table
     titles: list[tuple[str, str]]  # (text, style) lines above the table
-    header: int  # first of the two header rows
+    header: int  # first header row
+    header_rows: int  # 1 or 2
     caption: int | None
     first_row: int  # first indicator row
     rows: dict[str, int] = field(default_factory=dict)  # indicator id → row number
@@ -368,8 +370,13 @@ class _Layout:
         return (
             self.first_row + len(self.table.rows) - 1
             if self.table.rows
-            else (self.caption or self.header + 1)
+            else (self.caption or self.header + self.header_rows - 1)
         )
+
+    @property
+    def figure_column(self) -> int:
+        """The first figure column (1-based): the one formulas read."""
+        return next(i for i, c in enumerate(self.table.columns, start=1) if c.loai == "so_lieu")
 
 
 def _title_lines(appendix: Appendix, table: Table) -> list[tuple[str, str]]:
@@ -377,15 +384,18 @@ def _title_lines(appendix: Appendix, table: Table) -> list[tuple[str, str]]:
     if appendix.attached_to:
         lines.append((appendix.attached_to, STYLE_ATTACHED))
     lines += [(text, STYLE_TITLE) for text in (table.heading, table.title) if text]
+    if table.attached_to:
+        lines.append((table.attached_to, STYLE_ATTACHED))
     return [(text, style) for text, style in lines if text and text.strip()]
 
 
 def _layout(sheet: Worksheet, appendix: Appendix, table: Table) -> _Layout:
     titles = _title_lines(appendix, table)
     header = len(titles) + 2  # one empty row between the titles and the table
-    caption = header + 2 if table.caption else None
-    first = header + (3 if caption else 2)
-    layout = _Layout(sheet, table, titles, header, caption, first)
+    header_rows = 2 if any(column.nhom for column in table.columns) else 1
+    caption = header + header_rows if table.caption else None
+    first = header + header_rows + (1 if caption else 0)
+    layout = _Layout(sheet, table, titles, header, header_rows, caption, first)
     for offset, row in enumerate(table.rows):
         layout.rows.setdefault(row.id, first + offset)
     return layout
@@ -428,7 +438,25 @@ def _clear(ws: Worksheet) -> None:
     ws.row_dimensions.clear()
 
 
+def _rich_label(text: str, bold: bool, italic: bool) -> CellRichText | None:
+    """The label's **bold** / *italic* parts as Excel rich text; None for plain labels."""
+    from .prose import Run, parse_inline
+
+    runs = [item for item in parse_inline(text) if isinstance(item, Run)]
+    if not any(run.bold or run.italic for run in runs):
+        return None
+    blocks: list[str | TextBlock] = []
+    for run in runs:
+        font = InlineFont(rFont=FONT_NAME, sz=FONT_SIZE, b=bold or run.bold, i=italic or run.italic)
+        blocks.append(TextBlock(font, clean_text(run.text)))
+    return CellRichText(blocks)
+
+
 # --------------------------------------------------------------------------- filling a sheet
+
+# Where formulas find a figure: its sheet, its cell, and the number itself when the cell holds
+# text (a figure printed with its dien_giai) that arithmetic cannot read.
+Found = tuple[str, str, int | float | None]
 
 
 class _SheetWriter:
@@ -450,6 +478,8 @@ class _SheetWriter:
         # font for each of 50,000 cells was most of a big Phụ lục's time
         self.style_arrays: dict[tuple[str, bool, bool], Any] = {}
         self.font_metrics: dict[int, tuple[float, bool]] = {}  # font id → (size, bold)
+        self.columns = layout.table.columns
+        self.last = len(self.columns)
 
     # ----- cells
 
@@ -509,41 +539,61 @@ class _SheetWriter:
 
     def write(self) -> None:
         ws, layout = self.ws, self.layout
-        for letter, width in zip(COLUMNS, self.widths, strict=True):
-            ws.column_dimensions[letter].width = width
+        for index, width in enumerate(self.widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
         full = sum(self.widths_pt)
         for index, (text, style) in enumerate(layout.titles, start=1):
-            cell = self._merged_text(index, 1, 5, text, style)
+            cell = self._merged_text(index, 1, self.last, text, style)
             self._set_height(index, self._height(cell, full))
         ws.row_dimensions[len(layout.titles) + 1].height = 9
         self._header()
         if layout.caption:
             self._styled(layout.caption, 1, STYLE_CAPTION)
             cell = self._merged_text(
-                layout.caption, 2, 5, layout.table.caption or "", STYLE_CAPTION
+                layout.caption, 2, self.last, layout.table.caption or "", STYLE_CAPTION
             )
             self._set_height(layout.caption, self._height(cell, sum(self.widths_pt[1:])))
         rows = layout.table.rows
         for index, row in enumerate(rows):
             self._row(layout.first_row + index, row, index)
-        ws.print_title_rows = f"{layout.header}:{layout.header + 1}"
-        ws.freeze_panes = f"A{layout.header + 2}"
-        ws.print_area = f"A1:E{layout.last_row}"
+        last_header = layout.header + layout.header_rows - 1
+        ws.print_title_rows = f"{layout.header}:{last_header}"
+        ws.freeze_panes = f"A{last_header + 1}"
+        ws.print_area = f"A1:{get_column_letter(self.last)}{layout.last_row}"
 
     def _header(self) -> None:
         top = self.layout.header
-        cols = self.layout.table.columns
-        w = self.widths_pt
-        stt = self._merged_text(top, 1, 1, cols.stt, STYLE_HEADER, rows=2)
-        label = self._merged_text(top, 2, 2, cols.chi_tieu, STYLE_HEADER, rows=2)
-        result = self._merged_text(top, 3, 4, cols.ket_qua, STYLE_HEADER)
-        unit = self._merged_text(top + 1, 3, 3, cols.don_vi, STYLE_HEADER)
-        figure = self._merged_text(top + 1, 4, 4, cols.so_lieu, STYLE_HEADER)
-        note = self._merged_text(top, 5, 5, cols.ghi_chu, STYLE_HEADER, rows=2)
-        first = self._height(result, w[2] + w[3])
-        second = max(self._height(unit, w[2]), self._height(figure, w[3]))
-        tall = max(self._height(stt, w[0]), self._height(label, w[1]), self._height(note, w[4]))
+        columns, w = self.columns, self.widths_pt
         minimum = FONT_SIZE * _LINE + _ROW_PADDING
+        if self.layout.header_rows == 1:
+            heights = [
+                self._height(self._merged_text(top, i, i, column.label, STYLE_HEADER), w[i - 1])
+                for i, column in enumerate(columns, start=1)
+            ]
+            self._set_height(top, max(heights))
+            return
+        first = second = tall = 0.0
+        index = 0
+        while index < len(columns):
+            column = columns[index]
+            if column.nhom is None:
+                cell = self._merged_text(
+                    top, index + 1, index + 1, column.label, STYLE_HEADER, rows=2
+                )
+                tall = max(tall, self._height(cell, w[index]))
+                index += 1
+                continue
+            end = index
+            while end < len(columns) and columns[end].nhom == column.nhom:
+                end += 1
+            group = self._merged_text(top, index + 1, end, column.nhom, STYLE_HEADER)
+            first = max(first, self._height(group, sum(w[index:end])))
+            for member in range(index, end):
+                cell = self._merged_text(
+                    top + 1, member + 1, member + 1, columns[member].label, STYLE_HEADER
+                )
+                second = max(second, self._height(cell, w[member]))
+            index = end
         first, second = max(first, minimum), max(second, minimum)
         if tall > first + second:
             extra = (tall - first - second) / 2
@@ -559,27 +609,49 @@ class _SheetWriter:
             if rows[offset].depth <= depth:
                 break
             if rows[offset].depth == depth + 1:
-                cells.append(f"D{self.layout.first_row + offset}")
+                cells.append(self.cell_of(self.ws.title, rows[offset].id) or "0")
         return cells
 
     def _row(self, r: int, row: Row, index: int) -> None:
-        cells = [
-            self._styled(r, 1, STYLE_STT, bold=row.bold),
-            self._styled(r, 2, STYLE_GROUP if row.bold else STYLE_LABEL, italic=row.italic),
-            self._styled(r, 3, STYLE_UNIT, italic=row.italic),
-            self._value(r, row, index),
-            self._styled(r, 5, STYLE_NOTE),
-        ]
-        for cell, text in (
-            (cells[0], row.stt),
-            (cells[1], row.label),
-            (cells[2], row.unit),
-            (cells[4], _note(row)),
-        ):
+        cells: list[Cell] = []
+        shown: list[str | None] = []
+        figures_seen = 0
+        for number, column in enumerate(self.columns, start=1):
+            text: Any = None
+            measured = None
+            if column.loai == "stt":
+                cell = self._styled(r, number, STYLE_STT, bold=row.bold)
+                text = row.stt
+            elif column.loai == "chi_tieu":
+                italic = row.italic or row.label_italic
+                style = STYLE_GROUP if row.bold else STYLE_LABEL
+                cell = self._styled(r, number, style, italic=italic)
+                rich = _rich_label(row.label_markup, row.bold, italic)
+                if rich is not None:
+                    cell.value = rich
+                    measured = row.label
+                else:
+                    text = row.label
+            elif column.loai == "dvt":
+                cell = self._styled(r, number, STYLE_UNIT, italic=row.italic)
+                text = row.unit
+            elif column.loai == "ghi_chu":
+                cell = self._styled(r, number, STYLE_NOTE)
+                text = row.note
+            elif figures_seen == 0:
+                figures_seen += 1
+                cell = self._value(r, number, row, index)
+                value = excel_number(cell.value)
+                measured = so(round(value, 2)) if value is not None else None
+            else:
+                figure = row.extra[column.ma or ""]
+                cell = self._figure(r, number, figure.value, figure.kind, row.italic)
+                value = excel_number(figure.value)
+                measured = so(round(value, 2)) if value is not None else None
             if text:
                 put_text(cell, text)
-        number = excel_number(row.value)
-        shown = [None, None, None, so(round(number, 2)) if number is not None else None, None]
+            cells.append(cell)
+            shown.append(measured)
         self._set_height(
             r,
             max(
@@ -588,54 +660,49 @@ class _SheetWriter:
             ),
         )
 
-    def _value(self, r: int, row: Row, index: int) -> Cell:
-        number = excel_number(row.value)
-        text_value = isinstance(row.value, str) and row.value != ""
-        left = text_value and (row.kind in ("chu", "van_ban") or len(row.value) > 12)
-        cell = self._styled(r, 4, STYLE_TEXT if left else STYLE_NUMBER, italic=row.italic)
+    def _figure(self, r: int, column: int, value: Any, kind: str, italic: bool) -> Cell:
+        """A figure cell: a number with its Vietnamese format, or text."""
+        number = excel_number(value)
+        text_value = isinstance(value, str) and value != ""
+        left = text_value and (kind in ("chu", "van_ban") or len(value) > 12)
+        cell = self._styled(r, column, STYLE_TEXT if left else STYLE_NUMBER, italic=italic)
+        if number is not None:
+            cell.value = number
+            cell.number_format = number_format(number, kind)
+        elif value is not None and value != "":
+            put_text(cell, value)
+            cell.number_format = "General"
+        return cell
+
+    def _value(self, r: int, column: int, row: Row, index: int) -> Cell:
+        if row.explanation:  # printed as in Word: the figure and its explanation, one text
+            cell = self._styled(r, column, STYLE_TEXT, italic=row.italic)
+            put_text(cell, row.value_text)
+            cell.number_format = "General"
+            return cell
         if row.formula is not None and row.computed:
             formula = row.formula.to_excel(
                 lambda ref: self.cell_of(self.ws.title, ref), lambda: self._children_cells(index)
             )
+            number = excel_number(row.value)
             if formula is not None and number is not None:
+                cell = self._styled(r, column, STYLE_NUMBER, italic=row.italic)
                 cell.value = "=" + formula
                 # shown with the decimals the Word table prints ("76,7", not "76,70")
                 cell.number_format = number_format(number, row.kind)
                 self.cached[cell.coordinate] = number
                 return cell
-        if number is not None:
-            cell.value = number
-            cell.number_format = number_format(number, row.kind)
-        elif row.value is not None and row.value != "":
-            put_text(cell, row.value)
-            cell.number_format = "General"
-        return cell
-
-
-def _table_weights(weights: list[float], table: Table) -> list[float]:
-    """The catalog's column weights; Số liệu and Ghi chú share theirs equally when Ghi chú
-    is the narrower and receives explanations (Word prints those beside the figure, in the
-    wider column, but here the figure's cell must hold the number alone)."""
-    weights = list(weights)
-    if len(weights) == 5 and weights[4] < weights[3] and any(r.explanation for r in table.rows):
-        weights[3] = weights[4] = (weights[3] + weights[4]) / 2
-    return weights
-
-
-def _note(row: Row) -> str:
-    """The Ghi chú cell: the figure's explanation (Word prints it beside the figure) and note."""
-    parts = [part for part in (row.explanation, row.note) if part]
-    joiner = "\n" if any("\n" in part for part in parts) else "; "
-    return joiner.join(parts)
+        return self._figure(r, column, row.value, row.kind, row.italic)
 
 
 # --------------------------------------------------------------------------- rendering
 
 
 def render_xlsx(composition: Composition, template_path: Path) -> bytes:
-    """The Phụ lục workbook (bytes) from ``composition.appendix`` and the xlsx template."""
-    appendix = composition.appendix
-    if appendix is None:
+    """The Phụ lục workbook (bytes) from ``composition.appendices`` and the xlsx template:
+    one sheet per table."""
+    appendices = composition.appendices
+    if not appendices:
         raise DataError(
             "báo cáo không có phụ lục (thiếu phu_luc với danh_muc và so_lieu)", path="phu_luc"
         )
@@ -648,40 +715,60 @@ def render_xlsx(composition: Composition, template_path: Path) -> bytes:
     for other in [ws for ws in wb.worksheets if ws is not base]:
         wb.remove(other)
     _clear(base)
-    tables = appendix.tables
-    sheets = [base] + [_copy_sheet(wb, base) for _ in tables[1:]]
-    if len(tables) > 1:
-        for sheet, name in zip(
-            sheets, sheet_names([table.heading for table in tables]), strict=True
-        ):
+    placed = [(appendix, table) for appendix in appendices for table in appendix.tables]
+    sheets = [base] + [_copy_sheet(wb, base) for _ in placed[1:]]
+    if len(placed) > 1:
+        headings = [
+            table.heading or (appendix.heading if len(appendix.tables) == 1 else None)
+            for appendix, table in placed
+        ]
+        for sheet, name in zip(sheets, sheet_names(headings), strict=True):
             sheet.title = name
     layouts = [
-        _layout(sheet, appendix, table) for sheet, table in zip(sheets, tables, strict=False)
+        _layout(sheet, appendix, table)
+        for sheet, (appendix, table) in zip(sheets, placed, strict=True)
     ]
-    where: dict[str, tuple[str, int]] = {}
-    for layout in layouts:
-        for node_id, row in layout.rows.items():
-            where.setdefault(node_id, (layout.sheet.title, row))
+    # formulas read figures of the same appendix only
+    where: list[dict[str, Found]] = []
+    for appendix in appendices:
+        found: dict[str, Found] = {}
+        for layout in layouts:
+            if not any(layout.table is table for table in appendix.tables):
+                continue
+            letter = get_column_letter(layout.figure_column)
+            for row in layout.table.rows:
+                literal = excel_number(row.value) if row.explanation else None
+                found.setdefault(
+                    row.id, (layout.sheet.title, f"{letter}{layout.rows[row.id]}", literal)
+                )
+        where.append(found)
 
-    def cell_of(sheet_title: str, node_id: str) -> str | None:
-        if node_id not in where:
-            return None
-        title, row = where[node_id]
-        if title == sheet_title:
-            return f"D{row}"
-        return f"{quote_sheetname(title)}!D{row}"
+    def cell_finder(found: dict[str, Found]) -> Callable[[str, str], str | None]:
+        def cell_of(sheet_title: str, node_id: str) -> str | None:
+            if node_id not in found:
+                return None
+            title, cell, literal = found[node_id]
+            if literal is not None:
+                return repr(literal)
+            if title == sheet_title:
+                return cell
+            return f"{quote_sheetname(title)}!{cell}"
+
+        return cell_of
 
     normal = wb._named_styles["Normal"].font
     unit_pt = float(normal.sz or FONT_SIZE) * 0.5  # the default font's digit: half an em
     cached: dict[str, dict[str, int | float]] = {}
-    for layout in layouts:
-        _page_setup(layout.sheet, appendix.landscape)
-        widths = _column_widths(_table_weights(appendix.widths, layout.table), appendix.landscape)
+    for layout, (appendix, table) in zip(layouts, placed, strict=True):
+        _page_setup(layout.sheet, table.landscape)
+        widths = _column_widths(table.widths, table.landscape)
+        cell_of = cell_finder(where[appendices.index(appendix)])
         cached[layout.sheet.title] = {}
         _SheetWriter(layout, widths, unit_pt, cell_of, cached[layout.sheet.title]).write()
     wb.active = 0
+    first = appendices[0]
     props = wb.properties
-    props.title = clean_text(f"{appendix.heading} – {appendix.title}")[:255]
+    props.title = clean_text(f"{first.heading} – {first.title}")[:255]
     props.creator = props.lastModifiedBy = "baocao"
     props.created = props.modified = FIXED_TIME
     return with_cached_values(workbook_bytes(wb), cached)

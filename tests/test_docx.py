@@ -458,9 +458,9 @@ def test_appendix_table_header_and_rows(example) -> None:
         assert row._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
     merged = first._tr.findall(qn("w:tc"))[2]
     assert merged.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}").get(qn("w:val")) == "2"
-    assert element_text(merged) == columns.ket_qua
+    assert element_text(merged) == columns[2].nhom == columns[3].nhom
     second_texts = [element_text(tc) for tc in second._tr.findall(qn("w:tc"))]
-    assert second_texts[2:4] == [columns.don_vi, columns.so_lieu]
+    assert second_texts[2:4] == [columns[2].label, columns[3].label]
     vmerge = [
         tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}") is not None
         for tc in second._tr.findall(qn("w:tc"))
@@ -511,3 +511,25 @@ def test_golden_xml(path: Path, part: str) -> None:
         f"{part} of {path.name} differs from {golden}; if the change is intended, review the "
         "diff and regenerate with BAOCAO_UPDATE_GOLDEN=1"
     )
+
+
+def test_appendix_alone_as_word(invoke, examples_copy: Path) -> None:
+    """`baocao phu-luc --docx`: the appendix as a document of its own, same table as the
+    report's appendix, its "(Kèm theo …)" line, the form's orientation, nothing else."""
+    from docx import Document
+
+    data = examples_copy / "thi_xa_nga_nam_nam_2021.yaml"
+    result = invoke("phu-luc", data, "--docx")
+    assert result.exit_code == 0, result.output
+    alone = Document(str(examples_copy / "thi_xa_nga_nam_nam_2021_phu_luc.docx"))
+    composition = load_report(data)
+    appendix = composition.appendix
+    texts = [p.text for p in alone.paragraphs if p.text]
+    assert texts[:3] == [appendix.heading, appendix.title, appendix.attached_to]
+    assert appendix.attached_to.startswith("(Kèm theo Báo cáo số 411/BC-UBND ngày 16/12/2021")
+    assert len(alone.tables) == 1 and len(alone.sections) == 1
+    report = Document(io.BytesIO(rendered_bytes(data)))
+    assert [c.text for c in alone.tables[0].columns[1].cells] == [
+        c.text for c in report.tables[-1].columns[1].cells
+    ]
+    assert alone.sections[0].different_first_page_header_footer

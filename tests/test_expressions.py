@@ -92,3 +92,33 @@ def test_circular_formulas_are_refused(tmp_path) -> None:
     with pytest.raises(CatalogError) as error:
         load_catalog(str(path))
     assert "công thức tính vòng tròn: 2 → 3 → 2" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "typed", "holds"),
+    [
+        ("≈ [a] / [b] * 100 ±0,01", 76.70, True),  # computed 76,7042…
+        ("≈ [a] / [b] * 100 ±0,001", 76.70, False),
+        ("≈ [a] / [b] * 100", 76.70, True),  # ±0,01 when left out
+        ("≈ [a] / [b] * 100 ±0.5", 77.1, True),
+        ("= [a] / [b] * 100", 76.70, False),  # exact equality still warns
+    ],
+)
+def test_approximate_equality(text: str, typed: float, holds: bool) -> None:
+    values = {"p": typed, "a": 1813, "b": 2363.7}
+    expression = parse_expression(text, self_id="p")
+    assert expression.evaluate(values.get) is holds
+
+
+def test_rounded_equality() -> None:
+    values = {"p": 76.70, "a": 1813, "b": 2363.7}
+    expression = parse_expression("= [a] / [b] * 100", self_id="p")
+    assert expression.evaluate(values.get) is False
+    assert expression.evaluate(values.get, rounding=2) is True
+    assert expression.evaluate(values.get, rounding=3) is False
+
+
+@pytest.mark.parametrize("text", ["[a] ≈ [b] ≈ [c]", "[a] ± 1", "≈ 1 ±x"])
+def test_approximate_mistakes(text: str) -> None:
+    with pytest.raises(ExpressionError):
+        parse_expression(text, self_id="p")

@@ -163,8 +163,8 @@ def test_a_failed_check_of_a_new_form_names_its_row(tmp_path: Path) -> None:
     data.write_text(DATA.replace("dung_han: 1140", "dung_han: 1300"), encoding="utf-8")
     warnings = [str(p) for p in check_data(data).warnings]
     assert warnings == [
-        f"{data}:17: cảnh báo: phu_luc.so_lieu.dung_han: b) Số hồ sơ giải quyết đúng hạn: "
-        "1.300 lớn hơn 1.200 ở a) Số hồ sơ tiếp nhận",
-        f"{data}:17: cảnh báo: phu_luc.so_lieu.ty_le: c) Tỷ lệ đúng hạn: 108,33 nằm ngoài "
-        "khoảng 0–100 của một tỷ lệ phần trăm",
+        f"{data}:17: cảnh báo: phu_luc.so_lieu.dung_han: BIỂU MẪU 1, b) Số hồ sơ giải quyết "
+        "đúng hạn: 1.300 lớn hơn 1.200 ở a) Số hồ sơ tiếp nhận",
+        f"{data}:17: cảnh báo: phu_luc.so_lieu.ty_le: BIỂU MẪU 1, c) Tỷ lệ đúng hạn: 108,33 "
+        "nằm ngoài khoảng 0–100 của một tỷ lệ phần trăm",
     ]
