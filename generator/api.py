@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -284,17 +285,19 @@ def render_many(
     *,
     jobs: int = 0,
     pdf: bool = False,
+    progress: Callable[[RenderResult | BaocaoError], None] | None = None,
     **options: Any,
 ) -> list[RenderResult | BaocaoError]:
     """Render several data files (folders expanded); failures are returned, not raised, so one
     bad file does not stop the others. ``jobs`` processes (0: one per CPU). With ``pdf``, every
-    DOCX written is converted in a single LibreOffice run at the end."""
+    DOCX written is converted in a single LibreOffice run at the end. ``progress`` is called
+    with each file's result as it comes (a progress bar)."""
     target = Path(out_dir) if out_dir else None
     sources, clashes = _without_clashes(data_files(paths), target)
     work = [(source, target, options) for source in sources]
     workers = jobs or os.cpu_count() or 1
     if workers == 1 or len(work) < 4:
-        results = [_render_in_batch(item) for item in work]
+        results = _reported(map(_render_in_batch, work), progress)
     else:
         from concurrent.futures import ProcessPoolExecutor  # multiprocessing: ~20 ms to import
 
@@ -302,10 +305,22 @@ def render_many(
             max_workers=min(workers, len(work)), initializer=gc.disable
         ) as pool:
             chunk = max(1, len(work) // (workers * 8))
-            results = list(pool.map(_render_in_batch, work, chunksize=chunk))
+            results = _reported(pool.map(_render_in_batch, work, chunksize=chunk), progress)
     if pdf:
         _add_pdfs([r for r in results if isinstance(r, RenderResult)], options.get("force", False))
     return results + clashes
+
+
+def _reported(
+    results: Iterable[RenderResult | BaocaoError],
+    progress: Callable[[RenderResult | BaocaoError], None] | None,
+) -> list[RenderResult | BaocaoError]:
+    collected = []
+    for result in results:
+        collected.append(result)
+        if progress is not None:
+            progress(result)
+    return collected
 
 
 def _without_clashes(

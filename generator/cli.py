@@ -6,10 +6,12 @@ bad usage exits 2, ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import re
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -161,23 +163,51 @@ def _print_problems(problems: list[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
-def _report_results(results: list[Any]) -> bool:
-    """Print what was written and every warning; False when any file failed."""
+BRIEF_FROM = 20  # files in a batch from which only failures are printed one by one
+
+
+def _report_results(results: list[Any], brief: bool = False) -> bool:
+    """Print what was written and every warning (``brief``: failures only, warnings
+    counted); False when any file failed."""
     ok = True
+    warned = 0
     for result in results:
         if isinstance(result, BaocaoError):
             click.echo(str(result), err=True)
             ok = False
+            continue
+        warned += bool(result.warnings)
+        for note in result.notes:
+            click.echo(note, err=True)
+        ok &= not result.failed
+        if brief:
             continue
         _print_problems(result.warnings)
         for backup in result.backups:
             click.echo(f"Đã giữ bản cũ: {backup}")
         for output in result.outputs:
             click.echo(f"Đã ghi: {output}")
-        for note in result.notes:
-            click.echo(note, err=True)
-        ok &= not result.failed
+    if brief and warned:
+        click.echo(f"{warned} tệp có cảnh báo; xem từng tệp bằng: baocao check TỆP", err=True)
     return ok
+
+
+def _summary(results: list[Any]) -> None:
+    """The batch's last line: how many files were rendered, how many were not."""
+    failed = sum(isinstance(r, BaocaoError) or r.failed for r in results)
+    text = f"Tổng cộng: {len(results) - failed}/{len(results)} tệp đã xuất"
+    click.echo(text + (f", {failed} tệp lỗi (xem ở trên)." if failed else "."))
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int, label: str) -> Iterator[Callable[[Any], None] | None]:
+    """A progress bar on a terminal for a batch; nothing when output goes to a file or a pipe
+    (logs stay clean)."""
+    if total < 2 or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr, width=30) as bar:
+        yield lambda _result: bar.update(1)
 
 
 DATA = click.Path(exists=True, path_type=Path)
@@ -250,7 +280,7 @@ def render(
     """Xuất báo cáo Word (.docx) và phụ lục Excel (.xlsx) từ tệp số liệu.
 
     DATA có thể là một hoặc nhiều tệp, hoặc thư mục chứa các tệp .yaml/.json."""
-    from .api import render_many
+    from .api import data_files, render_many
 
     options = {
         "template": template,
@@ -265,12 +295,16 @@ def render(
         gc.enable()  # a long-running process
         watch_and_render(list(data), out_dir, options, echo=click.echo)
         return
-    results = render_many(list(data), out_dir, jobs=jobs, **options)
+    with _progress_bar(len(data_files(list(data))), "Đang xuất") as progress:
+        results = render_many(list(data), out_dir, jobs=jobs, progress=progress, **options)
     if obj["debug"]:
         for result in results:
             if isinstance(result, BaocaoError):
                 raise result
-    if not _report_results(results):
+    ok = _report_results(results, brief=len(results) >= BRIEF_FROM)
+    if len(results) > 1:
+        _summary(results)
+    if not ok:
         raise click.exceptions.Exit(1)
 
 

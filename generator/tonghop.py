@@ -512,13 +512,22 @@ def _blame(catalog: Catalog, units: list[Unit]) -> Any:
                 partial.append(unit.short)
         text = ""
         if failing:
-            text += f"; do đơn vị: {', '.join(failing)}"
+            text += f"; do đơn vị: {_some(failing)}"
         if partial:
             refs = ", ".join(f"[{ref}]" for ref in dict.fromkeys(expression.refs))
-            text += f"; đơn vị báo cáo thiếu một trong {refs}: {', '.join(partial)}"
+            text += f"; đơn vị báo cáo thiếu một trong {refs}: {_some(partial)}"
         return text
 
     return blame
+
+
+NAMED_UNITS = 10  # units named in a message; the rest are counted
+
+
+def _some(names: list[str]) -> str:
+    shown_names = ", ".join(names[:NAMED_UNITS])
+    rest = len(names) - NAMED_UNITS
+    return shown_names + (f" và {rest} đơn vị khác" if rest > 0 else "")
 
 
 def combine(catalog: Catalog, units: list[Unit]) -> tuple[dict[str, Total], list[Problem]]:

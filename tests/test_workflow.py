@@ -123,6 +123,46 @@ def test_folder_renders_each_file_and_reports_each_failure(
     assert sorted(p.name for p in out.glob("*.docx")) == sorted(
         f"{p.stem}.docx" for p in EXAMPLE.values()
     )
+    assert result.output.rstrip().endswith("Tổng cộng: 3/4 tệp đã xuất, 1 tệp lỗi (xem ở trên).")
+    assert "Đang xuất" not in result.output  # no progress bar when not on a terminal
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch) -> None:
+    import io
+    import sys
+
+    from generator.cli import _progress_bar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with _progress_bar(3, "Đang xuất") as advance:
+        assert advance is None
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with _progress_bar(3, "Đang xuất") as advance:
+        for _ in range(3):
+            advance(None)
+    assert "Đang xuất" in terminal.getvalue() and "100%" in terminal.getvalue()
+
+
+def test_a_big_batch_prints_failures_and_counts(capsys) -> None:
+    from generator.api import RenderResult
+    from generator.cli import _report_results, _summary
+    from generator.errors import DataError, Problem, Severity
+
+    warned = RenderResult(Path("a.yaml"), [Path("a.docx")])
+    warned.warnings = [Problem("tỷ lệ quá 100%", "a.yaml", severity=Severity.WARNING)]
+    results = [warned, RenderResult(Path("b.yaml"), [Path("b.docx")]), DataError("hỏng", file="c")]
+    assert not _report_results(results, brief=True)
+    _summary(results)
+    out, err = capsys.readouterr()
+    assert "Đã ghi" not in out and "tỷ lệ quá 100%" not in err
+    assert "c: hỏng" in err
+    assert "1 tệp có cảnh báo; xem từng tệp bằng: baocao check TỆP" in err
+    assert out.strip() == "Tổng cộng: 2/3 tệp đã xuất, 1 tệp lỗi (xem ở trên)."
 
 
 def test_diff_reports_text_edited_by_hand(tmp_path: Path) -> None:
