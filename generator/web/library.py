@@ -120,20 +120,22 @@ def _raw_data(path: Path) -> Any:
     return load_file(path).data
 
 
-def _refuse_foreign_catalog(path: Path) -> None:
+def _refuse_foreign_catalog(path: Path) -> str | None:
     """On a server, a data file may name only a shipped catalog: a path would make the server
-    read files of its own disk."""
+    read files of its own disk. Returns the shipped catalog's id (None: no Phụ lục)."""
     data = _raw_data(path)
     phu_luc = data.get("phu_luc") if isinstance(data, dict) else None
-    if isinstance(phu_luc, dict) and phu_luc.get("danh_muc") is not None:
-        ref = str(phu_luc["danh_muc"])
-        if ref not in shipped_catalogs():
-            raise DataError(
-                f"danh mục chỉ tiêu '{ref}' không có trên máy chủ; chọn một mã có sẵn: "
-                f"{', '.join(shipped_catalogs())}",
-                file=path.name,
-                path="phu_luc.danh_muc",
-            )
+    if not isinstance(phu_luc, dict) or phu_luc.get("danh_muc") is None:
+        return None
+    ref = str(phu_luc["danh_muc"])
+    if ref not in shipped_catalogs():
+        raise DataError(
+            f"danh mục chỉ tiêu '{ref}' không có trên máy chủ; chọn một mã có sẵn: "
+            f"{', '.join(shipped_catalogs())}",
+            file=path.name,
+            path="phu_luc.danh_muc",
+        )
+    return ref
 
 
 # --------------------------------------------------------------------------- checking
@@ -200,8 +202,7 @@ def check(name: str, data: bytes, catalog_id: str | None = None) -> list[Finding
     """Every problem of a stored file, as `baocao check` finds them (never raises for data)."""
     with working_copy(name, data) as path:
         try:
-            _refuse_foreign_catalog(path)
-            catalog_id = catalog_of(path) or catalog_id
+            catalog_id = _refuse_foreign_catalog(path) or catalog_id
         except BaocaoError as exc:
             return _findings(exc.problems, None, path.parent)
         try:
@@ -224,17 +225,9 @@ def catalog_in(name: str, data: bytes) -> str | None:
     """The shipped catalog a stored file names, if any."""
     try:
         with working_copy(name, data) as path:
-            return catalog_of(path)
+            return _refuse_foreign_catalog(path)
     except BaocaoError:
         return None
-
-
-def catalog_of(path: Path) -> str | None:
-    data = _raw_data(path)
-    phu_luc = data.get("phu_luc") if isinstance(data, dict) else None
-    if isinstance(phu_luc, dict) and phu_luc.get("danh_muc") in shipped_catalogs():
-        return str(phu_luc["danh_muc"])
-    return None
 
 
 # --------------------------------------------------------------------------- outputs

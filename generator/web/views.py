@@ -345,7 +345,7 @@ def version_file(request, report_id: int, number: int):
 def version_output(request, report_id: int, number: int, kind: str):
     report = report_for(request, report_id)
     version = _version(report, number)
-    if version.so_loi:
+    if version.so_loi or kind not in CONTENT_TYPES:
         raise Http404
     try:
         made = library.outputs(version.ten_tep, version.noi_dung, version.sha256, pdf=kind == "pdf")
