@@ -264,6 +264,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
     default=0,
     help="Số tiến trình khi xuất nhiều tệp (mặc định: số lõi CPU).",
 )
+@click.option(
+    "--cap-nhat",
+    "edited",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Báo cáo Word đã sửa tay: chỉ cập nhật các giá trị số liệu trong đó (như `cap-nhat`).",
+)
 @click.pass_obj
 def render(
     obj: dict[str, Any],
@@ -276,11 +282,21 @@ def render(
     pdf: bool,
     watch: bool,
     jobs: int,
+    edited: Path | None,
 ) -> None:
     """Xuất báo cáo Word (.docx) và phụ lục Excel (.xlsx) từ tệp số liệu.
 
     DATA có thể là một hoặc nhiều tệp, hoặc thư mục chứa các tệp .yaml/.json."""
     from .api import data_files, render_many
+
+    if edited is not None:
+        if len(data) != 1 or watch or pdf:
+            raise click.UsageError(
+                "--cap-nhat dùng với đúng một tệp số liệu, không kèm --watch, --pdf"
+            )
+        target = out_dir / f"{edited.stem}_cap_nhat.docx" if out_dir else None
+        _update(edited, data[0], target, force, strict, so_lieu, template)
+        return
 
     options = {
         "template": template,
@@ -406,6 +422,65 @@ def danh_muc(catalog: str | None) -> None:
         click.echo(line)
 
 
+def _update(
+    edited: Path,
+    data: Path,
+    output: Path | None,
+    force: bool,
+    strict: bool,
+    so_lieu: Path | None,
+    template: Path | None,
+) -> None:
+    from .cap_nhat import update_report
+
+    result = update_report(
+        edited, data, output, force=force, strict=strict, so_lieu=so_lieu, template=template
+    )
+    _print_problems(result.warnings)
+    for line in result.lines():
+        click.echo(line)
+    for backup in result.backups:
+        click.echo(f"Đã giữ bản cũ: {backup}")
+    click.echo(f"Đã ghi: {result.output}")
+
+
+@cli.command("cap-nhat")
+@click.argument("edited", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("data", type=DATA)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Tệp Word mới (mặc định: TÊN_cap_nhat.docx cạnh tệp đã sửa).",
+)
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Mẫu Word riêng đã dùng khi xuất báo cáo.",
+)
+@SO_LIEU
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Thay cả giá trị đã sửa tay; cho phép ghi đè (bản cũ giữ thành TÊN.bak.docx).",
+)
+@STRICT
+def cap_nhat(
+    edited: Path,
+    data: Path,
+    output: Path | None,
+    template: Path | None,
+    so_lieu: Path | None,
+    force: bool,
+    strict: bool,
+) -> None:
+    """Cập nhật số liệu mới vào báo cáo Word đã sửa tay, giữ nguyên mọi chỗ sửa.
+
+    Chỉ các giá trị lấy từ số liệu (con số, số và ngày văn bản trích dẫn, số, ngày, trích yếu,
+    người ký, ô Phụ lục) được thay; in ra từng giá trị cũ → mới và chỗ của nó."""
+    _update(edited, data, output, force, strict, so_lieu, template)
+
+
 @cli.command()
 @click.argument("old", type=DATA)
 @click.argument("new", type=DATA, required=False)
@@ -413,11 +488,20 @@ def danh_muc(catalog: str | None) -> None:
 def diff(old: Path, new: Path | None, so_lieu: Path | None) -> None:
     """So sánh hai tệp số liệu: số liệu, văn bản đã đổi và các đoạn văn, chú thích bị ảnh hưởng.
 
-    Với --so-lieu, bản mới lấy số liệu từ sổ nhập (bỏ NEW: xem sổ nhập đổi gì so với OLD)."""
+    Với --so-lieu, bản mới lấy số liệu từ sổ nhập (bỏ NEW: xem sổ nhập đổi gì so với OLD).
+    OLD là báo cáo Word (.docx) đã sửa tay: in những gì `cap-nhat` sẽ thay, không ghi gì."""
     from .diff import diff_reports
 
     if new is None and so_lieu is None:
         raise click.UsageError("thiếu tệp mới NEW (hoặc --so-lieu SỔ_NHẬP.xlsx)")
+    if old.suffix.lower() == ".docx":
+        from .cap_nhat import update_report
+
+        result = update_report(old, new or so_lieu, write=False, so_lieu=so_lieu)
+        _print_problems(result.warnings)
+        for line in result.lines():
+            click.echo(line)
+        return
     for line in diff_reports(old, new, so_lieu=so_lieu).lines():
         click.echo(line)
 

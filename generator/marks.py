@@ -12,6 +12,7 @@ parts), so `baocao cap-nhat` can change those values, and nothing else, in a fil
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,10 +160,10 @@ def find_manifest(parts: dict[str, bytes]) -> bytes | None:
 
 # --------------------------------------------------------------------------- text in Word XML
 
-_TEXT_TAGS = (qn("w:t"), qn("w:noBreakHyphen"), qn("w:tab"), qn("w:br"))
+TEXT_TAGS = (qn("w:t"), qn("w:noBreakHyphen"), qn("w:tab"), qn("w:br"))
 
 
-def _piece(node: etree._Element) -> str:
+def piece_text(node: etree._Element) -> str:
     if node.tag == qn("w:t"):
         return node.text or ""
     return {"noBreakHyphen": "-", "tab": "\t", "br": "\n"}[etree.QName(node).localname]
@@ -176,8 +177,8 @@ def _split_run(run: etree._Element, offset: int) -> etree._Element:
     if props is not None:
         tail.append(etree.fromstring(etree.tostring(props)))
     position = 0
-    for node in [n for n in run if n.tag in _TEXT_TAGS]:
-        text = _piece(node)
+    for node in [n for n in run if n.tag in TEXT_TAGS]:
+        text = piece_text(node)
         if position >= offset:
             tail.append(node)  # moves it
         elif position + len(text) > offset and node.tag == qn("w:t"):
@@ -202,7 +203,7 @@ def frame_span(paragraph: etree._Element, start: int, end: int, name: str, numbe
     position = 0
     first = last = None
     for run in _direct_runs(paragraph):
-        length = sum(len(_piece(n)) for n in run if n.tag in _TEXT_TAGS)
+        length = sum(len(piece_text(n)) for n in run if n.tag in TEXT_TAGS)
         run_start, run_end = position, position + length
         position = run_end
         if run_end <= start or run_start >= end or length == 0:
@@ -229,7 +230,9 @@ def mark_paragraph_text(
     if not text.strip():
         return False
     for paragraph in reversed(paragraphs) if last else paragraphs:
-        own = "".join(_piece(n) for r in _direct_runs(paragraph) for n in r if n.tag in _TEXT_TAGS)
+        own = "".join(
+            piece_text(n) for r in _direct_runs(paragraph) for n in r if n.tag in TEXT_TAGS
+        )
         at = own.rfind(text) if last else own.find(text)
         if at < 0:
             continue
@@ -250,27 +253,38 @@ class Found:
 
     @property
     def text(self) -> str:
-        return "".join(_piece(n) for n in self.nodes)
+        return "".join(piece_text(n) for n in self.nodes)
+
+
+# LibreOffice names a bookmark it thinks duplicated NAME_Copy_1 (it does so in footnotes).
+_COPY_SUFFIX = re.compile(r"_Copy_\d+$")
 
 
 def find_marks(root: etree._Element) -> dict[str, Found]:
     """Every ``_bc…`` bookmark of a part, with its text, in one pass over the part."""
     found: dict[str, Found] = {}
-    open_ids: dict[str, Found] = {}
-    for node in root.iter(qn("w:bookmarkStart"), qn("w:bookmarkEnd"), *_TEXT_TAGS):
-        tag = node.tag
-        if tag == qn("w:bookmarkStart"):
-            name = node.get(qn("w:name"), "")
-            if name.startswith(NAME_PREFIX):
-                mark = found.setdefault(name, Found(node))
-                mark.start = node
-                open_ids[node.get(qn("w:id"), "")] = mark
-        elif tag == qn("w:bookmarkEnd"):
-            mark = open_ids.pop(node.get(qn("w:id"), ""), None)
-            if mark is not None:
-                mark.end = node
+    open_ids: dict[str, tuple[str, Found]] = {}  # bookmark id → (name, mark)
+    open_names: dict[str, str] = {}  # name → bookmark id
+    for node in root.iter(qn("w:bookmarkStart"), qn("w:bookmarkEnd"), *TEXT_TAGS):
+        if node.tag == qn("w:bookmarkStart"):
+            name = _COPY_SUFFIX.sub("", node.get(qn("w:name"), ""))
+            if not name.startswith(NAME_PREFIX):
+                continue
+            if name in open_names:  # LibreOffice writes an empty bookmark as two starts
+                open_ids.pop(open_names.pop(name), None)
+            elif name in found:  # a copy (LibreOffice renames those in footnotes): keep one
+                continue
+            number = node.get(qn("w:id"), "")
+            found[name] = Found(node)
+            open_ids[number] = (name, found[name])
+            open_names[name] = number
+        elif node.tag == qn("w:bookmarkEnd"):
+            opened = open_ids.pop(node.get(qn("w:id"), ""), None)
+            if opened is not None:
+                opened[1].end = node
+                open_names.pop(opened[0], None)
         elif open_ids and _in_run(node):
-            for mark in open_ids.values():
+            for _, mark in open_ids.values():
                 mark.nodes.append(node)
     return found
 
@@ -334,3 +348,41 @@ def split_marked(text: str) -> list[tuple[int | None, str]]:
     else:
         pieces.append((None, text[position:]))
     return [(number, piece) for number, piece in pieces if piece or number is not None]
+
+
+def realign(mark: Found, text: str, reach: int = 2) -> bool:
+    """Move a mark that slipped a character or two off its value back onto it.
+
+    LibreOffice counts a comment anchor as a character when it saves bookmarks, so a mark in
+    a paragraph holding a comment can come back shifted ("2" of "28"). When the value as
+    generated stands within ``reach`` characters of the mark, the mark is put around it."""
+    paragraph = mark.start.getparent()
+    if (
+        not text
+        or paragraph is None
+        or paragraph.tag != qn("w:p")
+        or mark.end is None
+        or mark.end.getparent() is not paragraph
+    ):
+        return False
+    position = 0
+    start_at = None
+    pieces = []
+    for node in paragraph:
+        if node is mark.start:
+            start_at = position
+        elif node.tag == qn("w:r"):
+            piece = "".join(piece_text(n) for n in node if n.tag in TEXT_TAGS)
+            pieces.append(piece)
+            position += len(piece)
+    if start_at is None:
+        return False
+    whole = "".join(pieces)
+    for delta in sorted(range(-reach, reach + 1), key=abs):
+        at = start_at + delta
+        if at >= 0 and whole[at : at + len(text)] == text:
+            name, number = mark.start.get(qn("w:name")), mark.start.get(qn("w:id"))
+            paragraph.remove(mark.start)
+            paragraph.remove(mark.end)
+            return frame_span(paragraph, at, at + len(text), name, int(number))
+    return False
