@@ -181,7 +181,10 @@ def report_new(request):
     unit = my_unit(request)
     period = None
     if request.GET.get("ky"):
-        period = period_for(request, int(request.GET["ky"]) if request.GET["ky"].isdigit() else 0)
+        ky = request.GET["ky"]
+        period = period_for(
+            request, int(ky) if ky.isascii() and ky.isdigit() and len(ky) <= 18 else 0
+        )
         if period.don_vi_id != unit.cap_tren_id:
             raise PermissionDenied("Kỳ này không mở cho đơn vị của bạn.")
         existing = Report.objects.filter(don_vi=unit, ky=period).first()

@@ -235,3 +235,12 @@ def test_a_period_is_closed_to_units_it_was_not_opened_for(login, tree, submitte
     assert client.get(f"/ky/{period.pk}/tong-hop.xlsx").status_code == 404
     # the opener's parent may look at the board (its descendants' data), not act for it
     assert login("tinh").get(f"/ky/{period.pk}/").status_code == 200
+
+
+def test_huge_ids_are_not_found(login):
+    xa = login("xa_a")
+    assert xa.get("/bao-cao/9223372036854775808/").status_code == 404
+    assert xa.get("/bao-cao/922337203685477580/phien-ban/99999999999999999/").status_code == 404
+    assert xa.get("/ky/123456789012345678/").status_code == 404
+    assert xa.get("/bao-cao/moi/?ky=99999999999999999999999").status_code == 404
+    assert xa.get("/bao-cao/moi/?ky=²").status_code == 404
