@@ -398,6 +398,25 @@ def _compiled(text: str) -> Any:
     return template
 
 
+def _pieces(text: str) -> list[str] | None:
+    """``text`` cut into literal text and ``{{ … }}`` pieces (alternating, literal first), when
+    rendering the pieces one by one prints exactly what the whole template prints: no
+    statements, comments or whitespace control, no newline Jinja would rewrite."""
+    if "{%" in text or "{#" in text or "\r" in text or text.endswith("\n"):
+        return None
+    pieces = []
+    position = 0
+    for match in _EXPRESSION.finditer(text):
+        if match.group(1) or match.group(3):
+            return None
+        pieces += [text[position : match.start()], match.group(0)]
+        position = match.end()
+    pieces.append(text[position:])
+    if any("{{" in literal for literal in pieces[0::2]):
+        return None
+    return pieces
+
+
 class ProseEngine:
     """Evaluates the expressions in users' text against one report's values.
 
@@ -415,6 +434,12 @@ class ProseEngine:
         self.register = register  # marking on: (key, field path) → mark number
 
     def _render(self, text: str, field_path: str) -> str:
+        pieces = _pieces(text)
+        if pieces is not None:
+            try:
+                return "".join(self._render_pieces(pieces, field_path))
+            except TemplateSyntaxError:  # cut wrongly ("{{ {'a': {'b': 1}} }}"): whole text
+                pass
         if self.register is None or "{{" not in text:
             return _compiled(text).render(self.names)
         source, expressions = marked_source(text)
@@ -428,6 +453,26 @@ class ProseEngine:
             return Marked(value, register(f"bt:{expressions[number]}", field_path))
 
         return template.render({**self.names, "_dd": mark})
+
+    def _render_pieces(self, pieces: list[str], field_path: str) -> list[str]:
+        """Literal text as it is, each ``{{ e }}`` compiled alone: expressions repeat across a
+        report's paragraphs far more than whole paragraphs do, so most are compiled already."""
+        register = self.register
+        sources = [marked_source(p) if register else (p, []) for p in pieces[1::2]]
+        templates = [_compiled(source) for source, _ in sources]  # all compile before any runs
+        out = [pieces[0]]
+        for template, (_, expressions), literal in zip(
+            templates, sources, pieces[2::2], strict=True
+        ):
+            names = self.names
+            if register is not None:
+
+                def mark(value: Any, number: int, key: str = f"bt:{expressions[0]}") -> Marked:
+                    return Marked(value, register(key, field_path))
+
+                names = {**names, "_dd": mark}
+            out += [template.render(names), literal]
+        return out
 
     def evaluate(self, text: str, field_path: str, on_error: Callable[[str], None]) -> str:
         """The text with its expressions evaluated; on a mistake, report it and return ""."""

@@ -1,0 +1,46 @@
+"""Prose expressions rendered piece by piece print exactly what the whole text would."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.prose import Dependencies, ProseEngine, _compiled, clean_output
+
+NAMES = {"a": 1200, "ten": "Hướng Hóa"}
+TEXTS = [
+    "có {{ a }} hồ sơ",
+    'dấu {{ "}}" }} trong chuỗi, {{ a }} hồ sơ',
+    "{{ {'x': {'y': 1}}['x']['y'] }} (ngoặc lồng nhau)",
+    "trước   {{- a -}}   sau",
+    "dòng cuối {{ a }}\n",
+    "{{ a }}{{ ten | upper }}",
+    "{% if a > 1 %}nhiều{% endif %} {{ a }}",
+    "}} lẻ {{ a }}",
+    "{{ a }} và {{ a + 1 }}\r\nrồi {{ a * 2 }}",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_pieces_print_what_the_whole_text_prints(text: str) -> None:
+    errors: list[str] = []
+    printed = ProseEngine(NAMES, Dependencies()).evaluate(text, "doan", errors.append)
+    assert printed == clean_output(_compiled(text).render(NAMES))
+    assert not errors
+
+
+def test_each_printed_value_is_marked_once_in_order() -> None:
+    marks: list[tuple[str, str]] = []
+
+    def register(key: str, path: str) -> int:
+        marks.append((key, path))
+        return len(marks) - 1
+
+    engine = ProseEngine(NAMES, Dependencies(), register)
+    errors: list[str] = []
+    printed = engine.evaluate("{{ a }} và {{  ten }} và {{ a }}", "doan", errors.append)
+    assert marks == [("bt:a", "doan"), ("bt:ten", "doan"), ("bt:a", "doan")]
+    assert "1.200" in printed and "Hướng Hóa" in printed and not errors
+    marks.clear()
+    assert engine.evaluate("{{ a }} và {{ ( }}", "doan", errors.append) == ""
+    assert marks == []  # nothing marked for a text that cannot print
+    assert errors and "cú pháp" in errors[0]
