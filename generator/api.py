@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import BaocaoError, DataError, Problem, ProblemList
+from .errors import OUT_OF_MEMORY, BaocaoError, DataError, Problem, ProblemList
 from .loader import LoadedFile
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
@@ -271,6 +271,8 @@ def _render_one(args: tuple[Path, Path | None, dict[str, Any]]) -> RenderResult 
         return render_report(source, out_dir, **options)
     except BaocaoError as exc:
         return exc
+    except MemoryError:
+        return BaocaoError(OUT_OF_MEMORY, file=str(source))
     except Exception as exc:  # a bug must not stop the other files of a folder
         return BaocaoError(
             f"lỗi không mong đợi khi xuất tệp này ({exc.__class__.__name__}: {exc}); hãy báo "

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .errors import BaocaoError, Problem
+from .errors import OUT_OF_MEMORY, BaocaoError, Problem
 
 # --------------------------------------------------------------------------- Vietnamese help
 
@@ -118,6 +118,11 @@ def _run(invoke: Any, debug: bool) -> int:
     except KeyboardInterrupt:
         click.echo("Đã dừng.", err=True)
         return 130
+    except MemoryError:
+        if debug:
+            raise
+        click.echo(OUT_OF_MEMORY, err=True)
+        return 1
     except Exception as exc:  # a bug, not a user mistake: say so briefly, no traceback
         if debug:
             raise

@@ -13,7 +13,6 @@ from typing import Any
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from . import wordml
@@ -23,7 +22,17 @@ from .errors import TemplateError
 from .formatting import FILTERS
 from .marks import MarkSink, add_manifest, mark_paragraph_text, split_marked
 from .output import document_parts, package
-from .prose import MARK_CLOSE, MARK_OPEN, Inline, NoteRef, Run, parse_inline
+from .prose import (
+    MARK_CLOSE,
+    MARK_OPEN,
+    BoundedOperations,
+    Inline,
+    NoteRef,
+    ProseError,
+    Run,
+    check_nesting,
+    parse_inline,
+)
 from .wordml import TWIPS_PER_CM, qn
 
 PDF_MARK = "baocao"
@@ -523,9 +532,9 @@ def appendix_text_width(template_body: etree._Element, landscape: bool) -> int:
 # --------------------------------------------------------------------------- rendering
 
 
-class _TemplateSandbox(SandboxedEnvironment):
-    """The sandbox templates render in; compiled templates are kept, so a folder of reports
-    made from the same template compiles it once."""
+class _TemplateSandbox(BoundedOperations):
+    """The sandbox templates render in, with the bounds of report prose; compiled templates
+    are kept, so a folder of reports made from the same template compiles it once."""
 
     def __init__(self) -> None:
         super().__init__(autoescape=True, undefined=StrictUndefined)
@@ -540,6 +549,7 @@ class _TemplateSandbox(SandboxedEnvironment):
         if compiled is None:
             if len(self._compiled) > 32:
                 self._compiled.clear()
+            check_nesting(source, self)
             compiled = self._compiled[source] = super().from_string(source)
         return compiled
 
@@ -654,7 +664,7 @@ def _template_error(template_name: str, exc: Exception) -> TemplateError:
             + ", ".join(TEMPLATE_NAMES),
             file=template_name,
         )
-    if isinstance(exc, SecurityError):
+    if isinstance(exc, SecurityError | ProseError):
         return TemplateError(f"thẻ mẫu không được phép: {exc}{where}", file=template_name)
     return TemplateError(f"không dùng được mẫu: {exc}{where}", file=template_name)
 
@@ -678,7 +688,14 @@ def render_docx(
     markup = fragments_markup(composition, text_width, widths, marking)
     try:
         template.render(template_context(composition), _environment())
-    except (TemplateSyntaxError, UndefinedError, SecurityError, TypeError, ValueError) as exc:
+    except (
+        TemplateSyntaxError,
+        UndefinedError,
+        SecurityError,
+        ProseError,
+        TypeError,
+        ValueError,
+    ) as exc:
         raise _template_error(str(template_path), exc) from exc
     if marking is not None:
         mark_template_values(template.docx.element.body, composition, marking.sink)

@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+OUT_OF_MEMORY = (
+    "không đủ bộ nhớ để xử lý tệp này; tệp quá lớn hoặc có nội dung tạo ra quá nhiều dữ liệu "
+    "(xem bảng giới hạn trong README)"
+)
+
 
 class Severity(StrEnum):
     ERROR = "lỗi"

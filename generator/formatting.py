@@ -21,10 +21,17 @@ def _decimal(value: object) -> Decimal:
     """Numbers as num2words_vi reads them; text the Vietnamese way ("1.253", "99,4")."""
     if not isinstance(value, str):
         return as_decimal(value)
+    if len(value) > MAX_DIGITS + 100:
+        raise ValueError(f"số quá lớn hoặc quá nhiều chữ số (hơn {MAX_DIGITS} chữ số)")
     parsed = parse_number(value)
     if parsed is None:
         raise ValueError(f'"{value}" không phải là số')
     return parsed
+
+
+# Digits a printed number may have before or after its comma; a figure never needs more, and
+# a longer one would be a typing slip or an attempt to stall the render.
+MAX_DIGITS = 1000
 
 
 def so(value: object, precision: int | None = None) -> str:
@@ -35,19 +42,23 @@ def so(value: object, precision: int | None = None) -> str:
     if not number.is_finite():
         raise ValueError(f'"{value}" không phải là số hữu hạn')
     if precision is not None:
+        if not -MAX_DIGITS <= int(precision) <= MAX_DIGITS:
+            raise ValueError(f"số chữ số thập phân {precision} quá lớn")
         try:
             number = number.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
         except InvalidOperation:
             raise ValueError(f'"{value}" quá lớn') from None
+    exponent = number.as_tuple().exponent
+    if abs(number.adjusted()) >= MAX_DIGITS or (
+        isinstance(exponent, int) and exponent < -MAX_DIGITS
+    ):
+        raise ValueError(f"số quá lớn hoặc quá nhiều chữ số (hơn {MAX_DIGITS} chữ số)")
     text = format(abs(number), "f")
     whole, _, fraction = text.partition(".")
     if precision is None:
         fraction = fraction.rstrip("0")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
+    head = len(whole) % 3 or 3
+    groups = [whole[:head]] + [whole[i : i + 3] for i in range(head, len(whole), 3)]
     out = ".".join(groups) + ("," + fraction if fraction else "")
     negative = number < 0 and out.strip("0.,") != ""
     return ("-" if negative else "") + out
@@ -74,9 +85,12 @@ def dem(value: object, width: int = 2) -> str:
     if value is None or value == "":
         return ""
     number = _decimal(value)
-    if number != number.to_integral_value():
+    if not 0 <= int(width) <= 20:
+        raise ValueError(f"độ rộng {width} của dem phải từ 0 đến 20")
+    if not number.is_finite() or number != number.to_integral_value() or number < 0:
         return so(number)
-    return str(int(number)).zfill(width) if number >= 0 else so(number)
+    so(number)  # refuses a number too long to print
+    return str(int(number)).zfill(int(width))
 
 
 def bang_chu(value: object, linh: str = "linh", bon: str = "bốn") -> str:
@@ -189,8 +203,8 @@ VIETNAMESE_LETTERS = "abcdđeghiklmnopqrstuvxy"
 def chu_cai(value: int) -> str:
     """1 → "a", 5 → "đ", 6 → "e"; past "y" the letters double ("aa", "bb", …)."""
     number = int(value)
-    if number < 1:
-        raise ValueError(f"{value} không đánh được bằng chữ cái")
+    if not 1 <= number <= 1000:
+        raise ValueError(f"{value} không đánh được bằng chữ cái (từ 1 đến 1000)")
     turn, index = divmod(number - 1, len(VIETNAMESE_LETTERS))
     return VIETNAMESE_LETTERS[index] * (turn + 1)
 

@@ -97,12 +97,17 @@ def as_decimal(number: object) -> Decimal:
     if isinstance(number, bool):
         raise TypeError("giá trị đúng/sai không phải là số")
     if isinstance(number, int):
+        if number.bit_length() > 3400:  # over ~1,000 digits: no figure is that long
+            raise ValueError("số quá lớn (hơn 1.000 chữ số)")
         return Decimal(number)
     if isinstance(number, float):
         # repr gives the shortest text that round-trips: 0.1 → "0.1", not 0.1000000000000000055
         return Decimal(repr(number))
     try:
-        return Decimal(str(number).strip())
+        text = str(number).strip()
+        if len(text) > 1100:
+            raise ValueError("số quá lớn (hơn 1.000 chữ số)")
+        return Decimal(text)
     except InvalidOperation:
         raise ValueError(f'"{number}" không phải là số') from None
 

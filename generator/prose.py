@@ -17,7 +17,9 @@ from decimal import Decimal
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
+from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import SandboxedEnvironment
 
 from .formatting import FILTERS, phan_tram, round_half_up, so
@@ -25,7 +27,12 @@ from .formatting import FILTERS, phan_tram, round_half_up, so
 # Private-use characters stand in for escaped markup characters while parsing.
 _ESCAPES = {"\\\\": "\ue000", "\\*": "\ue001", "\\[": "\ue002", "\\]": "\ue003"}
 _UNESCAPE = {"\ue000": "\\", "\ue001": "*", "\ue002": "[", "\ue003": "]"}
-_MAX_TEXT = 100_000  # longest string an expression may build (a '*' bomb is refused)
+# Budgets that keep one hostile data file from hanging a render or exhausting memory.
+MAX_FIELD_CHARS = 100_000  # one text field, as typed and as evaluated (~30 pages)
+MAX_DOCUMENT_CHARS = 2_000_000  # every text field of one report together (~600 pages)
+MAX_NESTING = 20  # brackets, unary signs or {% if %} inside one another
+MAX_EXPRESSION_TOKENS = 150  # words, numbers and signs in one {{ … }} or {% … %}
+_MAX_INT_BITS = 4_000  # ~1,200 digits: far past any figure, far below a slow print
 
 
 class ProseError(Exception):
@@ -129,7 +136,41 @@ def _finalize(value: Any) -> str:
         return so(round_half_up(value, 3))  # as the Phụ lục prints figures
     if isinstance(value, int | Decimal):
         return so(value)
-    return escape_markup(str(value))
+    if isinstance(value, str):
+        return escape_markup(value)
+    raise ProseError(unprintable(value))
+
+
+def unprintable(value: Any) -> str:
+    """Why ``value`` cannot be printed in a report: a Python repr is never report text."""
+    if isinstance(value, FigureLookup):
+        return "so_lieu là cả bảng số liệu, không in được; ghi một chỉ tiêu: so_lieu['1.1.1']"
+    if callable(value):
+        return (
+            "biểu thức cho ra một hàm, không phải giá trị để in; hãy gọi hàm với dấu ngoặc, "
+            "ví dụ van_ban('kh11') hoặc ten_co_quan.upper()"
+        )
+    if isinstance(value, list | tuple | dict | Mapping):
+        return "biểu thức cho ra cả một danh sách hoặc bảng, không in được; chọn một phần tử"
+    if isinstance(value, complex):
+        return "biểu thức cho ra số phức, không in được"
+    return f"biểu thức cho ra giá trị kiểu '{type(value).__name__}', không in được"
+
+
+def _printed_size(value: Any) -> int:
+    """About how many characters ``value`` prints as, counted only as far as the budget."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, int):
+        return value.bit_length() // 3 + 1
+    if isinstance(value, list | tuple | dict):
+        total = len(value)
+        for item in value.items() if isinstance(value, dict) else value:
+            total += _printed_size(item)
+            if total > MAX_FIELD_CHARS:
+                break
+        return total
+    return 1
 
 
 # Filters an expression may use: ours, and Jinja's that cannot build huge text.
@@ -165,8 +206,9 @@ _SAFE_METHODS = {
         "endswith",
     }
 }
-# A printf-style width or precision above this would build a huge string ("%0200000000d").
-_FORMAT_SIZE = re.compile(r"%[-+ #0]*(\d+)|\.(\d+)")
+# One printf-style conversion: "%(ten)-10.2f"; its width and precision must be small numbers.
+_FORMAT_SPEC = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?")
+_MAX_FORMAT_WIDTH = 1000
 # Statements are refused: only expressions are needed, and loops or macros could run forever.
 _STATEMENTS = (
     nodes.For,
@@ -186,15 +228,107 @@ _STATEMENTS = (
 )
 
 
-class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, narrowed to what report prose needs, with bounds on what an expression
-    may build (strings, powers) so one data file cannot hang or exhaust a render."""
+class _JoinThroughEnvironment(CodeGenerator):
+    """Compiles ``a ~ b`` into a call the environment can bound (Jinja joins it inline)."""
 
-    intercepted_binops = frozenset(["*", "**", "%"])
+    def visit_Concat(self, node: nodes.Concat, frame: Any) -> None:
+        self.write("environment.join_text((")
+        for argument in node.nodes:
+            self.visit(argument, frame)
+            self.write(", ")
+        self.write("))")
+
+    def _output_child_to_const(self, node: nodes.Expr, frame: Any, finalize: Any) -> str:
+        """Constant output is printed at compile time; a list in it must reach the checks."""
+        if isinstance(node, nodes.List | nodes.Tuple | nodes.Dict) or any(
+            node.find_all((nodes.List, nodes.Tuple, nodes.Dict))
+        ):
+            raise nodes.Impossible()
+        return super()._output_child_to_const(node, frame, finalize)
+
+
+class BoundedOperations(SandboxedEnvironment):
+    """Jinja's sandbox with bounds on what an expression may build (strings, lists, powers,
+    big integers, printf widths), checked before it is built, so that one data file or
+    template cannot hang a render or exhaust memory."""
+
+    intercepted_binops = frozenset(["*", "**", "%", "+"])
+    code_generator_class = _JoinThroughEnvironment
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.optimized = False  # constant folding would join "a" ~ [1] unchecked
 
     def wrap_str_format(self, value: Any) -> None:
         """No str.format: its widths ("{:>200000000}") build arbitrarily long strings."""
         return None
+
+    def join_text(self, pieces: tuple[Any, ...]) -> str:
+        for piece in pieces:
+            if not isinstance(piece, str | int | float | Decimal | type(None)) and not hasattr(
+                piece, "__html__"
+            ):
+                raise ProseError(unprintable(piece))
+        if sum(_printed_size(piece) for piece in pieces) > MAX_FIELD_CHARS:
+            raise SecurityError("chuỗi tạo ra quá dài")
+        return markup_join(pieces) if self.autoescape else str_join(pieces)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            return _power(left, right)
+        if operator == "%":
+            if isinstance(left, str):
+                _check_format(left)
+                if _printed_size(left) + _printed_size(right) > MAX_FIELD_CHARS:
+                    raise SecurityError("chuỗi tạo ra quá dài")
+            return left % right
+        if operator == "+":
+            if _printed_size(left) + _printed_size(right) > MAX_FIELD_CHARS:
+                raise SecurityError("chuỗi tạo ra quá dài")
+            return left + right
+        for sequence, count in ((left, right), (right, left)):
+            if (
+                isinstance(sequence, str | list | tuple)
+                and isinstance(count, int)
+                and _printed_size(sequence) * count > MAX_FIELD_CHARS
+            ):
+                raise SecurityError("chuỗi tạo ra quá dài")
+        if (
+            isinstance(left, int)
+            and isinstance(right, int)
+            and left.bit_length() + right.bit_length() > _MAX_INT_BITS
+        ):
+            raise SecurityError("số tạo ra quá lớn")
+        return left * right
+
+
+def _power(base: Any, exponent: Any) -> Any:
+    if isinstance(exponent, int | float) and abs(exponent) > 100:
+        raise SecurityError("lũy thừa quá lớn")
+    if (
+        isinstance(base, int)
+        and isinstance(exponent, int)
+        and abs(base).bit_length() * exponent > 10_000
+    ):
+        raise SecurityError("lũy thừa quá lớn")
+    result = base**exponent
+    if isinstance(result, complex):
+        raise ProseError("lũy thừa này không ra số thực (căn của số âm)")
+    return result
+
+
+def _check_format(text: str) -> None:
+    """Refuse a printf format whose width or precision would build a huge string."""
+    for width, precision in _FORMAT_SPEC.findall(text):
+        for size in (width, precision):
+            if size == "*":
+                raise SecurityError("định dạng % không được dùng độ rộng '*'")
+            if size and int(size) > _MAX_FORMAT_WIDTH:
+                raise SecurityError("định dạng tạo ra chuỗi quá dài")
+
+
+class _Sandbox(BoundedOperations):
+    """The sandbox report prose is evaluated in: the report's values and formatting filters."""
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, FigureLookup):
@@ -203,32 +337,6 @@ class _Sandbox(SandboxedEnvironment):
             (names for kind, names in _SAFE_METHODS.items() if isinstance(obj, kind)), set()
         )
         return attr in allowed and super().is_safe_attribute(obj, attr, value)
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**":
-            if isinstance(right, int | float) and abs(right) > 100:
-                raise SecurityError("lũy thừa quá lớn")
-            if (
-                isinstance(left, int)
-                and isinstance(right, int)
-                and abs(left).bit_length() * right > 10_000
-            ):
-                raise SecurityError("lũy thừa quá lớn")
-            return left**right
-        if operator == "%":
-            if isinstance(left, str) and any(
-                int(a or b) > 1000 for a, b in _FORMAT_SIZE.findall(left)
-            ):
-                raise SecurityError("định dạng tạo ra chuỗi quá dài")
-            return left % right
-        for text, count in ((left, right), (right, left)):
-            if (
-                isinstance(text, str | list)
-                and isinstance(count, int)
-                and len(text) * count > _MAX_TEXT
-            ):
-                raise SecurityError("chuỗi tạo ra quá dài")
-        return left * right
 
 
 def make_environment() -> SandboxedEnvironment:
@@ -239,6 +347,53 @@ def make_environment() -> SandboxedEnvironment:
     env.filters.update(FILTERS)
     env.globals.clear()  # no range(), lipsum(), dict(), cycler()…: the report's names only
     return env
+
+
+_OPENING = {"(": ")", "[": "]", "{": "}"}
+_UNARY_AFTER = {"(", "[", "{", ",", ":", "+", "-", "*", "/", "//", "%", "**", "~", "|", "=="}
+
+
+def check_nesting(source: str, environment: SandboxedEnvironment) -> None:
+    """Refuse, before Jinja compiles it, an expression nested too deep or too long: compiling
+    such text takes minutes or fails inside Python ("too many nested parentheses")."""
+    depth = unary = tokens = 0
+    blocks = 0  # {% if %} and {% for %} inside one another
+    previous = ""
+    for _line, kind, value in environment.lex(source):
+        if kind in ("variable_begin", "block_begin"):
+            depth = unary = tokens = 0
+            previous = value
+            continue
+        if kind in ("whitespace", "data"):
+            continue
+        tokens += 1
+        if kind == "operator" and value in _OPENING:
+            depth += 1
+        elif kind == "operator" and value in _OPENING.values():
+            depth -= 1
+        after_operator = previous in _UNARY_AFTER or previous.startswith("{")
+        if (kind == "operator" and value in ("+", "-") and after_operator) or (
+            kind == "name" and value == "not"
+        ):
+            unary += 1
+        elif kind != "operator":
+            unary = 0
+        if previous.startswith("{%"):
+            if kind == "name" and value in ("if", "for"):
+                blocks += 1
+            elif kind == "name" and value in ("endif", "endfor"):
+                blocks -= 1
+        if max(depth, unary, blocks) > MAX_NESTING:
+            raise ProseError(
+                f"biểu thức lồng nhau quá sâu (quá {MAX_NESTING} cấp ngoặc, dấu hoặc "
+                "{% if %}); hãy viết gọn lại"
+            )
+        if tokens > MAX_EXPRESSION_TOKENS:
+            raise ProseError(
+                f"một biểu thức {{{{ … }}}} quá dài (hơn {MAX_EXPRESSION_TOKENS} phần); "
+                "hãy chia nhỏ"
+            )
+        previous = value if kind == "operator" else kind
 
 
 def _refuse_statements(tree: nodes.Template) -> None:
@@ -318,14 +473,6 @@ class NoteRef:
 
 Inline = Run | NoteRef
 
-_TOKEN = re.compile(
-    r"(?P<bi>\*\*\*(?=\S)(?P<bi_t>.+?)(?<=\S)\*\*\*)"
-    r"|(?P<b>\*\*(?=\S)(?P<b_t>.+?)(?<=\S)\*\*)"
-    r"|(?P<i>(?<!\*)\*(?=[^\s*])(?P<i_t>.+?)(?<=[^\s*])\*(?!\*))"
-    r"|(?P<note>\[\^(?P<note_k>[^\]\s]+)\])",
-    re.DOTALL,
-)
-
 
 def _protect(text: str) -> str:
     for raw, mark in _ESCAPES.items():
@@ -339,22 +486,97 @@ def _restore(text: str) -> str:
     return text
 
 
+def _next_closers(text: str, width: int, closes_at: Callable[[int], bool]) -> list[int]:
+    """For every position, the first position at or after it where a ``width``-character
+    closing marker (``closes_at``) starts; len(text) when there is none. One pass, right to
+    left: markup is matched in linear time however many unclosed markers a text holds."""
+    following = [len(text)] * (len(text) + 1)
+    for index in range(len(text) - width, -1, -1):
+        following[index] = index if closes_at(index) else following[index + 1]
+    return following
+
+
+class _Markers:
+    """Where the markup of one text can close: ``**b**`` and ``*i*`` close at the first marker
+    that follows a non-space character, ``[^key]`` at the first ']' of a key without spaces."""
+
+    def __init__(self, text: str) -> None:
+        def solid(index: int) -> bool:
+            return index > 0 and not text[index - 1].isspace()
+
+        self.bold_italic = _next_closers(text, 3, lambda i: text.startswith("***", i) and solid(i))
+        self.bold = _next_closers(text, 2, lambda i: text.startswith("**", i) and solid(i))
+        self.italic = _next_closers(
+            text,
+            1,
+            lambda i: (
+                text[i] == "*"
+                and solid(i)
+                and text[i - 1] != "*"
+                and not text.startswith("*", i + 1)
+            ),
+        )
+        key_end = [len(text)] * (len(text) + 1)  # first ']' or space at or after each position
+        for index in range(len(text) - 1, -1, -1):
+            char = text[index]
+            key_end[index] = index if char == "]" or char.isspace() else key_end[index + 1]
+        self.key_end = key_end
+
+
 def _parse(text: str, bold: bool, italic: bool, out: list[Inline]) -> None:
-    position = 0
-    for match in _TOKEN.finditer(text):
-        if match.start() > position:
-            out.append(Run(_restore(text[position : match.start()]), bold, italic))
-        if match.group("note"):
-            out.append(NoteRef(_restore(match.group("note_k"))))
-        elif match.group("bi"):
-            _parse(match.group("bi_t"), True, True, out)
-        elif match.group("b"):
-            _parse(match.group("b_t"), True, italic, out)
+    """``***bi***``, ``**b**``, ``*i*`` (opening before a non-space character, closing after
+    one; the content parsed again) and ``[^key]``, tried in that order at each position."""
+    markers = _Markers(text)
+    length = len(text)
+    position = start = 0
+
+    def emit_text(end: int) -> None:
+        if end > start:
+            out.append(Run(_restore(text[start:end]), bold, italic))
+
+    while position < length:
+        char = text[position]
+        found: tuple[int, int, int, str] | None = None  # content start, end, match end, kind
+        if char == "*":
+            after = text[position + 1] if position + 1 < length else " "
+            if text.startswith("***", position) and position + 3 < length:
+                close = markers.bold_italic[position + 4] if position + 4 <= length else length
+                if not text[position + 3].isspace() and close < length:
+                    found = (position + 3, close, close + 3, "bi")
+            if found is None and text.startswith("**", position) and position + 2 < length:
+                close = markers.bold[position + 3] if position + 3 <= length else length
+                if not text[position + 2].isspace() and close < length:
+                    found = (position + 2, close, close + 2, "b")
+            if (
+                found is None
+                and (position == 0 or text[position - 1] != "*")
+                and not after.isspace()
+                and after != "*"
+                and position + 2 <= length
+            ):
+                close = markers.italic[position + 2]
+                if close < length:
+                    found = (position + 1, close, close + 1, "i")
+        elif char == "[" and text.startswith("[^", position):
+            end = markers.key_end[position + 2]
+            if end > position + 2 and end < length and text[end] == "]":
+                found = (position + 2, end, end + 1, "note")
+        if found is None:
+            position += 1
+            continue
+        inner_start, inner_end, match_end, kind = found
+        emit_text(position)
+        inner = text[inner_start:inner_end]
+        if kind == "note":
+            out.append(NoteRef(_restore(inner)))
+        elif kind == "bi":
+            _parse(inner, True, True, out)
+        elif kind == "b":
+            _parse(inner, True, italic, out)
         else:
-            _parse(match.group("i_t"), bold, True, out)
-        position = match.end()
-    if position < len(text):
-        out.append(Run(_restore(text[position:]), bold, italic))
+            _parse(inner, bold, True, out)
+        position = start = match_end
+    emit_text(length)
 
 
 def parse_inline(text: str) -> list[Inline]:
@@ -392,6 +614,7 @@ def _compiled(text: str) -> Any:
     if template is None:
         if len(_COMPILED) > 4096:
             _COMPILED.clear()
+        check_nesting(text, _ENVIRONMENT)
         tree = _ENVIRONMENT.parse(text)  # parsed once: checked, then compiled from the tree
         _refuse_statements(tree)
         template = _COMPILED[text] = _ENVIRONMENT.from_string(tree)
@@ -432,6 +655,7 @@ class ProseEngine:
         self.names = names
         self.deps = deps
         self.register = register  # marking on: (key, field path) → mark number
+        self.printed = 0  # characters of every field so far, against MAX_DOCUMENT_CHARS
 
     def _render(self, text: str, field_path: str) -> str:
         pieces = _pieces(text)
@@ -441,18 +665,18 @@ class ProseEngine:
             except TemplateSyntaxError:  # cut wrongly ("{{ {'a': {'b': 1}} }}"): whole text
                 pass
         if self.register is None or "{{" not in text:
-            return _compiled(text).render(self.names)
+            return self._generate(_compiled(text), self.names)
         source, expressions = marked_source(text)
         try:
             template = _compiled(source)
         except TemplateSyntaxError:  # the rewrite did not fit this text: print it unmarked
-            return _compiled(text).render(self.names)
+            return self._generate(_compiled(text), self.names)
         register = self.register
 
         def mark(value: Any, number: int) -> Marked:
             return Marked(value, register(f"bt:{expressions[number]}", field_path))
 
-        return template.render({**self.names, "_dd": mark})
+        return self._generate(template, {**self.names, "_dd": mark})
 
     def _render_pieces(self, pieces: list[str], field_path: str) -> list[str]:
         """Literal text as it is, each ``{{ e }}`` compiled alone: expressions repeat across a
@@ -476,11 +700,23 @@ class ProseEngine:
 
     def evaluate(self, text: str, field_path: str, on_error: Callable[[str], None]) -> str:
         """The text with its expressions evaluated; on a mistake, report it and return ""."""
+        if self.printed > MAX_DOCUMENT_CHARS:
+            return ""  # reported once, at the field that went over
         self.deps.current = field_path
         try:
+            if len(text) > MAX_FIELD_CHARS:
+                raise ProseError(_too_long(len(text)))
             if "{{" not in text and "{%" not in text and "{#" not in text:
-                return text
-            return clean_output(self._render(text, field_path))
+                result = text
+            else:
+                result = clean_output(self._render(text, field_path))
+            self.printed += len(result)
+            if self.printed > MAX_DOCUMENT_CHARS:
+                raise ProseError(
+                    f"báo cáo dài quá {so(MAX_DOCUMENT_CHARS)} ký tự (khoảng 600 trang) tính "
+                    "đến trường này; các trường sau không được tính"
+                )
+            return result
         except TemplateSyntaxError as exc:
             on_error(f"lỗi cú pháp trong biểu thức {{{{ … }}}}: {_syntax_message(exc)}")
         except UndefinedError as exc:
@@ -498,6 +734,26 @@ class ProseEngine:
         finally:
             self.deps.current = None
         return ""
+
+    @staticmethod
+    def _generate(template: Any, names: dict[str, Any]) -> str:
+        """Render piece by piece, stopping as soon as the text is over the field's budget."""
+        pieces = []
+        size = 0
+        for piece in template.generate(names):
+            size += len(piece)
+            if size > MAX_FIELD_CHARS:
+                raise ProseError(_too_long(size, evaluated=True))
+            pieces.append(piece)
+        return "".join(pieces)
+
+
+def _too_long(size: int, evaluated: bool = False) -> str:
+    what = "sau khi tính các biểu thức " if evaluated else ""
+    return (
+        f"nội dung {what}dài quá {so(MAX_FIELD_CHARS)} ký tự (khoảng 30 trang) trong một trường"
+        f"{'' if evaluated else f' ({so(size)} ký tự)'}; hãy chia thành nhiều đoạn"
+    )
 
 
 def _syntax_message(exc: TemplateSyntaxError) -> str:

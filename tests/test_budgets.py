@@ -1,0 +1,160 @@
+"""Hostile input within budgets: every case ends within seconds, within 1 GB of address space,
+with exit 0 or 1 and a Vietnamese message that names the file, the line (or cell) and the field.
+
+Each case runs `baocao` in a subprocess under RLIMIT_AS = 1 GB and a 10 s hang guard (generous:
+a slow CI still passes; the cases took minutes or gigabytes before their bound existed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MINIMAL
+
+MEMORY_LIMIT = 1 << 30
+TIME_LIMIT = 10.0
+# English fragments that must never reach a user (Python, pydantic, click, the OS).
+ENGLISH = re.compile(
+    r"Traceback|Error\b|Input should|Unable to|is not in the range|No such file|Exceeds the "
+    r"limit|not found|unexpected|Overflow"
+)
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run_baocao(*args: object, cwd: Path) -> tuple[int, str, float]:
+    """`baocao ARGS…` in a subprocess under the memory limit: exit code, output, seconds."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", *(str(a) for a in args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=TIME_LIMIT * 3,  # the assertion below is the bound; this only stops a hang
+        preexec_fn=_limit_memory,
+    )
+    return done.returncode, done.stdout + done.stderr, time.monotonic() - started
+
+
+def report_with(paragraph: str, extra: str = "") -> str:
+    """The minimal report (no Phụ lục) with its second paragraph replaced by ``paragraph``."""
+    text = MINIMAL.replace(
+        '      - "- Một gạch đầu dòng có **chữ đậm** và *chữ nghiêng*."',
+        "      - " + json.dumps(paragraph),
+    )
+    text = text.split("phu_luc:")[0]
+    for figure in ("{{ so_lieu['1.1.1'] | dem }}", "{{ so_lieu['1.1.2'] }}"):
+        text = text.replace(figure, "1")
+    return text.replace("{{ ty_le('1.1.2', '1.1.1') }}", "3") + extra
+
+
+@dataclass
+class Case:
+    """One hostile input: files to write, the command, and what must come out."""
+
+    files: Callable[[Path], None]
+    args: tuple[str, ...]
+    code: int
+    message: str  # a regex the output must match (the location and the Vietnamese reason)
+
+
+def data(paragraph: str) -> Callable[[Path], None]:
+    def write(folder: Path) -> None:
+        (folder / "bc.yaml").write_text(report_with(paragraph), encoding="utf-8")
+
+    return write
+
+
+PARAGRAPH = r"bc\.yaml:21: noi_dung\[1\]\.doan\[2\]: .*"
+
+PROSE_CASES = {
+    "format-star-width": (
+        "{{ '%*d' % (1500000000, 1) }}",
+        PARAGRAPH + r"biểu thức không được phép: định dạng % không được dùng độ rộng",
+    ),
+    "format-named-width": (
+        "{{ '%(a)1500000000d' % {'a': 1} }}",
+        PARAGRAPH + "biểu thức không được phép: định dạng tạo ra chuỗi quá dài",
+    ),
+    "format-star-precision": (
+        "{{ '%.*f' % (1500000000, 1.0) }}",
+        PARAGRAPH + r"biểu thức không được phép: định dạng % không được dùng độ rộng",
+    ),
+    "list-of-long-strings": (
+        "{{ ['a'*99999]*99999 }}",
+        PARAGRAPH + "biểu thức không được phép: chuỗi tạo ra quá dài",
+    ),
+    "huge-tuple": ("{{ (0,)*1000000000 }}", PARAGRAPH + "chuỗi tạo ra quá dài"),
+    "chu-cai-huge": (
+        "{{ 100000000000 | chu_cai }}",
+        PARAGRAPH + "không đánh được bằng chữ cái",
+    ),
+    "dem-huge-width": ("{{ 1 | dem(2000000000) }}", PARAGRAPH + "độ rộng 2000000000 của dem"),
+    "field-budget": ("{{ ky_bao_cao*4500 }}" * 20, PARAGRAPH + "dài quá 100.000 ký tự"),
+    "paragraph-too-long": ("chữ " * 500_000, PARAGRAPH + "dài quá 100.000 ký tự"),
+    "deep-unary-minus": ("{{ " + "-" * 190 + "nam }}", PARAGRAPH + "lồng nhau quá sâu"),
+    "deep-not": ("{{ " + "not " * 200 + "nam }}", PARAGRAPH + "lồng nhau quá sâu"),
+    "deep-parentheses": ("{{ " + "(" * 200 + "1" + ")" * 200 + " }}", PARAGRAPH + "lồng nhau"),
+    "deep-if": ("{% if 1 %}" * 101 + "x" + "{% endif %}" * 101, PARAGRAPH + "lồng nhau"),
+    "long-sum": ("{{ 1" + "+1" * 2000 + " }}", PARAGRAPH + "quá dài"),
+    "concatenated-strings": (
+        "{{ 'a'*60000 ~ 'a'*60000 }}",
+        PARAGRAPH + "chuỗi tạo ra quá dài",
+    ),
+    "big-products": ("{{ " + "*".join(["10**100"] * 13) + " }}", PARAGRAPH + "số tạo ra quá lớn"),
+    "million-digit-text": ("{{ '" + "9" * 99_000 + "' | so }}", PARAGRAPH + "chữ số"),
+    "print-function": ("{{ van_ban }}", PARAGRAPH + "cho ra một hàm"),
+    "print-method": ("{{ ky_bao_cao.upper }}", PARAGRAPH + "cho ra một hàm"),
+    "print-figures": ("{{ so_lieu }}", PARAGRAPH + "so_lieu là cả bảng số liệu"),
+    "print-list": ("{{ 'a' ~ [1] }}", PARAGRAPH + "danh sách"),
+    "complex-power": ("{{ (-8)**(1/3) }}", PARAGRAPH + "không ra số thực"),
+    "inline-italic-openers": ("*a " * 33_000, ""),
+    "inline-note-openers": ("[^" * 50_000, ""),
+    "inline-bold-openers": ("**a " * 25_000, ""),
+}
+
+
+def _prose_case(paragraph: str, message: str) -> Case:
+    return Case(data(paragraph), ("check", "bc.yaml"), 1 if message else 0, message)
+
+
+CASES = {name: _prose_case(*spec) for name, spec in PROSE_CASES.items()}
+
+
+def _document_budget(folder: Path) -> None:
+    paragraphs = "".join(f'      - "Đoạn {i}: {{{{ ky_bao_cao*4500 }}}}"\n' for i in range(40))
+    text = report_with("x").replace('      - "x"\n', paragraphs)
+    (folder / "bc.yaml").write_text(text, encoding="utf-8")
+
+
+CASES["document-budget"] = Case(
+    _document_budget,
+    ("check", "bc.yaml"),
+    1,
+    r"bc\.yaml:\d+: noi_dung\[1\]\.doan\[\d+\]: báo cáo dài quá 2\.000\.000 ký tự",
+)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_hostile_input_ends_within_budget(name: str, tmp_path: Path) -> None:
+    case = CASES[name]
+    case.files(tmp_path)
+    code, output, seconds = run_baocao(*case.args, cwd=tmp_path)
+    assert seconds < TIME_LIMIT, f"{name}: {seconds:.1f} s"
+    assert code == case.code, output
+    if case.message:
+        assert re.search(case.message, output), output
+    assert not ENGLISH.search(output), output
+    assert "không mong đợi" not in output
