@@ -75,3 +75,10 @@ def test_readme_data_example_is_valid(tmp_path) -> None:
     assert [n.text for n in composition.footnotes] == [
         "Kế hoạch số 11/KH-UBND ngày 04/01/2024 về tuyên truyền cải cách hành chính năm 2024"
     ]
+
+
+def test_readme_lists_every_filter() -> None:
+    from generator.formatting import FILTERS
+
+    missing = [name for name in FILTERS if f"`{name}`" not in README]
+    assert not missing, f"README's filter list lacks {missing}"
