@@ -244,3 +244,24 @@ def test_huge_ids_are_not_found(login):
     assert xa.get("/ky/123456789012345678/").status_code == 404
     assert xa.get("/bao-cao/moi/?ky=99999999999999999999999").status_code == 404
     assert xa.get("/bao-cao/moi/?ky=²").status_code == 404
+
+
+def test_units_csv_page_is_for_admins_only(login, tree):
+    from django.contrib.auth import get_user_model
+
+    from generator.web.models import Unit
+
+    csv_file = SimpleUploadedFile(
+        "don_vi.csv", "ma;ten;loai;ma_cap_tren\nxa-m;Xã Mới;xa;huyen-h\n".encode("utf-8-sig")
+    )
+    assert login("huyen").post("/quan-tri/don-vi/nhap/", {"tep": csv_file}).status_code == 403
+    admin = get_user_model().objects.create_superuser("quantri", password="mat-khau-dai-1")
+    client = Client()
+    client.force_login(admin)
+    csv_file.seek(0)
+    response = client.post("/quan-tri/don-vi/nhap/", {"tep": csv_file})
+    assert response.status_code == 302
+    assert Unit.objects.get(ma="xa-m").cap_tren == tree["huyen"]
+    bad = SimpleUploadedFile("x.csv", b"ma,ten\n,\n")
+    response = client.post("/quan-tri/don-vi/nhap/", {"tep": bad})
+    assert response.status_code == 400 and "thiếu mã hoặc tên" in response.content.decode()

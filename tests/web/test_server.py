@@ -68,3 +68,13 @@ def test_library_and_cli_work_without_django(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert len(list(tmp_path.glob("*.docx"))) == 3
+
+
+def test_migrations_match_the_models(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("makemigrations", "baocao", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
