@@ -1,11 +1,11 @@
 """The report's outline (noi_dung) as the rows of a form and back: one row per section with
-its depth, title and paragraphs (blank line between paragraphs). Tables stay as they are in
-the data file and appear in the text as a [[bảng N]] line, so moving text never loses them."""
+its depth, title and paragraphs, each paragraph its own box. Tables stay as they are in the
+data file and appear as a [[bảng N]] paragraph, so moving text never loses them."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 TABLE_MARK = re.compile(r"^\[\[bảng (\d+)\]\]$")
@@ -16,10 +16,10 @@ MAX_DEPTH = 5
 class Row:
     depth: int
     title: str
-    text: str
+    paragraphs: list[str] = field(default_factory=list)
 
 
-def _blocks_text(blocks: Any, tables: list[Any]) -> str:
+def _block_texts(blocks: Any, tables: list[Any]) -> list[str]:
     if isinstance(blocks, str):
         blocks = [blocks]
     parts = []
@@ -31,7 +31,7 @@ def _blocks_text(blocks: Any, tables: list[Any]) -> str:
             parts.append(str(block.get("doan") or ""))
         else:
             parts.append(str(block))
-    return "\n\n".join(parts)
+    return parts
 
 
 def flatten(sections: Any) -> tuple[list[Row], list[Any]]:
@@ -43,26 +43,28 @@ def flatten(sections: Any) -> tuple[list[Row], list[Any]]:
         for item in items or []:
             if not isinstance(item, dict):
                 continue
-            rows.append(
-                Row(depth, str(item.get("tieu_de") or ""), _blocks_text(item.get("doan"), tables))
-            )
+            title = str(item.get("tieu_de") or "")
+            rows.append(Row(depth, title, _block_texts(item.get("doan"), tables)))
             walk(item.get("muc"), depth + 1)
 
     walk(sections if isinstance(sections, list) else [], 1)
     return rows, tables
 
 
-def _paragraphs(text: str, tables: list[Any]) -> list[Any]:
+def _blocks(paragraphs: list[str], tables: list[Any]) -> list[Any]:
+    """Paragraph boxes to data blocks; a box with blank lines holds several paragraphs, an
+    empty box is dropped."""
     blocks: list[Any] = []
-    for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
-        chunk = chunk.strip()
-        if not chunk:
-            continue
-        mark = TABLE_MARK.match(chunk)
-        if mark and 1 <= int(mark.group(1)) <= len(tables):
-            blocks.append(tables[int(mark.group(1)) - 1])
-        else:
-            blocks.append(chunk)
+    for text in paragraphs:
+        for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+            chunk = chunk.strip()
+            if not chunk:
+                continue
+            mark = TABLE_MARK.match(chunk)
+            if mark and 1 <= int(mark.group(1)) <= len(tables):
+                blocks.append(tables[int(mark.group(1)) - 1])
+            else:
+                blocks.append(chunk)
     return blocks
 
 
@@ -75,9 +77,9 @@ def build(rows: list[Row], tables: list[Any]) -> list[dict[str, Any]]:
         while stack[-1][0] >= depth:
             stack.pop()
         section: dict[str, Any] = {"tieu_de": row.title.strip()}
-        paragraphs = _paragraphs(row.text, tables)
-        if paragraphs:
-            section["doan"] = paragraphs
+        blocks = _blocks(row.paragraphs, tables)
+        if blocks:
+            section["doan"] = blocks
         stack[-1][1].append(section)
         children: list[dict[str, Any]] = []
         section["muc"] = children
@@ -101,24 +103,49 @@ def _subtree_end(rows: list[Row], index: int) -> int:
     return end
 
 
+def _paragraph_operation(rows: list[Row], action: str, index: int, number: int) -> None:
+    """p-up / p-down / p-del / p-add on paragraph ``number`` of section ``index``."""
+    if not 0 <= index < len(rows):
+        return
+    paragraphs = rows[index].paragraphs
+    if action == "p-add":
+        paragraphs.insert(min(number + 1, len(paragraphs)), "")
+    elif not 0 <= number < len(paragraphs):
+        return
+    elif action == "p-del":
+        del paragraphs[number]
+    elif action == "p-up" and number > 0:
+        paragraphs[number - 1], paragraphs[number] = paragraphs[number], paragraphs[number - 1]
+    elif action == "p-down" and number + 1 < len(paragraphs):
+        paragraphs[number + 1], paragraphs[number] = paragraphs[number], paragraphs[number + 1]
+
+
 def apply(rows: list[Row], operation: str) -> list[Row]:
-    """One button of the outline form: up-N, down-N (with its subsections), del-N, add-N (a new
-    section after N's subsections, same depth), in-N / out-N (one level deeper / shallower)."""
+    """One button of the outline form. Sections: up-N, down-N (with their subsections), del-N,
+    add-N (a new section after N's subsections, same depth), in-N / out-N (one level deeper /
+    shallower). Paragraphs: p-up-N-M, p-down-N-M, p-del-N-M, p-add-N-M (a new paragraph after
+    paragraph M of section N; M = -1 puts it first)."""
+    rows = [Row(r.depth, r.title, list(r.paragraphs)) for r in rows]
+    paragraph = re.fullmatch(r"(p-up|p-down|p-del|p-add)-(\d+)-(-1|\d+)", operation or "")
+    if paragraph:
+        _paragraph_operation(
+            rows, paragraph.group(1), int(paragraph.group(2)), int(paragraph.group(3))
+        )
+        return rows
     match = re.fullmatch(r"(up|down|del|add|in|out)-(\d+)", operation or "")
     if not match:
         return rows
     action, index = match.group(1), int(match.group(2))
-    rows = list(rows)
     if not 0 <= index < len(rows):
         if action == "add" and not rows:
-            return [Row(1, "", "")]
+            return [Row(1, "")]
         return rows
     end = _subtree_end(rows, index)
     depth = rows[index].depth
     if action == "del":
         del rows[index:end]
     elif action == "add":
-        rows.insert(end, Row(depth, "", ""))
+        rows.insert(end, Row(depth, ""))
     elif action == "in":
         if index > 0 and depth <= rows[index - 1].depth:
             for row in rows[index:end]:
@@ -140,14 +167,15 @@ def apply(rows: list[Row], operation: str) -> list[Row]:
 
 
 def rows_from_post(post) -> list[Row]:
-    depths = post.getlist("depth")
-    titles = post.getlist("title")
-    texts = post.getlist("text")
+    """Rows from the form: depth, title and the paragraph boxes named para-N of each section."""
     rows = []
-    for depth, title, text in zip(depths, titles, texts, strict=False):
+    for index, (depth, title) in enumerate(
+        zip(post.getlist("depth"), post.getlist("title"), strict=False)
+    ):
         try:
             level = max(1, min(int(depth), MAX_DEPTH))
         except ValueError:
             level = 1
-        rows.append(Row(level, title[:2000], text[:200_000]))
-    return rows
+        paragraphs = [text[:100_000] for text in post.getlist(f"para-{index}")[:500]]
+        rows.append(Row(level, title[:2000], paragraphs))
+    return rows[:1000]

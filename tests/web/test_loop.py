@@ -190,31 +190,42 @@ def test_documents_and_outline_forms(login, example_bytes):
     data = yaml.safe_load(bytes(report.current().noi_dung))
     assert data["van_ban"]["qd01"]["so_ky_hieu"] == "99/QĐ-UBND"
 
+    def posted(rows):
+        form = {"depth": [r.depth for r in rows], "title": [r.title for r in rows]}
+        form.update({f"para-{i}": r.paragraphs for i, r in enumerate(rows)})
+        return form
+
     context = xa.get(f"/bao-cao/{report.pk}/sua/dan-y/").context
     rows = [row for _, row in context["rows"]]
-    post = {
-        "depth": [r.depth for r in rows],
-        "title": [r.title for r in rows],
-        "text": [r.text for r in rows],
-    }
     first_title = rows[0].title
     # move the first section down (with its subsections): a page with the new order
-    moved = xa.post(f"/bao-cao/{report.pk}/sua/dan-y/", {**post, "op": "down-0"})
+    moved = xa.post(f"/bao-cao/{report.pk}/sua/dan-y/", {**posted(rows), "op": "down-0"})
     new_rows = [row for _, row in moved.context["rows"]]
     assert new_rows[0].title != first_title
     assert [r.title for r in new_rows].count(first_title) == 1
-    # add a paragraph to the last section and save
-    post = {
-        "depth": [r.depth for r in new_rows],
-        "title": [r.title for r in new_rows],
-        "text": [r.text for r in new_rows],
-    }
-    post["text"][-1] += "\n\nĐoạn mới thêm trên trang web."
-    assert xa.post(f"/bao-cao/{report.pk}/sua/dan-y/", post).status_code == 302
+    # a paragraph box added to the last section, typed in, then moved first
+    last = len(new_rows) - 1
+    added = xa.post(
+        f"/bao-cao/{report.pk}/sua/dan-y/", {**posted(new_rows), "op": f"p-add-{last}-0"}
+    )
+    new_rows = [row for _, row in added.context["rows"]]
+    assert new_rows[last].paragraphs[1] == ""
+    new_rows[last].paragraphs[1] = "Đoạn mới thêm trên trang web."
+    swapped = xa.post(
+        f"/bao-cao/{report.pk}/sua/dan-y/", {**posted(new_rows), "op": f"p-up-{last}-1"}
+    )
+    new_rows = [row for _, row in swapped.context["rows"]]
+    assert new_rows[last].paragraphs[0] == "Đoạn mới thêm trên trang web."
+    assert xa.post(f"/bao-cao/{report.pk}/sua/dan-y/", posted(new_rows)).status_code == 302
     data = yaml.safe_load(bytes(report.current().noi_dung))
     assert data["noi_dung"][0]["tieu_de"] != first_title
     page = xa.get(f"/bao-cao/{report.pk}/xem/").content.decode()
     assert "Đoạn mới thêm trên trang web." in page
+    # Enter in a box presses no button: nothing moves, nothing is saved
+    versions = report.phien_ban.count()
+    kept = xa.post(f"/bao-cao/{report.pk}/sua/dan-y/", {**posted(new_rows), "op": "giu"})
+    assert [r.title for _, r in kept.context["rows"]] == [r.title for r in new_rows]
+    assert report.phien_ban.count() == versions
 
 
 @pytest.mark.parametrize(
@@ -277,7 +288,7 @@ def test_outline_rows_round_trip():
     ]
     rows, tables = outline.flatten(sections)
     assert [(r.depth, r.title) for r in rows] == [(1, "A"), (2, "A.1"), (1, "B")]
-    assert rows[0].text == "a1\n\n[[bảng 1]]"
+    assert rows[0].paragraphs == ["a1", "[[bảng 1]]"]
     assert outline.build(rows, tables) == [
         {
             "tieu_de": "A",
@@ -291,6 +302,12 @@ def test_outline_rows_round_trip():
     assert [r.title for r in outline.apply(rows, "del-0")] == ["B"]
     indented = outline.apply(rows, "in-2")
     assert outline.build(indented, tables)[0]["muc"][1]["tieu_de"] == "B"
+    first = outline.apply(rows, "p-add-2--1")
+    assert first[2].paragraphs == [""] and rows[2].paragraphs == []  # rows are not changed
+    assert outline.apply(rows, "p-down-0-0")[0].paragraphs == ["[[bảng 1]]", "a1"]
+    assert outline.apply(rows, "p-del-0-1")[0].paragraphs == ["a1"]
+    two = [outline.Row(1, "C", ["x\n\ny", "  "])]  # blank line: two paragraphs; empty: none
+    assert outline.build(two, []) == [{"tieu_de": "C", "doan": ["x", "y"]}]
 
 
 def test_outputs_cached_atomically(login, example_bytes, settings):
