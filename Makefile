@@ -31,7 +31,7 @@ test: $(STAMP) ## Cài đặt rồi chạy toàn bộ kiểm thử (pytest; ph�
 web: $(STAMP) ## Chạy ứng dụng web trên máy này và mở trình duyệt
 	$(BIN)/baocao web
 
-bench: $(STAMP) ## Đo tốc độ: render so với mở+lưu bằng python-docx, lô 500 báo cáo, ứng dụng web
+bench: $(STAMP) ## Đo tốc độ: render, lô 500 báo cáo, tổng hợp và lô 600 xã, ứng dụng web
 	$(BIN)/python tools/bench.py
 	$(BIN)/python tools/bench_web.py
 

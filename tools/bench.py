@@ -8,6 +8,9 @@ same run, plus the CPU seconds (which do not depend on how busy the machine is).
    them with an expression (50 different ones), each against the floor for its own outputs.
 4. A folder of 500 xã reports rendered with `-j 2`: reports per CPU second (target ≥ 10) and
    peak memory of all processes together (target < 150 MB).
+5. 600 different xã files written by tools/make_units.py (3 of them spoiled): `baocao tong-hop`
+   (target < 5 s on 2 cores) against a process that only parses the 600 YAML files with
+   libyaml, and `render DIR -j 2` (target < 60 s), which must end with its summary and exit 1.
 
 Baseline and subject alternate round by round; the ratio printed is the median of the
 per-round ratios, so a busy moment slows both sides of a round alike.
@@ -16,6 +19,7 @@ per-round ratios, so a busy moment slows both sides of a round alike.
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -275,6 +279,64 @@ def batch(work: Path) -> None:
     )
 
 
+UNITS = 600
+SPOILED = 3
+PARSE_ONLY = """
+import sys, pathlib, yaml
+for path in sorted(pathlib.Path(sys.argv[1]).glob("*.yaml")):
+    yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+"""
+
+
+def timed(command: list[str]) -> tuple[subprocess.CompletedProcess[str], float, float]:
+    """The finished process, its wall seconds and CPU seconds (its workers included)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(command, env=ENV, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return done, wall, cpu
+
+
+def units(work: Path) -> None:
+    folder = work / "don_vi"
+    make_units = [PYTHON, str(ROOT / "tools" / "make_units.py"), str(folder)]
+    subprocess.run(
+        [*make_units, "-n", str(UNITS), "--loi", str(SPOILED)],
+        env=ENV,
+        check=True,
+        capture_output=True,
+    )
+    rounds: dict[str, list[tuple[float, float]]] = {"floor": [], "tong_hop": []}
+    for _ in range(3):
+        *_, wall, cpu = timed([PYTHON, "-c", PARSE_ONLY, str(folder)])
+        rounds["floor"].append((wall, cpu))
+        done, wall, cpu = timed(
+            [BAOCAO, "tong-hop", str(folder), "-o", str(work / "tong_hop.xlsx"), "--force"]
+        )
+        rounds["tong_hop"].append((wall, cpu))
+    wall = statistics.median(w for w, _ in rounds["tong_hop"])
+    cpu = statistics.median(c for _, c in rounds["tong_hop"])
+    factor = statistics.median(
+        t[0] / f[0] for t, f in zip(rounds["tong_hop"], rounds["floor"], strict=True)
+    )
+    floor = statistics.median(w for w, _ in rounds["floor"])
+    print(f"5. {UNITS} xã khác nhau (tools/make_units.py, {SPOILED} tệp cố ý lỗi), 2 tiến trình")
+    print(
+        f"   tổng hợp: {wall:.1f} s (trung vị 3 lần; mục tiêu < 5 s), CPU {cpu:.1f} s, "
+        f"{factor:.1f}× chỉ đọc YAML {UNITS} tệp ({floor:.1f} s); mã thoát {done.returncode}"
+    )
+    done, wall, cpu = timed(
+        [BAOCAO, "render", str(folder), "-o", str(work / "lo_don_vi"), "-j", "2"]
+    )
+    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "(không có)"
+    print(
+        f"   xuất lô -j 2: {wall:.1f} s (mục tiêu < 60 s), CPU {cpu:.1f} s, mã thoát "
+        f"{done.returncode}; dòng cuối: {summary}"
+    )
+
+
 def main() -> int:
     print(f"make bench, {time.strftime('%Y-%m-%d')}, nproc {os.cpu_count()}")
     subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "generator")], env=ENV, check=True)
@@ -284,6 +346,7 @@ def main() -> int:
         cli_start()
         scale(work)
         batch(work)
+        units(work)
     return 0
 
 
