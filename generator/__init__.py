@@ -12,7 +12,6 @@ and starting the CLI, stays fast.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.util
 import sys
 from typing import Any
@@ -54,11 +53,13 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-class _Num2wordsHook(importlib.abc.MetaPathFinder):
+class _Num2wordsHook:
     """Installs the corrected Vietnamese converter the moment num2words is imported.
 
     Importing num2words eagerly would cost every CLI start ~40 ms; this keeps
-    ``num2words(x, lang="vi")`` correct for anyone who imported this package.
+    ``num2words(x, lang="vi")`` correct for anyone who imported this package. (A meta path
+    finder needs only find_spec: subclassing importlib.abc.MetaPathFinder would import
+    importlib.resources, tempfile, shutil, bz2 and lzma at every start.)
     """
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -400,6 +399,8 @@ def phu_luc(
 )
 def schema(output: Path | None, catalog: bool) -> None:
     """In JSON Schema của tệp số liệu (cho trình soạn thảo gợi ý và kiểm tra)."""
+    import json
+
     from .api import catalog_json_schema, json_schema
 
     text = json.dumps(

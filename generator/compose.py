@@ -315,11 +315,11 @@ class Composer:
 
     def _load_previous(self) -> None:
         """The figures of the period named by ky_truoc, for so_sanh() (read, not composed)."""
-        from .tonghop import FailedUnit, read_unit
-
         name = self.report.ky_truoc
         if name is None:
             return
+        from .tonghop import FailedUnit, read_unit
+
         where = self._where(("ky_truoc",))
         path = Path(name)
         if not path.is_absolute() and self.base_dir is not None:

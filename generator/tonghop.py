@@ -20,7 +20,6 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -248,6 +247,8 @@ def _read_all(paths: list[Path], jobs: int = 0) -> list[Unit | FailedUnit]:
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(paths) < PARALLEL_FROM:
         return [read_unit(path) for path in paths]
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: ~20 ms to import
+
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(read_unit, paths, chunksize=max(1, len(paths) // (workers * 4))))
 
