@@ -685,6 +685,7 @@ class ProseEngine:
         sources = [marked_source(p) if register else (p, []) for p in pieces[1::2]]
         templates = [_compiled(source) for source, _ in sources]  # all compile before any runs
         out = [pieces[0]]
+        size = len(pieces[0])  # the field's budget counts the whole text, as one template would
         for template, (_, expressions), literal in zip(
             templates, sources, pieces[2::2], strict=True
         ):
@@ -695,7 +696,11 @@ class ProseEngine:
                     return Marked(value, register(key, field_path))
 
                 names = {**names, "_dd": mark}
-            out += [template.render(names), literal]
+            printed = self._generate(template, names, size)
+            size += len(printed) + len(literal)
+            out += [printed, literal]
+        if size > MAX_FIELD_CHARS:
+            raise ProseError(_too_long(size, evaluated=True))
         return out
 
     def evaluate(self, text: str, field_path: str, on_error: Callable[[str], None]) -> str:
@@ -736,10 +741,11 @@ class ProseEngine:
         return ""
 
     @staticmethod
-    def _generate(template: Any, names: dict[str, Any]) -> str:
-        """Render piece by piece, stopping as soon as the text is over the field's budget."""
+    def _generate(template: Any, names: dict[str, Any], already: int = 0) -> str:
+        """Render piece by piece, stopping as soon as the text (with ``already`` characters
+        printed before it) is over the field's budget."""
         pieces = []
-        size = 0
+        size = already
         for piece in template.generate(names):
             size += len(piece)
             if size > MAX_FIELD_CHARS:
