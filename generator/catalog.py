@@ -341,21 +341,39 @@ class BangChiTieu(Model):
     stt: KieuStt | None = Field(None, description="Kiểu STT của bảng; mặc định: stt của danh mục.")
     chi_tieu: list[ChiTieu] = Field(description="Các chỉ tiêu của bảng (cây, theo thứ tự in).")
 
+    @field_validator("cot")
+    @classmethod
+    def _columns(cls, value: Columns | None) -> Columns | None:
+        return _column_list(value)
+
+    @field_validator("do_rong_cot")
+    @classmethod
+    def _five(cls, value: list[float] | None) -> list[float] | None:
+        return _five_widths(value)
+
     @model_validator(mode="after")
     def _widths(self) -> BangChiTieu:
         _check_widths(self.cot, self.do_rong_cot)
         return self
 
 
-def _check_widths(cot: Columns | None, widths: list[float] | None) -> None:
-    if isinstance(cot, list):
-        _check_columns(cot)
-        if widths is not None:
-            raise ValueError(
-                "với cot là danh sách cột, ghi do_rong trong từng cột, không dùng do_rong_cot"
-            )
-    elif widths is not None and len(widths) != 5:
+def _column_list(value: Columns | None) -> Columns | None:
+    if isinstance(value, list):
+        _check_columns(value)
+    return value
+
+
+def _five_widths(value: list[float] | None) -> list[float] | None:
+    if value is not None and len(value) != 5:
         raise ValueError("do_rong_cot cần đúng 5 số (STT, chỉ tiêu, đơn vị, số liệu, ghi chú)")
+    return value
+
+
+def _check_widths(cot: Columns | None, widths: list[float] | None) -> None:
+    if isinstance(cot, list) and widths is not None:
+        raise ValueError(
+            "với cot là danh sách cột, ghi do_rong trong từng cột, không dùng do_rong_cot"
+        )
 
 
 class DanhMuc(Model):
@@ -397,6 +415,16 @@ class DanhMuc(Model):
         description="Mã các chỉ tiêu số vẽ trên biểu đồ của `baocao tong-hop` (tối đa 6).",
         max_length=6,
     )
+
+    @field_validator("cot")
+    @classmethod
+    def _columns(cls, value: Columns | None) -> Columns | None:
+        return _column_list(value)
+
+    @field_validator("do_rong_cot")
+    @classmethod
+    def _five(cls, value: list[float] | None) -> list[float] | None:
+        return _five_widths(value)
 
     @model_validator(mode="after")
     def _tables(self) -> DanhMuc:
@@ -1050,7 +1078,7 @@ def children_sum(
 def compute_and_check(
     figures: Figures,
     problems: ProblemList,
-    where: Callable[[str], dict[str, Any]],
+    where: Callable[..., dict[str, Any]],
     base_path: str = "phu_luc.so_lieu",
     blame: Callable[[str, Expression], str] | None = None,
 ) -> dict[str, float]:
@@ -1101,6 +1129,16 @@ def compute_and_check(
                 path=f"{base_path}.{node_id}",
                 **where(node_id),
             )
+        for column in figure_columns(catalog, node_id)[1:]:
+            extra = _as_number(figures.columns.get(node_id, {}).get(column.ma or ""))
+            percent = (column.kieu or node.kind) == "phan_tram"
+            if percent and extra is not None and not 0 <= extra <= 100:
+                problems.warn(
+                    f"{describe(node_id)}, cột {column.label}: {shown(extra)} nằm ngoài "
+                    "khoảng 0–100 của một tỷ lệ phần trăm",
+                    path=f"{base_path}.{node_id}.{column.ma}",
+                    **where(node_id, column.ma or ""),
+                )
         for check, expression in catalog.checks.get(node_id, []):
             children = lambda node_id=node_id: children_sum(catalog, node_id, value_of)  # noqa: E731
             if expression.evaluate(value_of, children, rounding=check.lam_tron) is not False:

@@ -543,7 +543,11 @@ def combine(catalog: Catalog, units: list[Unit]) -> tuple[dict[str, Total], list
     problems = ProblemList()
     figures = Figures(catalog, numbers, {}, stt_labels(catalog.spec))
     computed = compute_and_check(
-        figures, problems, lambda key: {}, base_path="tong_hop", blame=_blame(catalog, units)
+        figures,
+        problems,
+        lambda key, *fields: {},
+        base_path="tong_hop",
+        blame=_blame(catalog, units),
     )
     for node_id, value in computed.items():
         if totals[node_id].rule == "tinh_lai":

@@ -70,8 +70,8 @@ def test_column_list_mistakes(tmp_path: Path) -> None:
     )
     errors = _errors(tmp_path, text)
     assert errors == [
-        f"{tmp_path / 'bieu_mau.yaml'}:1: cột số liệu thứ 2 (Số liệu) cần ma để tệp số liệu "
-        "ghi giá trị cho nó"
+        f"{tmp_path / 'bieu_mau.yaml'}:3: cot: cột số liệu thứ 2 (Số liệu) cần ma để tệp số "
+        "liệu ghi giá trị cho nó"
     ]
 
 
@@ -100,3 +100,45 @@ def test_catalog_schema_and_listing_from_the_command_line(invoke, tmp_path: Path
     bad.write_text(TWO_TABLES, encoding="utf-8")
     result = invoke("danh-muc", bad)
     assert result.exit_code == 1 and f"{bad}:14:" in result.output
+
+
+EXTRA_COLUMNS = """\
+ma: ke-hoach
+ten_bang: Thử
+cot:
+  - {loai: chi_tieu}
+  - {loai: so_lieu, ma: ke_hoach, nhan: Kế hoạch}
+  - {loai: so_lieu, ma: thuc_hien, nhan: Thực hiện}
+  - {loai: so_lieu, ma: ty_le, nhan: Tỷ lệ %, kieu: phan_tram}
+chi_tieu:
+  - {id: nv, ten: Nhiệm vụ, loai: dem}
+"""
+
+
+def test_values_of_extra_columns_are_checked_with_their_lines(
+    minimal_file: Path, tmp_path: Path
+) -> None:
+    from generator.api import check_data
+
+    (minimal_file.parent / "ke_hoach.yaml").write_text(EXTRA_COLUMNS, encoding="utf-8")
+    text = minimal_file.read_text(encoding="utf-8")
+    start = text.index("phu_luc:")
+    text = text[:start] + (
+        "phu_luc:\n"
+        "  danh_muc: ke_hoach.yaml\n"
+        "  so_lieu:\n"
+        "    nv:\n"
+        "      ke_hoach: 10\n"
+        "      thuc_hen: 8\n"
+        "      ty_le: 120%\n"
+    )
+    minimal_file.write_text(text, encoding="utf-8")
+    line = text.count("\n", 0, text.index("thuc_hen")) + 1
+    problems = [str(p) for p in check_data(minimal_file).problems if "phu_luc" in str(p)]
+    assert problems == [
+        f"{minimal_file}:{line}: phu_luc.so_lieu.nv.thuc_hen: 1 Nhiệm vụ: 'thuc_hen' không "
+        "phải trường của số liệu hay cột số liệu của bảng (ke_hoach, thuc_hien, ty_le); có "
+        "phải ý bạn là 'thuc_hien'?",
+        f"{minimal_file}:{line + 1}: cảnh báo: phu_luc.so_lieu.nv.ty_le: 1 Nhiệm vụ, cột Tỷ lệ "
+        "%: 120 nằm ngoài khoảng 0–100 của một tỷ lệ phần trăm",
+    ]
