@@ -743,11 +743,21 @@ def web(
         ) from None
     from .web import server
 
+    if db and not db.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise click.BadParameter(
+            "dùng postgresql://người_dùng:mật_khẩu@máy/tên hoặc sqlite:///đường/dẫn/tệp",
+            param_hint="--db",
+        )
     shared = shared or host not in ("127.0.0.1", "localhost", "::1")
     server.configure(db, shared, data_dir, no_https)
     if ctx.invoked_subcommand is not None:
         return
-    server.migrate()
+    from django.db import DatabaseError
+
+    try:
+        server.migrate()
+    except DatabaseError as exc:
+        raise BaocaoError(f"không mở được cơ sở dữ liệu {db or ''}: {exc}".strip()) from None
     if shared:
         from django.contrib.auth import get_user_model
 

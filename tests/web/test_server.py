@@ -78,3 +78,37 @@ def test_migrations_match_the_models(db):
     out = StringIO()
     call_command("makemigrations", "baocao", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+def test_wrong_database_addresses_get_a_clear_message(tmp_path):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "", "BAOCAO_WEB_DATA": ""}
+    wrong = subprocess.run(
+        [sys.executable, "-m", "generator", "web", "--no-browser", "--db", "mysql://x/y"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert wrong.returncode == 2 and "--db" in wrong.stderr
+    unreachable = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "web",
+            "--no-browser",
+            "--data-dir",
+            str(tmp_path),
+            "--db",
+            f"postgresql://nobody@/nothing?host={tmp_path}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert unreachable.returncode == 1
+    assert "không mở được cơ sở dữ liệu" in unreachable.stderr + unreachable.stdout
+    assert "Traceback" not in unreachable.stderr
