@@ -663,15 +663,19 @@ def so_sanh(ky_truoc: Path, ky_nay: Path, output: Path | None, force: bool) -> N
     from .sosanh import so_sanh as run
 
     result = run(ky_truoc, ky_nay, output, force=force)
+    for note in result.notes:
+        click.echo(f"Lưu ý: {note}", err=True)
     click.echo(f"{result.name}: {ky(result.after_period)} so với {result.period}")
     for row in result.rows:
         if row.change is None:
             continue
-        percent = f" ({row.percent:+.1f}%)".replace(".", ",") if row.percent is not None else ""
-        click.echo(
-            f"  {row.label}: {shown(row.before)} → {shown(row.after)} "
-            f"({'+' if row.change > 0 else ''}{shown(row.change)}){percent}"
-        )
+        if row.change == 0:
+            change = "không đổi"
+        else:
+            change = ("+" if row.change > 0 else "") + shown(row.change)
+            if row.percent is not None:
+                change += f"; {'+' if row.percent > 0 else ''}{shown(row.percent)}%"
+        click.echo(f"  {row.label}: {shown(row.before)} → {shown(row.after)} ({change})")
     for title, items in (
         ("Chỉ có số liệu ở kỳ trước", result.only_before),
         ("Chỉ có số liệu ở kỳ này", result.only_after),

@@ -111,6 +111,7 @@ class SoSanhResult:
     only_after: list[Comparison]
     outputs: list[Path] = field(default_factory=list)
     backups: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. the two files name different units
 
     @property
     def period(self) -> str:
@@ -191,6 +192,13 @@ def so_sanh(
         only_before,
         only_after,
     )
+    from .tonghop import unit_key
+
+    if unit_key(before.name) != unit_key(after.name):
+        result.notes.append(
+            f"hai tệp ghi hai đơn vị khác nhau: {before.name} ({before_path}) và {after.name} "
+            f"({after_path}); kiểm tra lại có đúng là hai kỳ của một đơn vị không"
+        )
     if out_xlsx is not None:
         from . import __version__
         from .output import atomic_write, fingerprint_of, guard_overwrite, stamp

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import weakref
 from copy import copy
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
@@ -21,6 +22,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 
+from .errors import Problem
 from .formatting import ky
 from .xlsx_render import (
     FIXED_TIME,
@@ -267,7 +269,13 @@ def _indicator_row(
     total = result.totals[node.id]
     is_text = isinstance(total.value, str)
     total_cell = _cell(
-        ws, row, 4, total.value, STYLE_TEXT if is_text else STYLE_NUMBER, bold=True, kind=node.kind
+        ws,
+        row,
+        4,
+        total.value,
+        STYLE_TEXT if is_text else STYLE_NUMBER,
+        bold=not is_text,
+        kind=node.kind,
     )
     comment = [total.note] if total.note else []
     comment += [f"Cảnh báo: {message}" for message in problems.get(node.id, [])]
@@ -279,7 +287,7 @@ def _indicator_row(
     _cell(ws, row, 5, reported, STYLE_UNIT)
     texts: list[tuple[Any, float, bool]] = [
         (label, _WIDTHS["label"], bold),
-        (total.value if is_text else None, _WIDTHS["total"], True),
+        (total.value if is_text else None, _WIDTHS["total"], False),
     ]
     for offset, unit in enumerate(result.units):
         value = unit.values.get(node.id)
@@ -314,7 +322,7 @@ def _status_sheet(ws: Worksheet, result: TongHopResult) -> None:
             failed.name or "(không đọc được tên đơn vị)",
             failed.source.name,
             "Tệp có lỗi, chưa tổng hợp",
-            "\n".join(str(p) for p in failed.first_problems)
+            "\n".join(_problem_text(p, failed.source) for p in failed.first_problems)
             + (
                 f"\n… và {len(failed.problems) - len(failed.first_problems)} lỗi khác"
                 if len(failed.problems) > len(failed.first_problems)
@@ -356,6 +364,14 @@ def _status_sheet(ws: Worksheet, result: TongHopResult) -> None:
     ws.print_area = f"A1:E{row - 1}"
 
 
+def _problem_text(problem: Problem, source: Path) -> str:
+    """A problem of a unit's file without the file's path (the Tệp column has it)."""
+    if problem.file != str(source):
+        return str(problem)
+    bare = Problem(problem.message, None, problem.line, problem.path, problem.severity)
+    return str(bare)
+
+
 def _check_sheet(ws: Worksheet, result: TongHopResult) -> None:
     widths = [7.0, 120.0]
     for index, width in enumerate(widths, start=1):
@@ -385,7 +401,10 @@ def chart_indicators(result: TongHopResult) -> list[str]:
     candidates = [
         node_id
         for node_id, node in catalog.nodes.items()
-        if node.kind == "dem" and result.totals[node_id].reported and not node.con
+        if node.kind == "dem"
+        and result.totals[node_id].reported
+        and result.totals[node_id].rule != "khong"
+        and not node.con
     ]
     candidates.sort(
         key=lambda n: (

@@ -217,5 +217,11 @@ def test_cli(tmp_path: Path, invoke) -> None:
     result = invoke("so-sanh", before, after, "-o", tmp_path / "ss.xlsx")
     assert result.exit_code == 0, result.output
     assert "UBND huyện Thử: quý I năm 2021 so với cùng kỳ năm 2020" in result.output
-    assert "1.1.1 Số nhiệm vụ đề ra trong kế hoạch: 80 → 92 (+12) (+15,0%)" in result.output
+    assert "1.1.1 Số nhiệm vụ đề ra trong kế hoạch: 80 → 92 (+12; +15%)" in result.output
     assert f"Đã ghi: {tmp_path / 'ss.xlsx'}" in result.output
+    other = write_report(tmp_path / "khac.yaml", "quý II năm 2021", {"1.1.1": 92, "1.1.2": 3})
+    other.write_text(other.read_text("utf-8").replace("UBND huyện Thử", "UBND huyện Khác"), "utf-8")
+    result = invoke("so-sanh", after, other)
+    assert result.exit_code == 0
+    assert "Lưu ý: hai tệp ghi hai đơn vị khác nhau: UBND huyện Thử" in result.output
+    assert "1.1.1 Số nhiệm vụ đề ra trong kế hoạch: 92 → 92 (không đổi)" in result.output
