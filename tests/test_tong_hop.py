@@ -287,3 +287,18 @@ def test_three_units_of_a_shipped_catalog_end_to_end(tmp_path: Path) -> None:
     assert ws.cell(rows["1.1.2"], 4).value == 76
     assert ws.cell(rows["1.1.1"], 5).value == "3/3"
     assert check_data(tmp_path / "huyen.yaml").errors == []
+
+
+def test_filled_workbooks_count_and_outputs_beside_are_skipped(units: Path, tmp_path: Path) -> None:
+    from generator.entry import write_entry_workbook
+
+    binh = units / "bình.yaml"
+    write_entry_workbook(binh, units / "binh_nhap.xlsx")
+    render_report(units / "an.yaml", units)  # an_phu_luc.xlsx lies beside the data files
+    binh.unlink()
+    result = tong_hop([units], units / "tong_hop.xlsx")
+    assert [u.source.name for u in result.units] == ["an.yaml", "binh_nhap.xlsx", "châu.yaml"]
+    assert result.failed == []
+    assert result.totals["1.1"].value == 40
+    # the workbook just written is not read back as a unit on the next run
+    assert len(tong_hop([units], units / "tong_hop.xlsx").units) == 3
