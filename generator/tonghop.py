@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ConfigDict, Field
 
 from .catalog import (
@@ -138,6 +139,7 @@ class TongHopResult:
     problems: list[Problem]  # the catalog's checks on the totals
     outputs: list[Path] = field(default_factory=list)
     backups: list[Path] = field(default_factory=list)
+    header: dict[str, Any] = field(default_factory=dict)  # the danh sách's don_vi_tong_hop
 
     @property
     def expected(self) -> int:
@@ -310,15 +312,36 @@ class _DanhSachItem(Model):
     ten_ngan: Text | None = None
 
 
+class _DonViTongHop(Model):
+    """The aggregating unit's own header, written into the --data-out file."""
+
+    co_quan_chu_quan: Text | None = None
+    co_quan_ban_hanh: list[Text] | Text | None = None
+    ten_co_quan: Text | None = None
+    dia_danh: Text | None = None
+    ky_hieu: Text | None = None
+    noi_nhan: list[Text] | None = None
+    luu: Text | None = None
+    chu_ky: dict[str, Text | None] | None = None
+
+
 class _DanhSach(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     don_vi: list[_DanhSachItem | Text] = Field(min_length=1)
+    don_vi_tong_hop: _DonViTongHop | None = None
 
 
-def load_danh_sach(path: str | Path) -> list[ExpectedUnit]:
+@dataclass
+class DanhSach:
+    units: list[ExpectedUnit]
+    header: dict[str, Any]  # don_vi_tong_hop: fields of the aggregating unit's data file
+
+
+def load_danh_sach(path: str | Path) -> DanhSach:
     """The units expected to report: a YAML list of names (``- UBND xã Hoàng Cát``), or
-    ``don_vi:`` with names or ``{ten: …, ten_ngan: …}`` (ten_ngan heads the unit's column)."""
+    ``don_vi:`` with names or ``{ten: …, ten_ngan: …}`` (ten_ngan heads the unit's column),
+    and optionally ``don_vi_tong_hop:``, the header of the aggregating unit's own report."""
     from .loader import load_file
     from .validate import validate_model
 
@@ -349,7 +372,8 @@ def load_danh_sach(path: str | Path) -> list[ExpectedUnit]:
         seen[key] = index
         expected.append(unit)
     problems.raise_if_errors(DataError)
-    return expected
+    header = spec.don_vi_tong_hop.model_dump(exclude_none=True) if spec.don_vi_tong_hop else {}
+    return DanhSach(expected, header)
 
 
 # --------------------------------------------------------------------------- consistency
@@ -578,7 +602,8 @@ def tong_hop(
         inputs = [inputs]
     skip = [Path(p) for p in (out_xlsx, danh_sach, data_out) if p]
     paths = unit_files(list(inputs), skip)
-    expected = load_danh_sach(danh_sach) if danh_sach else None
+    listing = load_danh_sach(danh_sach) if danh_sach else None
+    expected = listing.units if listing else None
     read = _read_all(paths, jobs)
     units = [r for r in read if isinstance(r, Unit)]
     failed = [r for r in read if isinstance(r, FailedUnit)]
@@ -606,11 +631,12 @@ def tong_hop(
     result = TongHopResult(
         catalog, units[0].period, units, failed, missing, unlisted, totals, problems
     )
+    result.header = listing.header if listing else {}
     _write_outputs(result, out_xlsx, data_out, force, paths)
     return result
 
 
-def _workbook_bytes(result: TongHopResult, paths: list[Path]) -> bytes:
+def _workbook_bytes(result: TongHopResult, paths: list[Path], target: Path) -> bytes:
     from . import __version__
     from .output import fingerprint_of, stamp
     from .tonghop_xlsx import tong_hop_workbook
@@ -619,8 +645,8 @@ def _workbook_bytes(result: TongHopResult, paths: list[Path]) -> bytes:
     return stamp(tong_hop_workbook(result), fingerprint)
 
 
-def _data_bytes(result: TongHopResult, paths: list[Path]) -> bytes:
-    return totals_data_text(result).encode("utf-8")
+def _data_bytes(result: TongHopResult, paths: list[Path], target: Path) -> bytes:
+    return totals_data_text(result, target.parent).encode("utf-8")
 
 
 def _write_outputs(
@@ -654,7 +680,7 @@ def _write_outputs(
                 file=str(target),
             )
         products.append((target, _data_bytes))
-    contents = [(target, make(result, paths)) for target, make in products]
+    contents = [(target, make(result, paths, target)) for target, make in products]
     for target, _ in contents:
         if target.suffix.lower() == ".xlsx":
             backup = guard_overwrite(target, force)
@@ -673,20 +699,17 @@ def _write_outputs(
 # --------------------------------------------------------------------------- totals data file
 
 
-def totals_data_text(result: TongHopResult, cap: str = "huyen") -> str:
-    """A data file for the aggregating unit: the `baocao init` outline (to complete) with the
-    period of the units and their totals as its Phụ lục figures."""
+def totals_data_text(result: TongHopResult, folder: Path | None = None, cap: str = "huyen") -> str:
+    """A data file for the aggregating unit, to be written in ``folder``: the `baocao init`
+    outline (with the danh sách's don_vi_tong_hop header, else example values to edit), the
+    period of the units, and their totals as its Phụ lục figures."""
     import json
 
     from .skeleton import skeleton_text
 
     catalog = result.catalog
     labels = stt_labels(catalog.spec)
-    reference = (
-        result.catalog.spec.ma
-        if Path(catalog.source).parent == _shipped_dir()
-        else str(Path(catalog.source).resolve())
-    )
+    reference = _catalog_reference(catalog, folder)
     lines = [
         "",
         f"# --- Phụ lục: tổng hợp số liệu của {len(result.units)} đơn vị (`baocao tong-hop`) ---",
@@ -702,7 +725,7 @@ def totals_data_text(result: TongHopResult, cap: str = "huyen") -> str:
         lines.append(f"    {json.dumps(node_id)}: {_entry_yaml(total, len(result.units))}")
     header = [
         f"# Số liệu tổng hợp {ky(result.period)} từ {len(result.units)} đơn vị: "
-        + ", ".join(u.short for u in result.units),
+        + _some([u.short for u in result.units]),
         "# Sửa phần đầu, nội dung và chữ ký của đơn vị tổng hợp; số liệu phụ lục đã điền sẵn.",
     ]
     if result.failed or result.missing:
@@ -711,13 +734,24 @@ def totals_data_text(result: TongHopResult, cap: str = "huyen") -> str:
             "tệp có lỗi (xem trang 'Đơn vị chưa đạt' của bảng tổng hợp)."
         )
     text = skeleton_text(cap, period=ky(result.period), figures=lines)
+    for key, value in result.header.items():
+        block = re.compile(rf"^{key}:.*\n(?:[ ]+.*\n)*", re.MULTILINE)
+        dumped = yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False, width=1000)
+        text = block.sub(lambda _match, dumped=dumped: dumped, text, count=1)
     return "\n".join(header) + "\n" + text
 
 
-def _shipped_dir() -> Path:
+def _catalog_reference(catalog: Catalog, folder: Path | None) -> str:
+    """The shipped id, else the catalog's path from the data file's folder."""
     from .catalog import CATALOG_DIR
 
-    return CATALOG_DIR
+    source = Path(catalog.source).resolve()
+    if source.parent == CATALOG_DIR.resolve():
+        return catalog.spec.ma
+    try:
+        return Path(os.path.relpath(source, (folder or Path.cwd()).resolve())).as_posix()
+    except ValueError:  # another drive (Windows): only the full path reaches it
+        return str(source)
 
 
 def _entry_yaml(total: Total, everyone: int) -> str:

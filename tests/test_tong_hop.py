@@ -302,3 +302,36 @@ def test_filled_workbooks_count_and_outputs_beside_are_skipped(units: Path, tmp_
     assert result.totals["1.1"].value == 40
     # the workbook just written is not read back as a unit on the next run
     assert len(tong_hop([units], units / "tong_hop.xlsx").units) == 3
+
+
+def test_danh_sach_gives_the_aggregating_units_header(units: Path, tmp_path: Path) -> None:
+    listing = tmp_path / "don_vi.yaml"
+    listing.write_text(
+        "don_vi: [UBND xã An, UBND xã Bình, UBND xã Châu]\n"
+        "don_vi_tong_hop:\n"
+        "  co_quan_chu_quan: UBND TỈNH THỬ\n"
+        "  co_quan_ban_hanh: [Ủy ban nhân dân, Huyện Thử]\n"
+        "  ten_co_quan: UBND huyện Thử\n"
+        "  dia_danh: Thử\n"
+        "  noi_nhan: [Sở Nội vụ, Lưu trữ huyện]\n"
+        "  chu_ky: {tham_quyen: KT., thay_cho: Chủ tịch, chuc_vu: Phó Chủ tịch, nguoi_ky: Lê Văn B}\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "ra" / "huyen.yaml"
+    tong_hop([units], danh_sach=listing, data_out=data)
+    assert check_data(data).errors == []
+    from generator import load_report
+
+    composition = load_report(data)
+    assert composition.report.ten_co_quan == "UBND huyện Thử"
+    assert composition.co_quan_ban_hanh == ["ỦY BAN NHÂN DÂN", "HUYỆN THỬ"]
+    assert composition.signature_lines == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    assert composition.signer == "Lê Văn B"
+    assert composition.noi_nhan[0] == "- Sở Nội vụ;"
+    # the catalog is named from where the data file is, so the folder can be moved whole
+    assert 'danh_muc: "../thu.yaml"' in data.read_text(encoding="utf-8")
+    listing.write_text("don_vi: [UBND xã An]\ndon_vi_tong_hop: {ten_co_qan: X}\n", "utf-8")
+    from generator.errors import DataError
+
+    with pytest.raises(DataError, match="ten_co_qan"):
+        tong_hop([units], danh_sach=listing, data_out=tmp_path / "b.yaml")
