@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from .errors import CatalogError, ProblemList
 from .expressions import (
@@ -67,6 +67,13 @@ Id = Annotated[str, BeforeValidator(_id_text), Field(min_length=1)]
 class KiemTra(Model):
     """A check on an indicator: ``<= [1.1.1]``; failures are warnings unless muc_do: loi."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": 'Kiểm tra một chỉ tiêu: chuỗi "<= [1.1.1]" hoặc bảng '
+            "(bieu_thuc, thong_bao, muc_do, lam_tron)."
+        }
+    )
+
     bieu_thuc: str = Field(
         description='Biểu thức so sánh, ví dụ "<= [1.1.1]", "= tong_con" hoặc '
         '"≈ [3.2] / [3.1] * 100 ±0,01".'
@@ -89,6 +96,12 @@ class KiemTra(Model):
 
 class ChiTieu(Model):
     """One row of the form: a group heading or an indicator."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Một hàng của biểu mẫu: nhóm hoặc chỉ tiêu (id, ten, dvt, loai, con…)."
+        }
+    )
 
     id: Id = Field(
         description="Mã chỉ tiêu, duy nhất trong cả danh mục (mọi bảng); số liệu ghi theo mã này."
@@ -197,6 +210,13 @@ def plain_text(text: str) -> str:
 class CotTieuDe(Model):
     """Column labels of the standard two-row header (the short form of ``cot``)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Nhãn 5 cột chuẩn, tiêu đề hai hàng: STT | Chỉ tiêu | Kết quả thống "
+            "kê (Đơn vị tính, Số liệu) | Ghi chú."
+        }
+    )
+
     stt: str = Field("STT", description="Nhãn cột STT.")
     chi_tieu: str = Field("Chỉ tiêu thống kê", description="Nhãn cột chỉ tiêu.")
     ket_qua: str = Field(
@@ -223,6 +243,12 @@ ENTRY_FIELDS = ("gia_tri", "noi_dung", "dien_giai", "ghi_chu", "stt")
 
 class Cot(Model):
     """One column of a table, in the long form of ``cot`` (a list, left to right)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Một cột của bảng (cot dạng danh sách, từ trái sang phải)."
+        }
+    )
 
     loai: ColumnKind = Field(
         description="Nội dung cột: stt, chi_tieu (tên chỉ tiêu), dvt (đơn vị tính), so_lieu "
@@ -307,6 +333,10 @@ def standard_columns(labels: CotTieuDe, widths: list[float]) -> list[Cot]:
 class KieuStt(Model):
     """How the STT column is numbered."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"description": "Cách đánh STT: kiểu mỗi cấp, dấu chấm cuối, số bắt đầu."}
+    )
+
     cap: list[Literal["thap_phan", "la_ma", "so", "chu", "trong"]] = Field(
         default_factory=lambda: ["thap_phan"],
         description="Kiểu STT mỗi cấp: thap_phan (1.1.), la_ma (I), so (1), chu (a)), trong "
@@ -325,6 +355,12 @@ Columns = CotTieuDe | list[Cot]
 
 class BangChiTieu(Model):
     """One table of the appendix (a catalog may hold several: "Biểu mẫu 1 … 7")."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": 'Một bảng của phụ lục (danh mục nhiều bảng: "BIỂU MẪU 1 … 7").'
+        }
+    )
 
     tieu_de: str | None = Field(None, description='Dòng đầu riêng của bảng: "BIỂU MẪU 1".')
     ten: str | None = Field(None, description="Tên bảng, in đậm, giữa, đúng như viết.")
@@ -378,6 +414,12 @@ def _check_widths(cot: Columns | None, widths: list[float] | None) -> None:
 
 class DanhMuc(Model):
     """A whole catalog file."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Danh mục chỉ tiêu (biểu mẫu Phụ lục) của baocao; xem docs/danh-muc.md."
+        }
+    )
 
     ma: Id = Field(description="Mã danh mục, dùng trong phu_luc.danh_muc của tệp số liệu.")
     mo_ta: str = Field("", description="Mô tả ngắn (hiện trong `baocao danh-muc`).")

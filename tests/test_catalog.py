@@ -96,6 +96,8 @@ def test_catalog_schema_and_listing_from_the_command_line(invoke, tmp_path: Path
     schema = json.loads(result.output)
     assert {"ma", "ten_bang", "cot", "bang", "kem_theo"} <= set(schema["properties"])
     assert "Cot" in schema["$defs"] and "lam_tron" in schema["$defs"]["KiemTra"]["properties"]
+    assert schema["description"].startswith("Danh mục chỉ tiêu")  # shown by editors: Vietnamese
+    assert schema["$defs"]["Cot"]["description"].startswith("Một cột của bảng")
     bad = tmp_path / "bieu_mau.yaml"
     bad.write_text(TWO_TABLES, encoding="utf-8")
     result = invoke("danh-muc", bad)
