@@ -428,6 +428,48 @@ def _rule_paragraphs(body: etree._Element) -> Iterator[etree._Element]:
             yield from _RULE_PARAGRAPHS(child)
 
 
+CELL_PADDING = 2 * 108 + 60  # Word's default cell margins both sides, and room for rounding
+
+
+def _column_need(cells: list[etree._Element]) -> int:
+    """The width the longest line of these cells needs so that it does not wrap."""
+    need = 0
+    for cell in cells:
+        for p in cell.iter(qn("w:p")):
+            text = wordml.element_text(p).strip()
+            if text:
+                size, bold = _run_size(p)
+                need = max(need, wordml.text_width_twips(text, size, bold))
+    return need + CELL_PADDING
+
+
+def size_header_columns(body: etree._Element) -> None:
+    """Widen the header's left column (agency names) when a name would wrap in it, taking the
+    room from the right column as far as the national motto (its first row) still fits on
+    one line: "UBND HUYỆN ĐAN PHƯỢNG" stays on one line. A name too long for any column wraps
+    onto two lines, as NĐ30 allows; the template's widths are the minimum."""
+    header = body.find(qn("w:tbl"))
+    grid = header.find(qn("w:tblGrid")) if header is not None else None
+    columns = grid.findall(qn("w:gridCol")) if grid is not None else []
+    rows = header.findall(qn("w:tr")) if header is not None else []
+    if len(columns) != 2 or not rows or any(len(r.findall(qn("w:tc"))) != 2 for r in rows):
+        return
+    left, right = (int(c.get(qn("w:w"))) for c in columns)
+    total = left + right
+    motto = _column_need([rows[0].findall(qn("w:tc"))[1]])
+    wanted = min(_column_need([r.findall(qn("w:tc"))[0] for r in rows]), total - motto)
+    if wanted <= left:
+        return
+    widths = (wanted, total - wanted)
+    for column, width in zip(columns, widths, strict=True):
+        column.set(qn("w:w"), str(width))
+    for tr in rows:
+        for tc, width in zip(tr.findall(qn("w:tc")), widths, strict=True):
+            tcw = wordml.child(wordml.child(tc, "w:tcPr", first=True), "w:tcW", first=True)
+            tcw.set(qn("w:w"), str(width))
+            tcw.set(qn("w:type"), "dxa")
+
+
 def size_short_rules(body: etree._Element, text_width: int) -> None:
     """Lines under the agency name (about 40% of it), the motto (its full length) and the
     trích yếu (a short centred line), sized from the text above each rule."""
@@ -701,6 +743,7 @@ def render_docx(
         mark_template_values(template.docx.element.body, composition, marking.sink)
     document = insert_fragments(template.docx, markup, str(template_path))
     body = document.element.body
+    size_header_columns(body)
     size_short_rules(body, text_width)
     keep_closing_together(body, composition.signer)
     finish_sections(body, section_orientations(composition.appendices))

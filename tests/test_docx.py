@@ -161,6 +161,37 @@ def test_header_block(example) -> None:
     )
 
 
+def test_header_left_column_widens_for_a_long_name(tmp_path) -> None:
+    from generator.docx_render import CELL_PADDING
+
+    text = EXAMPLE["xa_hoang_cat_6_thang_2024"].read_text(encoding="utf-8")
+    data = tmp_path / "tan_hoi.yaml"
+    data.write_text(
+        text.replace(
+            'co_quan_ban_hanh: ["Ủy ban nhân dân", "Xã Hoàng Cát"]',
+            "co_quan_chu_quan: UBND huyện Đan Phượng\n"
+            'co_quan_ban_hanh: ["Ủy ban nhân dân", "xã Tân Hội"]',
+        ),
+        encoding="utf-8",
+    )
+    table = open_docx(rendered_bytes(data)).tables[0]
+    left, right = (int(c.get(qn("w:w"))) for c in table._tbl.iter(qn("w:gridCol")))
+    assert left + right == 3515 + 5840  # the template's two columns, the text width
+    assert left >= text_width_twips("UBND HUYỆN ĐAN PHƯỢNG", 13) + CELL_PADDING
+    assert right >= text_width_twips("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12.5, True) + 216
+    for row in table.rows:
+        assert [int(c._tc.tcPr.tcW.get(qn("w:w"))) for c in row.cells] == [left, right]
+    shipped = open_docx(rendered_bytes(EXAMPLE["xa_hoang_cat_6_thang_2024"])).tables[0]
+    assert int(shipped._tbl.find(f"{qn('w:tblGrid')}/{qn('w:gridCol')}").get(qn("w:w"))) < left
+
+
+def test_text_width_uses_times_new_roman_advances() -> None:
+    # Liberation Serif / Times New Roman: "UBND HUYỆN ĐAN PHƯỢNG" at 13 pt is 3502 twips wide
+    assert abs(text_width_twips("UBND HUYỆN ĐAN PHƯỢNG", 13) - 3502) <= 5
+    assert abs(text_width_twips("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12.5, True) - 5215) <= 5
+    assert text_width_twips("ƯỚ", 10) > text_width_twips("UÓ", 10)  # the horn takes room
+
+
 def test_dates_follow_nd30_padding() -> None:
     document = open_docx(rendered_bytes(HUYEN))
     assert document.tables[0].cell(1, 1).paragraphs[0].text == "Hướng Hóa, ngày 16 tháng 3 năm 2021"

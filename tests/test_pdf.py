@@ -169,3 +169,25 @@ def test_signature_block_never_splits_from_its_signer_or_the_closing_lines(tmp_p
         assert page_of("Nội vụ tổng hợp./.") == signer, pdf.name  # the closing sentence
         moved.add(signer)
     assert len(moved) >= 2  # the extra bullets did push the block onto another page
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_header_left_column_fits_the_names_it_holds(tmp_path) -> None:
+    from generator import render_report
+
+    text = EXAMPLE["xa_hoang_cat_6_thang_2024"].read_text(encoding="utf-8")
+    data = tmp_path / "tan_hoi.yaml"
+    data.write_text(
+        text.replace(
+            'co_quan_ban_hanh: ["Ủy ban nhân dân", "Xã Hoàng Cát"]',
+            "co_quan_chu_quan: UBND huyện Đan Phượng\n"
+            'co_quan_ban_hanh: ["Ủy ban nhân dân", "xã Tân Hội"]',
+        ),
+        encoding="utf-8",
+    )
+    (pdf,) = convert_to_pdf([render_report(data).outputs[0]])
+    lines = [" ".join(line.split()) for line in _page_text(pdf, 1).splitlines() if line.strip()]
+    assert lines[0] == "UBND HUYỆN ĐAN PHƯỢNG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert lines[1] == "ỦY BAN NHÂN DÂN Độc lập - Tự do - Hạnh phúc"
+    assert lines[2] == "XÃ TÂN HỘI"
