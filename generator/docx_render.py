@@ -238,14 +238,14 @@ def appendix_markup(
     return out
 
 
-def section_orientations(appendices: list[Appendix]) -> list[bool]:
-    """Landscape or not, for each section after the report's body, in order."""
+def section_layout(appendices: list[Appendix]) -> list[tuple[bool, bool]]:
+    """(landscape, starts an appendix) for each section after the report's body, in order."""
     found = []
     for appendix in appendices:
-        found.append(appendix.landscape)
+        found.append((appendix.landscape, True))
         for previous, table in zip(appendix.tables, appendix.tables[1:], strict=False):
             if table.landscape != previous.landscape:
-                found.append(table.landscape)
+                found.append((table.landscape, False))
     return found
 
 
@@ -529,14 +529,31 @@ def keep_closing_together(body: etree._Element, signer: str) -> None:
         above = above.getprevious()
 
 
+# what follows w:pgNumType in a w:sectPr (the schema fixes the order)
+_AFTER_PAGE_NUMBERING = (
+    "cols",
+    "formProt",
+    "vAlign",
+    "noEndnote",
+    "titlePg",
+    "textDirection",
+    "bidi",
+    "rtlGutter",
+    "docGrid",
+    "printerSettings",
+    "sectPrChange",
+)
+
+
 def finish_sections(
-    body: etree._Element, landscapes: list[bool], after_report: bool = True
+    body: etree._Element, layout: list[tuple[bool, bool]], after_report: bool = True
 ) -> None:
     """Give each appendix (and each table turned the other way) its own section, in the
-    order of ``landscapes``. After a report, the first break paragraph closes the report's
-    body with its own page setup; the appendix sections have no title page (page numbers go
-    on) and are turned when ``landscapes`` says so. A document of appendices alone keeps
-    the title page of its first section."""
+    order of ``layout`` (landscape, starts an appendix). After a report, the first break
+    paragraph closes the report's body with its own page setup. NĐ30 (Phụ lục I) numbers each
+    Phụ lục's pages on their own: a section that starts an appendix restarts at 1 and, like
+    the report, shows no number on its first page; a table turned the other way continues
+    its appendix's numbers."""
     final = body.find(qn("w:sectPr"))
     breaks = _EMPTY_SECTION_BREAKS(body)
     if not breaks and after_report:
@@ -548,10 +565,12 @@ def finish_sections(
     for reference in final.findall(qn("w:headerReference")):
         if reference.get(qn("w:type")) == "first":
             final.remove(reference)
-    appendix_page = deepcopy(final)
+    continued = deepcopy(final)
     sections = [first_page] if after_report else []
-    for index, turned in enumerate(landscapes):
-        section = deepcopy(first_page if index == 0 and not after_report else appendix_page)
+    for turned, starts in layout:
+        section = deepcopy(first_page if starts else continued)
+        if starts:
+            restart_page_numbers(section)
         if turned:
             wordml.landscape(section)
         sections.append(section)
@@ -560,6 +579,20 @@ def finish_sections(
     last = sections[-1] if sections else None
     if last is not None and last is not first_page:
         final.getparent().replace(final, deepcopy(last))
+
+
+def restart_page_numbers(sect_pr: etree._Element) -> None:
+    numbering = sect_pr.find(qn("w:pgNumType"))
+    if numbering is None:
+        numbering = wordml.el("w:pgNumType")
+        later = next(
+            (c for c in sect_pr if c.tag in {qn(f"w:{t}") for t in _AFTER_PAGE_NUMBERING}), None
+        )
+        if later is not None:
+            later.addprevious(numbering)
+        else:
+            sect_pr.append(numbering)
+    numbering.set(qn("w:start"), "1")
 
 
 def appendix_text_width(template_body: etree._Element, landscape: bool) -> int:
@@ -746,7 +779,7 @@ def render_docx(
     size_header_columns(body)
     size_short_rules(body, text_width)
     keep_closing_together(body, composition.signer)
-    finish_sections(body, section_orientations(composition.appendices))
+    finish_sections(body, section_layout(composition.appendices))
     ensure_styles(document)
     if composition.footnotes:
         wordml.add_footnotes(
@@ -801,7 +834,7 @@ def render_appendix_docx(
     final = body.find(qn("w:sectPr"))
     for child in list(holder):
         final.addprevious(child)
-    finish_sections(body, section_orientations(composition.appendices), after_report=False)
+    finish_sections(body, section_layout(composition.appendices), after_report=False)
     ensure_styles(document)
     first = composition.appendices[0]
     core = document.core_properties

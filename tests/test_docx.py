@@ -445,7 +445,13 @@ def test_appendix_in_its_own_section(example) -> None:
     assert len(document.sections) == 2
     first, appendix = document.sections
     assert first.different_first_page_header_footer
-    assert not appendix.different_first_page_header_footer  # numbered from its first page
+    # NĐ30 Phụ lục I: a Phụ lục's pages are numbered on their own, from 1, and like the
+    # report's its first page shows no number
+    assert appendix.different_first_page_header_footer
+    assert all(not p.text.strip() for p in appendix.first_page_header.paragraphs)
+    numbering = appendix._sectPr.find(qn("w:pgNumType"))
+    assert numbering is not None and numbering.get(qn("w:start")) == "1"
+    assert first._sectPr.find(qn("w:pgNumType")) is None
     expected = WD_ORIENT.LANDSCAPE if composition.appendix.landscape else WD_ORIENT.PORTRAIT
     assert appendix.orientation == expected
     paragraphs = document.paragraphs
