@@ -172,6 +172,7 @@ def render_report(
         from .pdf import convert_to_pdf
 
         result.outputs.extend(convert_to_pdf([docx_path], force))  # errors after the writes
+        _warn_about_fonts(result)
     return result
 
 
@@ -361,6 +362,16 @@ def _add_pdfs(results: list[RenderResult], force: bool) -> None:
         return
     for result in results:
         result.outputs += [pdfs[p] for p in list(result.outputs) if p in pdfs]
+    if results:
+        _warn_about_fonts(results[0])
+
+
+def _warn_about_fonts(result: RenderResult) -> None:
+    from .pdf import font_warning
+
+    warning = font_warning()
+    if warning:
+        result.notes.append(warning)
 
 
 def json_schema() -> dict[str, Any]:

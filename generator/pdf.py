@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -17,6 +18,16 @@ INSTALL_HINT = (
     "tải tại https://www.libreoffice.org/download/ rồi chạy lại với --pdf"
 )
 TIMEOUT_PER_FILE = 60
+# Letters that only a font made for Vietnamese has (ả ế ể ờ ự đ ư): Debian's fonts-liberation
+# 1.x, which stands in for Times New Roman on Linux, lacks them, and LibreOffice then mixes
+# in another font and text copied from the PDF comes out garbled ("đi ện t ử").
+VIETNAMESE_LETTERS = "ảếểờựđư"
+FONT_HINT = (
+    "cảnh báo: trên máy này, phông chữ thay cho Times New Roman ({family}) không có đủ chữ "
+    "tiếng Việt: PDF sẽ trộn phông khác và chữ chép từ PDF bị vỡ. Cài phông Liberation bản 2 "
+    "(cùng kích thước chữ với Times New Roman): `sudo apt-get install fonts-liberation2` "
+    "trên Ubuntu/Debian, hoặc cài phông Times New Roman, rồi xuất lại PDF"
+)
 
 
 def find_soffice() -> str | None:
@@ -31,6 +42,31 @@ def find_soffice() -> str | None:
         if os.path.exists(candidate):
             return candidate
     return None
+
+
+def _fontconfig(*args: str) -> str:
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def font_warning() -> str | None:
+    """A warning when the font LibreOffice prints Times New Roman with lacks Vietnamese
+    letters. Asked of fontconfig, which LibreOffice uses on Linux; where there is none
+    (Windows), Times New Roman itself is installed."""
+    fc_match, fc_list = shutil.which("fc-match"), shutil.which("fc-list")
+    if fc_match is None or fc_list is None:
+        return None
+    family = _fontconfig(fc_match, "--format=%{family[0]}", "Times New Roman")
+    if not family:
+        return None
+    escaped = re.sub(r"([\\:,=-])", r"\\\1", family)
+    charset = " ".join(f"{ord(letter):x}" for letter in VIETNAMESE_LETTERS)
+    if _fontconfig(fc_list, f"{escaped}:charset={charset}", "family"):
+        return None
+    return FONT_HINT.format(family=family)
 
 
 def made_by_baocao(pdf: bytes) -> bool:

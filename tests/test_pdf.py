@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -195,3 +196,56 @@ def test_header_left_column_fits_the_names_it_holds(tmp_path) -> None:
     assert lines[0] == "UBND HUYỆN ĐAN PHƯỢNG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     assert lines[1] == "ỦY BAN NHÂN DÂN Độc lập - Tự do - Hạnh phúc"
     assert lines[2] == "XÃ TÂN HỘI"
+
+
+def _fake_fontconfig(folder: Path, substitute: str, covered: bool) -> str:
+    """fc-match answering ``substitute`` for Times New Roman; fc-list finding it only when it
+    ``covered`` the Vietnamese letters asked for. Returns a PATH with them first."""
+    folder.mkdir()
+    (folder / "fc-match").write_text(f'#!/bin/sh\nprintf "%s" "{substitute}"\n')
+    listed = f'case "$1" in *charset=*1ea3*) echo "{substitute}";; esac' if covered else "true"
+    (folder / "fc-list").write_text(f"#!/bin/sh\n{listed}\n")
+    for tool in folder.iterdir():
+        tool.chmod(0o755)
+    return f"{folder}{os.pathsep}{os.environ['PATH']}"
+
+
+def test_font_warning_names_the_package_when_vietnamese_letters_are_missing(
+    monkeypatch, tmp_path: Path
+) -> None:
+    from generator.pdf import font_warning
+
+    monkeypatch.setenv("PATH", _fake_fontconfig(tmp_path / "old", "Liberation Serif", False))
+    warning = font_warning()
+    assert warning is not None and "Liberation Serif" in warning
+    assert "sudo apt-get install fonts-liberation2" in warning
+    monkeypatch.setenv("PATH", _fake_fontconfig(tmp_path / "new", "Liberation Serif", True))
+    assert font_warning() is None
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no fontconfig (Windows): no guess
+    assert font_warning() is None
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_render_pdf_warns_about_a_font_without_vietnamese(invoke, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("PATH", _fake_fontconfig(tmp_path / "bin", "Liberation Serif", False))
+    result = invoke("render", EXAMPLE["xa_hoang_cat_6_thang_2024"], "-o", tmp_path, "--pdf")
+    assert result.exit_code == 0, result.output
+    assert "không có đủ chữ tiếng Việt" in result.output
+    assert "fonts-liberation2" in result.output
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_every_example_pdf_uses_one_font_family(tmp_path) -> None:
+    from generator import render_report
+
+    documents = [render_report(path, tmp_path).outputs[0] for path in EXAMPLE.values()]
+    for pdf in convert_to_pdf(documents):
+        listing = subprocess.run(
+            ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+        ).stdout.splitlines()[2:]
+        # "ABCDEF+LiberationSerif-Bold" → "LiberationSerif": a second family means letters
+        # the first font lacked were taken from another one
+        families = {line.split()[0].split("+")[-1].split("-")[0] for line in listing}
+        assert len(families) == 1, f"{pdf.name}: {sorted(families)}"
