@@ -5,7 +5,9 @@ from generator import check_data, render_report, write_phu_luc
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import hashlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -13,7 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import OUT_OF_MEMORY, BaocaoError, DataError, Problem, ProblemList
+from .errors import (
+    OUT_OF_MEMORY,
+    BaocaoError,
+    DataError,
+    OutputError,
+    Problem,
+    ProblemList,
+    ToolMissingError,
+)
 from .loader import LoadedFile
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
@@ -49,6 +59,7 @@ class RenderResult:
     warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     failed: bool = False  # written, but something asked for (a PDF) could not be made
+    pdf_error: BaocaoError | None = None  # why the PDF asked for could not be made
 
 
 @dataclass
@@ -110,9 +121,177 @@ def _fingerprint(prepared: _Prepared, template: Path) -> str:
     return fingerprint_of(__version__.encode(), *prepared.inputs, template.read_bytes())
 
 
-def output_paths(source: Path, out_dir: Path | None) -> tuple[Path, Path]:
-    folder = out_dir if out_dir is not None else source.parent
-    return folder / f"{source.stem}.docx", folder / f"{source.stem}_phu_luc.xlsx"
+# Names a user may give -o that are files of another kind, not folders
+OTHER_FILE_SUFFIXES = {
+    ".docx", ".doc", ".odt", ".xlsx", ".xlsm", ".xls", ".ods", ".pdf",
+    ".yaml", ".yml", ".json", ".csv", ".txt",
+}  # fmt: skip
+
+
+def _is_folder(output: str | Path) -> bool:
+    return Path(output).is_dir() or str(output).endswith(("/", os.sep))
+
+
+def _refuse_output(output: str | Path, wanted: str, what: str) -> None:
+    """-o names an existing file, or a file of the wrong kind: refused in Vietnamese."""
+    suffix = Path(output).suffix.lower()
+    if Path(output).exists():
+        problem = "đã có một tệp tên này"
+    elif suffix in OTHER_FILE_SUFFIXES:
+        problem = f"{what} không ghi ra tệp {suffix}"
+    else:
+        return
+    raise OutputError(f"{problem}: -o cần một thư mục, hoặc tên tệp {wanted}", file=str(output))
+
+
+def output_paths(source: Path, output: str | Path | None, many: bool = False) -> tuple[Path, Path]:
+    """The DOCX and XLSX a data file renders to: beside it, in the folder ``output``, or
+    under the name ``output`` when it ends in .docx (the Phụ lục then is NAME_phu_luc.xlsx
+    beside it)."""
+    if output is None:
+        folder, stem = source.parent, source.stem
+    elif Path(output).suffix.lower() == ".docx" and not _is_folder(output):
+        if many:
+            raise OutputError(
+                "-o TÊN.docx chỉ dùng khi xuất một tệp số liệu; khi xuất nhiều tệp, -o là "
+                "một thư mục",
+                file=str(output),
+            )
+        folder, stem = Path(output).parent, Path(output).stem
+    else:
+        if not _is_folder(output):
+            _refuse_output(output, ".docx", "báo cáo (Word)")
+        folder, stem = Path(output), source.stem
+    return folder / f"{stem}.docx", folder / f"{stem}_phu_luc.xlsx"
+
+
+def phu_luc_path(source: Path, output: str | Path | None, suffix: str = ".xlsx") -> Path:
+    """Where `phu-luc` writes: NAME_phu_luc.xlsx (.docx) beside the data or in the folder
+    ``output``, or the file ``output`` when it ends in the suffix."""
+    name = f"{source.stem}_phu_luc{suffix}"
+    if output is None:
+        return source.parent / name
+    if Path(output).suffix.lower() == suffix and not _is_folder(output):
+        return Path(output)
+    if not _is_folder(output):
+        kind = "Word" if suffix == ".docx" else "Excel"
+        _refuse_output(output, suffix, f"phụ lục ({kind})")
+    return Path(output) / name
+
+
+@dataclass
+class _Plan:
+    """A report rendered in memory: what would be written, nothing written yet."""
+
+    result: RenderResult
+    outputs: list[Any]  # output_set.Output, the DOCX (or the Phụ lục alone) first
+    pdf: Path | None = None  # the PDF to make from the DOCX, when asked
+
+
+def _plan_report(
+    source: Path,
+    output: str | Path | None,
+    *,
+    template: str | Path | None = None,
+    strict: bool = False,
+    pdf: bool = False,
+    so_lieu: str | Path | None = None,
+    many: bool = False,
+) -> _Plan:
+    from .docx_render import render_docx
+    from .output import stamp
+    from .output_set import Output
+    from .templates import shipped_template
+
+    docx_path, xlsx_path = output_paths(source, output, many)
+    prepared = _prepare(source, Path(so_lieu) if so_lieu else None, marks=True)
+    prepared.problems.raise_if_errors(DataError, strict=strict)
+    composition = prepared.composition
+    docx_template = Path(template) if template else shipped_template("docx")
+    if not docx_template.is_file():
+        from .errors import TemplateError
+
+        raise TemplateError("không tìm thấy tệp mẫu", file=str(docx_template))
+    fingerprint = _fingerprint(prepared, docx_template)
+    outputs = [Output(docx_path, render_docx(composition, docx_template, fingerprint))]
+    if composition.appendix is not None:
+        from .xlsx_render import render_xlsx
+
+        xlsx_template = shipped_template("xlsx")
+        workbook = render_xlsx(composition, xlsx_template)
+        outputs.append(Output(xlsx_path, stamp(workbook, _fingerprint(prepared, xlsx_template))))
+    result = RenderResult(source, warnings=prepared.problems.warnings)
+    result.notes += [str(p) for p in prepared.loaded.cleared]
+    return _Plan(result, outputs, docx_path.with_suffix(".pdf") if pdf else None)
+
+
+def _commit(plans: list[_Plan], force: bool) -> list[RenderResult | BaocaoError]:
+    """Write each plan's outputs as one set (see output_set): lock and check every set, make
+    the PDFs asked for in one LibreOffice run, then write. A set that cannot be written is
+    returned as its error; the others are written."""
+    from .output_set import (
+        Output,
+        check_targets,
+        locked,
+        record_pdf_hash,
+        recorded_pdf_hash,
+        write_set,
+    )
+
+    answers: list[RenderResult | BaocaoError] = [plan.result for plan in plans]
+    with contextlib.ExitStack() as stack:
+        ready = []
+        for index, plan in enumerate(plans):
+            targets = [o.path for o in plan.outputs] + ([plan.pdf] if plan.pdf else [])
+            try:
+                stack.enter_context(locked(targets))
+                ready.append((index, plan, check_targets(targets, force)))
+            except BaocaoError as exc:
+                answers[index] = exc
+        pdfs, pdf_error = _make_pdfs([plan for _, plan, _ in ready if plan.pdf])
+        for index, plan, checked in ready:
+            document = plan.outputs[0]
+            outputs = list(plan.outputs)
+            made = pdfs.get(id(plan))
+            if made is not None:
+                outputs.append(Output(plan.pdf, made))
+                pdf_hash = hashlib.sha256(made).hexdigest()
+            else:  # the PDF on disk, if any, stays: keep knowing it as baocao's
+                pdf_hash = recorded_pdf_hash(document.path)
+            if document.path.suffix.lower() == ".docx":
+                outputs[0] = Output(document.path, record_pdf_hash(document.data, pdf_hash))
+            written = {o.path for o in outputs}
+            checked.backups = [(old, bak) for old, bak in checked.backups if old in written]
+            try:
+                plan.result.backups += write_set(outputs, checked)
+            except BaocaoError as exc:
+                answers[index] = exc
+                continue
+            plan.result.outputs += [o.path for o in outputs]
+        if pdf_error is not None:
+            failed = next((a for a in answers if isinstance(a, RenderResult)), None)
+            if failed is not None:
+                failed.notes.append(str(pdf_error))
+                failed.failed = True
+                failed.pdf_error = pdf_error
+    if any(plan.pdf for plan in plans) and pdf_error is None and ready:
+        _warn_about_fonts(ready[0][1].result)
+    return answers
+
+
+def _make_pdfs(plans: list[_Plan]) -> tuple[dict[int, bytes], BaocaoError | None]:
+    """The PDF of each plan's DOCX (one LibreOffice run), or why none could be made."""
+    if not plans:
+        return {}, None
+    from .pdf import convert_bytes
+
+    try:
+        made = convert_bytes([plan.outputs[0].data for plan in plans])
+    except ToolMissingError as exc:
+        return {}, exc
+    except BaocaoError as exc:
+        return {}, OutputError(f"{exc.message}; tệp Word/Excel vẫn được ghi, chưa có PDF")
+    return {id(plan): data for plan, data in zip(plans, made, strict=True)}, None
 
 
 def render_report(
@@ -125,55 +304,25 @@ def render_report(
     pdf: bool = False,
     so_lieu: str | Path | None = None,
 ) -> RenderResult:
-    """Write the BÁO CÁO (.docx) and, when the report has one, its Phụ lục (.xlsx).
+    """Write the BÁO CÁO (.docx) and, when the report has one, its Phụ lục (.xlsx), and with
+    ``pdf`` the PDF of the DOCX.
 
-    Outputs go to ``out_dir`` (default: beside the data file) as NAME.docx and
-    NAME_phu_luc.xlsx. Nothing is written unless every output can be: a file edited by hand
-    since it was generated is kept (OutputError) unless ``force`` (then kept as NAME.bak.*).
+    Outputs go beside the data file, or into the folder ``out_dir``, as NAME.docx,
+    NAME_phu_luc.xlsx and NAME.pdf; an ``out_dir`` ending in .docx names the DOCX itself.
+    They are written as one set or not at all: a file edited by hand since it was generated,
+    or not made by baocao, is kept (OutputError) unless ``force`` (then kept as NAME.bak.*).
+    When the PDF cannot be made (no LibreOffice), the DOCX and XLSX are written and the
+    error is raised after.
     """
-    from .docx_render import render_docx
-    from .output import atomic_write, guard_overwrite, stamp
-    from .templates import shipped_template
-
-    source = Path(path)
-    prepared = _prepare(source, Path(so_lieu) if so_lieu else None, marks=True)
-    prepared.problems.raise_if_errors(DataError, strict=strict)
-    composition = prepared.composition
-    docx_template = Path(template) if template else shipped_template("docx")
-    if not docx_template.is_file():
-        from .errors import TemplateError
-
-        raise TemplateError("không tìm thấy tệp mẫu", file=str(docx_template))
-    docx_path, xlsx_path = output_paths(source, Path(out_dir) if out_dir else None)
-    fingerprint = _fingerprint(prepared, docx_template)
-    products = [(docx_path, render_docx(composition, docx_template, fingerprint))]
-    if composition.appendix is not None:
-        from .xlsx_render import render_xlsx
-
-        xlsx_template = shipped_template("xlsx")
-        products.append(
-            (
-                xlsx_path,
-                stamp(
-                    render_xlsx(composition, xlsx_template), _fingerprint(prepared, xlsx_template)
-                ),
-            )
-        )
-    result = RenderResult(source, warnings=prepared.problems.warnings)
-    result.notes += [str(p) for p in prepared.loaded.cleared]
-    for target, _ in products:  # refuse before writing anything
-        backup = guard_overwrite(target, force)
-        if backup:
-            result.backups.append(backup)
-    for target, data in products:
-        atomic_write(target, data)
-        result.outputs.append(target)
-    if pdf:
-        from .pdf import convert_to_pdf
-
-        result.outputs.extend(convert_to_pdf([docx_path], force))  # errors after the writes
-        _warn_about_fonts(result)
-    return result
+    plan = _plan_report(
+        Path(path), out_dir, template=template, strict=strict, pdf=pdf, so_lieu=so_lieu
+    )
+    (answer,) = _commit([plan], force)
+    if isinstance(answer, BaocaoError):
+        raise answer
+    if answer.pdf_error is not None:  # the DOCX and XLSX are written; the PDF is not
+        raise answer.pdf_error
+    return answer
 
 
 def write_phu_luc(
@@ -185,13 +334,16 @@ def write_phu_luc(
     so_lieu: str | Path | None = None,
     docx: bool = False,
 ) -> RenderResult:
-    """Write the Phụ lục alone: an Excel workbook (default NAME_phu_luc.xlsx beside the
-    data), or with ``docx`` a Word document (NAME_phu_luc.docx) for offices that send the
-    appendix as a file of its own."""
-    from .output import atomic_write, guard_overwrite, stamp
+    """Write the Phụ lục alone: an Excel workbook, or with ``docx`` a Word document for
+    offices that send the appendix as a file of its own: NAME_phu_luc.xlsx (.docx) beside
+    the data file or in the folder ``output``, or the file ``output`` when it ends in .xlsx
+    (.docx)."""
+    from .output import stamp
+    from .output_set import Output
     from .templates import shipped_template
 
     source = Path(path)
+    target = phu_luc_path(source, output, ".docx" if docx else ".xlsx")
     prepared = _prepare(source, Path(so_lieu) if so_lieu else None)
     prepared.problems.raise_if_errors(DataError, strict=strict)
     if prepared.composition.appendix is None:
@@ -200,11 +352,9 @@ def write_phu_luc(
             file=prepared.loaded.name,
             path="phu_luc",
         )
-    default = output_paths(source, None)[1]
     if docx:
         from .docx_render import render_appendix_docx
 
-        target = Path(output) if output else default.with_suffix(".docx")
         template = shipped_template("docx")
         data = render_appendix_docx(
             prepared.composition, template, _fingerprint(prepared, template)
@@ -212,17 +362,15 @@ def write_phu_luc(
     else:
         from .xlsx_render import render_xlsx
 
-        target = Path(output) if output else default
         template = shipped_template("xlsx")
         data = stamp(render_xlsx(prepared.composition, template), _fingerprint(prepared, template))
     result = RenderResult(source, warnings=prepared.problems.warnings)
     result.notes += [str(p) for p in prepared.loaded.cleared]
-    backup = guard_overwrite(target, force)
-    if backup:
-        result.backups.append(backup)
-    atomic_write(target, data)
-    result.outputs.append(target)
-    return result
+    plan = _Plan(result, [Output(target, data)])
+    (answer,) = _commit([plan], force)
+    if isinstance(answer, BaocaoError):
+        raise answer
+    return answer
 
 
 def data_files(paths: list[str | Path]) -> list[Path]:
@@ -258,18 +406,18 @@ def collect_between_files(done: int) -> None:
 _rendered_here = 0  # files rendered by this process in a batch
 
 
-def _render_in_batch(args: tuple[Path, Path | None, dict[str, Any]]) -> RenderResult | BaocaoError:
+def _plan_in_batch(args: tuple[Path, str | Path | None, dict[str, Any]]) -> _Plan | BaocaoError:
     global _rendered_here
     if _rendered_here:  # between files only: after the last one the process exits
         collect_between_files(_rendered_here)
     _rendered_here += 1
-    return _render_one(args)
+    return _plan_one(args)
 
 
-def _render_one(args: tuple[Path, Path | None, dict[str, Any]]) -> RenderResult | BaocaoError:
-    source, out_dir, options = args
+def _plan_one(args: tuple[Path, str | Path | None, dict[str, Any]]) -> _Plan | BaocaoError:
+    source, output, options = args
     try:
-        return render_report(source, out_dir, **options)
+        return _plan_report(source, output, **options)
     except BaocaoError as exc:
         return exc
     except MemoryError:
@@ -288,19 +436,24 @@ def render_many(
     *,
     jobs: int = 0,
     pdf: bool = False,
+    force: bool = False,
     progress: Callable[[RenderResult | BaocaoError], None] | None = None,
     **options: Any,
 ) -> list[RenderResult | BaocaoError]:
     """Render several data files (folders expanded); failures are returned, not raised, so one
-    bad file does not stop the others. ``jobs`` processes (0: one per CPU). With ``pdf``, every
-    DOCX written is converted in a single LibreOffice run at the end. ``progress`` is called
-    with each file's result as it comes (a progress bar)."""
-    target = Path(out_dir) if out_dir else None
-    sources, clashes = _without_clashes(data_files(paths), target)
-    work = [(source, target, options) for source in sources]
+    bad file does not stop the others. ``jobs`` processes render (0: one per CPU); each
+    report's files are then written as one set, and with ``pdf`` every PDF is made in a
+    single LibreOffice run first. ``progress`` is called with each file's result as it
+    comes (a progress bar)."""
+    sources = data_files(paths)
+    many = len(sources) > 1
+    if many:
+        output_paths(sources[0], out_dir, many=True)  # -o NAME.docx with several files
+    sources, clashes = _without_clashes(sources, out_dir)
+    work = [(source, out_dir, {**options, "pdf": pdf, "many": many}) for source in sources]
     workers = jobs or os.cpu_count() or 1
     if workers == 1 or len(work) < 4:
-        results = _reported(map(_render_in_batch, work), progress)
+        planned = [_plan_in_batch(item) for item in work]
     else:
         from concurrent.futures import ProcessPoolExecutor  # multiprocessing: ~20 ms to import
 
@@ -308,9 +461,10 @@ def render_many(
             max_workers=min(workers, len(work)), initializer=gc.disable
         ) as pool:
             chunk = max(1, len(work) // (workers * 8))
-            results = _reported(pool.map(_render_in_batch, work, chunksize=chunk), progress)
-    if pdf:
-        _add_pdfs([r for r in results if isinstance(r, RenderResult)], options.get("force", False))
+            planned = list(pool.map(_plan_in_batch, work, chunksize=chunk))
+    plans = [p for p in planned if isinstance(p, _Plan)]
+    written = iter(_commit(plans, force))
+    results = _reported((next(written) if isinstance(p, _Plan) else p for p in planned), progress)
     return results + clashes
 
 
@@ -327,14 +481,14 @@ def _reported(
 
 
 def _without_clashes(
-    sources: list[Path], out_dir: Path | None
+    sources: list[Path], out_dir: str | Path | None
 ) -> tuple[list[Path], list[BaocaoError]]:
     """Two data files that would write the same outputs (bc.yaml and bc.yml, or a/bc.yaml and
     b/bc.yaml into one folder): the first is rendered, the others are refused, not lost."""
     claimed: dict[Path, Path] = {}
     kept, refused = [], []
     for source in sources:
-        docx = output_paths(source, out_dir)[0].resolve()
+        docx = output_paths(source, out_dir, many=len(sources) > 1)[0].resolve()
         if docx in claimed:
             refused.append(
                 DataError(
@@ -347,23 +501,6 @@ def _without_clashes(
             claimed[docx] = source
             kept.append(source)
     return kept, refused
-
-
-def _add_pdfs(results: list[RenderResult], force: bool) -> None:
-    from .pdf import convert_to_pdf
-
-    documents = [p for r in results for p in r.outputs if p.suffix == ".docx"]
-    try:
-        pdfs = {p.with_suffix(".docx"): p for p in convert_to_pdf(documents, force)}
-    except BaocaoError as exc:  # LibreOffice missing or failing: the Word files stay written
-        if results:
-            results[-1].notes.append(str(exc))
-            results[-1].failed = True
-        return
-    for result in results:
-        result.outputs += [pdfs[p] for p in list(result.outputs) if p in pdfs]
-    if results:
-        _warn_about_fonts(results[0])
 
 
 def _warn_about_fonts(result: RenderResult) -> None:

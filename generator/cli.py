@@ -248,8 +248,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     "-o",
     "--output",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Thư mục ghi kết quả (mặc định: cùng thư mục với tệp số liệu).",
+    metavar="THƯ_MỤC|TỆP.docx",
+    help="Thư mục ghi kết quả, hoặc tên tệp Word .docx khi xuất một tệp (mặc định: cùng thư "
+    "mục với tệp số liệu).",
 )
 @click.option(
     "--template",
@@ -278,7 +279,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def render(
     obj: dict[str, Any],
     data: tuple[Path, ...],
-    out_dir: Path | None,
+    out_dir: str | None,
     template: Path | None,
     so_lieu: Path | None,
     force: bool,
@@ -356,8 +357,9 @@ def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Tệp ghi ra (mặc định: TÊN_phu_luc.xlsx, hoặc .docx, cạnh tệp số liệu).",
+    metavar="TỆP|THƯ_MỤC",
+    help="Tệp ghi ra (.xlsx, hoặc .docx với --docx), hoặc thư mục (mặc định: "
+    "TÊN_phu_luc.xlsx, hoặc .docx, cạnh tệp số liệu).",
 )
 @click.option(
     "--docx",
@@ -370,7 +372,7 @@ def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool) -> None:
 @STRICT
 def phu_luc(
     data: Path,
-    output: Path | None,
+    output: str | None,
     as_docx: bool,
     so_lieu: Path | None,
     force: bool,

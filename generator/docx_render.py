@@ -35,7 +35,6 @@ from .prose import (
 )
 from .wordml import TWIPS_PER_CM, qn
 
-PDF_MARK = "baocao"
 PARAGRAPH_STYLES = {"doan": "BCDoan", "gach": "BCGach", "cong": "BCGach", "sao": "BCGach"}
 # Context names a template may use; `baocao template check` lists any other tag as unknown.
 TEMPLATE_NAMES = (
@@ -793,7 +792,6 @@ def render_docx(
     core.title = f"Báo cáo {composition.trich_yeu}"[:250]
     core.author = composition.report.ten_co_quan
     core.comments = "Tạo bởi baocao"
-    core.keywords = PDF_MARK  # LibreOffice copies it into the PDF: how a PDF is known as ours
     return package(document_parts(document), fingerprint)
 
 
@@ -841,7 +839,6 @@ def render_appendix_docx(
     core.title = f"{first.heading} {first.title}".strip()[:250]
     core.author = composition.report.ten_co_quan
     core.comments = "Tạo bởi baocao"
-    core.keywords = PDF_MARK
     return package(document_parts(document), fingerprint)
 
 

@@ -10,6 +10,7 @@ was changed since it was generated and is kept (unless ``force``, which keeps a 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import os
@@ -105,6 +106,10 @@ def package(parts: dict[str, bytes], fingerprint: str | None = None) -> bytes:
             )
         props = {FINGERPRINT: fingerprint, CONTENT_HASH: _hash_parts(parts)}
         parts[CUSTOM_PART] = _custom_xml(props)
+    return _zip(parts)
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in parts.items():
@@ -112,6 +117,17 @@ def package(parts: dict[str, bytes], fingerprint: str | None = None) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, data)
     return out.getvalue()
+
+
+def set_custom_property(data: bytes, name: str, value: str) -> bytes:
+    """The stamped package ``data`` with one more custom property (its content hash is
+    unchanged: properties are not content)."""
+    props = read_custom_properties(data)
+    props[name] = value
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        parts = {part: source.read(part) for part in source.namelist()}
+    parts[CUSTOM_PART] = _custom_xml(props)
+    return _zip(parts)
 
 
 def stamp(data: bytes, fingerprint: str) -> bytes:
@@ -221,12 +237,18 @@ def _mode_for(path: Path) -> int:
 
 def _reason(exc: OSError) -> str:
     known = {
-        "PermissionError": "không có quyền ghi",
+        "PermissionError": "không có quyền ghi, hoặc tệp đang mở trong chương trình khác",
         "NotADirectoryError": "một phần của đường dẫn là tệp, không phải thư mục",
         "IsADirectoryError": "tên này đang là một thư mục",
         "FileExistsError": "tên này đang là một tệp",
     }
-    return known.get(type(exc).__name__, exc.strerror or str(exc))
+    by_errno = {
+        errno.ENOSPC: "ổ đĩa đã đầy",
+        errno.ENAMETOOLONG: "tên tệp quá dài",
+        errno.EROFS: "ổ đĩa chỉ đọc",
+        getattr(errno, "EDQUOT", -1): "đã hết dung lượng được cấp",
+    }
+    return known.get(type(exc).__name__) or by_errno.get(exc.errno, exc.strerror or str(exc))
 
 
 def guard_overwrite(path: Path, force: bool) -> Path | None:

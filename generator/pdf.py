@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 
 from .errors import OutputError, ToolMissingError
-from .output import atomic_write, backup_path
 
 INSTALL_HINT = (
     "chưa cài LibreOffice nên chưa xuất được PDF (tệp Word/Excel vẫn đã được ghi). Cài đặt: "
@@ -69,87 +68,65 @@ def font_warning() -> str | None:
     return FONT_HINT.format(family=family)
 
 
-def made_by_baocao(pdf: bytes) -> bool:
-    """Our reports carry the keyword "baocao", which LibreOffice writes into the PDF (as text
-    or as UTF-16 hex)."""
-    return b"baocao" in pdf or "baocao".encode("utf-16-be").hex().upper().encode() in pdf.upper()
-
-
-def convert_to_pdf(documents: list[Path], force: bool = False) -> list[Path]:
-    """Convert documents to PDF beside them, as few LibreOffice runs as possible (one, unless
-    two documents share a name, which would share a PDF name in LibreOffice's output folder).
-
-    Each PDF is written atomically: LibreOffice writes into a private folder first. A PDF of
-    the same name that baocao did not make (a scanned, signed copy) is kept unless ``force``,
-    which keeps it as NAME.bak.pdf.
-    """
+def convert_bytes(documents: list[bytes]) -> list[bytes]:
+    """The PDF of each DOCX given as bytes, all in one LibreOffice run (in a private folder:
+    nothing is written beside the outputs until the caller writes the whole set)."""
     if not documents:
         return []
     soffice = find_soffice()
     if soffice is None:
         raise ToolMissingError(INSTALL_HINT)
-    for document in documents:
-        target = document.with_suffix(".pdf")
-        if target.exists() and not made_by_baocao(target.read_bytes()):
-            if not force:
-                raise OutputError(
-                    "không ghi đè: tệp PDF này không phải do baocao tạo ra (có thể là bản đã "
-                    "ký, đã quét). Đổi tên hoặc chuyển nó đi, hoặc chạy lại với --force (tệp "
-                    f"cũ được giữ thành {backup_path(target).name})",
-                    file=str(target),
-                )
-            atomic_write(backup_path(target), target.read_bytes())
-    rounds: list[list[Path]] = []
-    for document in documents:
-        free = next((r for r in rounds if all(d.stem != document.stem for d in r)), None)
-        if free is None:
-            rounds.append(free := [])
-        free.append(document)
-    written: dict[Path, Path] = {}
-    for batch in rounds:
-        written.update(_convert(soffice, batch))
-    return [written[d] for d in documents]
-
-
-def _convert(soffice: str, documents: list[Path]) -> dict[Path, Path]:
     with tempfile.TemporaryDirectory(prefix="baocao-pdf-") as work:
         work_dir = Path(work)
-        # a private profile: no clash with a LibreOffice the user has open, no first-run dialogs
-        profile = (work_dir / "profile").as_uri()
-        command = [
-            soffice,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(work_dir),
-            *(str(d) for d in documents),
-        ]
-        try:
-            finished = subprocess.run(
-                command,
-                capture_output=True,
-                timeout=TIMEOUT_PER_FILE * len(documents) + 30,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise OutputError("LibreOffice chạy quá lâu khi xuất PDF; đã dừng") from None
-        except OSError as exc:
-            raise OutputError(f"không chạy được LibreOffice ({exc.strerror})") from None
-        if finished.returncode != 0:
-            raise OutputError(
-                f"LibreOffice báo lỗi (mã {finished.returncode}) khi xuất PDF; tệp Word vẫn "
-                "đã được ghi",
-                file=str(documents[0]),
-            )
-        written = {}
-        for document in documents:
-            produced = work_dir / f"{document.stem}.pdf"
-            if not produced.exists():
-                raise OutputError("LibreOffice không xuất được PDF", file=str(document))
-            target = document.with_suffix(".pdf")
-            atomic_write(target, produced.read_bytes())
-            written[document] = target
-        return written
+        sources = []
+        for number, data in enumerate(documents, start=1):
+            source = work_dir / f"bc{number:04d}.docx"  # short, distinct names: one run
+            source.write_bytes(data)
+            sources.append(source)
+        _run_soffice(soffice, work_dir, sources)
+        produced = [work_dir / f"{source.stem}.pdf" for source in sources]
+        if not all(pdf.exists() for pdf in produced):
+            raise OutputError("LibreOffice không xuất được PDF")
+        return [pdf.read_bytes() for pdf in produced]
+
+
+def convert_to_pdf(documents: list[Path], force: bool = False) -> list[Path]:
+    """Convert DOCX files on disk to PDF beside them, in one LibreOffice run. A PDF of the
+    same name that is not the one baocao wrote is kept (``force``: kept as NAME.bak.pdf)."""
+    from .output_set import Output, check_targets, locked, write_set
+
+    targets = [document.with_suffix(".pdf") for document in documents]
+    with locked(targets):
+        checked = check_targets(targets, force)
+        pdfs = convert_bytes([document.read_bytes() for document in documents])
+        write_set([Output(t, data) for t, data in zip(targets, pdfs, strict=True)], checked)
+    return targets
+
+
+def _run_soffice(soffice: str, work_dir: Path, documents: list[Path]) -> None:
+    # a private profile: no clash with a LibreOffice the user has open, no first-run dialogs
+    profile = (work_dir / "profile").as_uri()
+    command = [
+        soffice,
+        f"-env:UserInstallation={profile}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(work_dir),
+        *(str(d) for d in documents),
+    ]
+    try:
+        finished = subprocess.run(
+            command,
+            capture_output=True,
+            timeout=TIMEOUT_PER_FILE * len(documents) + 30,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise OutputError("LibreOffice chạy quá lâu khi xuất PDF; đã dừng") from None
+    except OSError as exc:
+        raise OutputError(f"không chạy được LibreOffice ({exc.strerror})") from None
+    if finished.returncode != 0:
+        raise OutputError(f"LibreOffice báo lỗi (mã {finished.returncode}) khi xuất PDF")

@@ -187,3 +187,190 @@ def test_same_named_files_do_not_overwrite_each_other(invoke, tmp_path: Path) ->
         in result.output
     )
     assert result.output.count("Đã ghi: ") == 2  # the first report's DOCX and XLSX only
+
+
+# --------------------------------------------------------------------------- the set as a unit
+
+
+def _state(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _changed_data(tmp_path: Path) -> Path:
+    """The xã example with one figure changed: its outputs differ from the example's."""
+    data = tmp_path / XA.name
+    data.write_text(
+        XA.read_text(encoding="utf-8").replace('"1.1.2": 25', '"1.1.2": 26'), encoding="utf-8"
+    )
+    return data
+
+
+def test_a_read_only_phu_luc_stops_the_whole_set(invoke, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _render(invoke, XA, out)
+    xlsx = out / "xa_hoang_cat_6_thang_2024_phu_luc.xlsx"
+    xlsx.chmod(0o444)
+    before = _state(out)
+    result = _render(invoke, _changed_data(tmp_path), out)
+    assert result.exit_code == 1
+    assert f"{xlsx}: tệp chỉ đọc" in result.output
+    assert _state(out) == before  # the DOCX was not replaced either
+
+
+def test_a_file_open_in_word_or_excel_stops_the_whole_set(invoke, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _render(invoke, XA, out)
+    # Word keeps "~$" + the name less its first two characters while the file is open
+    (out / "~$_hoang_cat_6_thang_2024.docx").write_bytes(b"nguoi dung")
+    before = _state(out)
+    result = _render(invoke, _changed_data(tmp_path), out)
+    assert result.exit_code == 1
+    assert "tệp đang mở trong Word/Excel/LibreOffice (có tệp khóa ~$_hoang_cat" in result.output
+    assert _state(out) == before
+    (out / "~$_hoang_cat_6_thang_2024.docx").unlink()
+    (out / ".~lock.xa_hoang_cat_6_thang_2024_phu_luc.xlsx#").write_text("LibreOffice")
+    result = _render(invoke, _changed_data(tmp_path), out)
+    assert result.exit_code == 1 and "_phu_luc.xlsx: tệp đang mở" in result.output
+
+
+def test_a_full_disk_while_writing_leaves_the_old_set(invoke, tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    from generator import output_set
+
+    out = tmp_path / "out"
+    _render(invoke, XA, out)
+    before = _state(out)
+    real_write = output_set._write_temp
+    calls = []
+
+    def fill_the_disk(folder: Path, data: bytes, mode: int) -> Path:
+        calls.append(folder)
+        if len(calls) == 2:  # the XLSX, after the DOCX's temporary file was written
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(folder, data, mode)
+
+    monkeypatch.setattr(output_set, "_write_temp", fill_the_disk)
+    result = _render(invoke, _changed_data(tmp_path), out)
+    assert result.exit_code == 1
+    assert "ổ đĩa đã đầy" in result.output
+    assert _state(out) == before  # no new DOCX beside the old XLSX, no temporary file left
+
+
+def test_a_failed_rename_puts_the_earlier_versions_back(
+    invoke, tmp_path: Path, monkeypatch
+) -> None:
+    out = tmp_path / "out"
+    _render(invoke, XA, out)
+    before = _state(out)
+    real_replace = os.replace
+
+    def refuse_the_workbook(source, target) -> None:
+        if str(target).endswith("_phu_luc.xlsx"):
+            raise PermissionError(13, "Permission denied")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", refuse_the_workbook)
+    result = _render(invoke, _changed_data(tmp_path), out)
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert "các tệp cũ được giữ nguyên" in result.output
+    assert _state(out) == before  # the DOCX already renamed was put back
+
+
+def test_a_long_file_name_is_written_whole_or_refused(invoke, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    long_stem = "bao_cao_" + "đ" * 114  # 236 bytes in UTF-8
+    assert len(long_stem.encode()) == 236
+    data = tmp_path / f"{long_stem}.yaml"
+    data.write_text(XA.read_text(encoding="utf-8"), encoding="utf-8")
+    result = _render(invoke, data, out)
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {f"{long_stem}.docx", f"{long_stem}_phu_luc.xlsx"}
+    longer = tmp_path / f"{long_stem}đđđđ.yaml"  # the Phụ lục's name passes 255 bytes
+    longer.write_text(XA.read_text(encoding="utf-8"), encoding="utf-8")
+    before = _state(out)
+    result = _render(invoke, longer, out)
+    assert result.exit_code == 1
+    assert "tên tệp quá dài" in result.output
+    assert _state(out) == before  # not even the DOCX, whose name would have fitted
+
+
+def test_a_second_run_waits_for_the_first(invoke, tmp_path: Path, monkeypatch) -> None:
+    import threading
+
+    from generator import output_set
+
+    out = tmp_path / "out"
+    out.mkdir()
+    docx = out / "xa_hoang_cat_6_thang_2024.docx"
+    monkeypatch.setattr(output_set, "LOCK_WAIT", 0.5)
+    with output_set.locked([docx]):
+        result = _render(invoke, XA, out)
+    assert result.exit_code == 1
+    assert "một lần chạy baocao khác đang ghi bộ kết quả này" in result.output
+    assert f"tiến trình {os.getpid()}" in result.output
+    assert not docx.exists()
+    monkeypatch.setattr(output_set, "LOCK_WAIT", 30)
+    first = output_set.locked([docx])
+    first.__enter__()
+    threading.Timer(0.5, first.__exit__, (None, None, None)).start()
+    started = time.monotonic()
+    assert _render(invoke, XA, out).exit_code == 0
+    assert time.monotonic() - started >= 0.4  # it waited, then wrote
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []  # lock released
+
+
+def test_a_lock_left_by_a_dead_run_is_taken_over(invoke, tmp_path: Path) -> None:
+    from generator import output_set
+
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    lock = output_set._lock_path((out / "xa_hoang_cat_6_thang_2024.docx").resolve())
+    lock.write_text(f"{dead.pid}\n{output_set.socket.gethostname()}\nai\n{time.time()}\n")
+    assert _render(invoke, XA, out).exit_code == 0
+
+
+# --------------------------------------------------------------------------- -o
+
+
+def test_render_output_named_docx_is_a_file(invoke, tmp_path: Path) -> None:
+    result = invoke("render", XA, "-o", tmp_path / "bc.docx")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "bc.docx").is_file()
+    assert (tmp_path / "bc_phu_luc.xlsx").is_file()
+    Document(str(tmp_path / "bc.docx"))
+
+
+def test_render_output_of_another_kind_is_refused_in_vietnamese(invoke, tmp_path: Path) -> None:
+    existing = tmp_path / "ghi_chu"
+    existing.write_text("x")
+    for output, message in (
+        (existing, "đã có một tệp tên này: -o cần một thư mục, hoặc tên tệp .docx"),
+        (tmp_path / "bc.xlsx", "báo cáo (Word) không ghi ra tệp .xlsx"),
+        (tmp_path / "bc.pdf", "báo cáo (Word) không ghi ra tệp .pdf"),
+    ):
+        result = invoke("render", XA, "-o", output)
+        assert result.exit_code == 1
+        assert f"{output}: {message}" in result.output
+        assert "Directory" not in result.output and "is a file" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ghi_chu"]
+    several = invoke("render", XA, EXAMPLE["huyen_huong_hoa_quy1_2021"], "-o", tmp_path / "a.docx")
+    assert several.exit_code == 1 and "-o TÊN.docx chỉ dùng khi xuất một tệp" in several.output
+
+
+def test_phu_luc_output_is_a_workbook_or_a_folder(invoke, tmp_path: Path) -> None:
+    result = invoke("phu-luc", XA, "-o", tmp_path / "pl.docx")
+    assert result.exit_code == 1
+    assert "phụ lục (Excel) không ghi ra tệp .docx: -o cần một thư mục, hoặc tên tệp .xlsx" in (
+        result.output
+    )
+    assert not (tmp_path / "pl.docx").exists()
+    folder = tmp_path / "ra"
+    assert invoke("phu-luc", XA, "-o", f"{folder}{os.sep}").exit_code == 0
+    assert (folder / "xa_hoang_cat_6_thang_2024_phu_luc.xlsx").is_file()
+    assert invoke("phu-luc", XA, "-o", folder).exit_code == 0  # an existing folder
+    assert invoke("phu-luc", XA, "-o", tmp_path / "pl.xlsx").exit_code == 0
+    openpyxl.load_workbook(tmp_path / "pl.xlsx")

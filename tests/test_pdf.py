@@ -103,19 +103,41 @@ def test_missing_libreoffice_says_how_to_install(monkeypatch, tmp_path: Path) ->
 def test_a_pdf_not_made_by_baocao_is_kept(invoke, tmp_path: Path) -> None:
     data = EXAMPLE["xa_hoang_cat_6_thang_2024"]
     signed = tmp_path / "xa_hoang_cat_6_thang_2024.pdf"
-    signed.write_bytes(b"%PDF-1.4 ban da ky")
+    signed.write_bytes(b"%PDF-1.4 ban da ky, baocao")  # "baocao" in it proves nothing
     result = invoke("render", data, "-o", tmp_path, "--pdf")
     assert result.exit_code == 1
-    assert "tệp PDF này không phải do baocao tạo ra" in result.output
-    assert signed.read_bytes() == b"%PDF-1.4 ban da ky"
-    assert (tmp_path / "xa_hoang_cat_6_thang_2024.docx").exists()
+    assert "PDF này không phải bản baocao đã xuất" in result.output
+    assert signed.read_bytes() == b"%PDF-1.4 ban da ky, baocao"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [signed.name]  # the set, or nothing
     again = invoke("render", data, "-o", tmp_path, "--pdf", "--force")
     assert again.exit_code == 0, again.output
-    assert (tmp_path / "xa_hoang_cat_6_thang_2024.bak.pdf").read_bytes() == b"%PDF-1.4 ban da ky"
+    backup = tmp_path / "xa_hoang_cat_6_thang_2024.bak.pdf"
+    assert backup.read_bytes() == b"%PDF-1.4 ban da ky, baocao"
     ours = signed.read_bytes()
-    assert ours.startswith(b"%PDF") and ours != b"%PDF-1.4 ban da ky"
+    assert ours.startswith(b"%PDF") and ours != b"%PDF-1.4 ban da ky, baocao"
     third = invoke("render", data, "-o", tmp_path, "--pdf")  # our own PDF is replaced
     assert third.exit_code == 0, third.output
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_a_signed_copy_of_our_pdf_is_kept(invoke, tmp_path: Path) -> None:
+    data = EXAMPLE["xa_hoang_cat_6_thang_2024"]
+    pdf = tmp_path / "xa_hoang_cat_6_thang_2024.pdf"
+    docx = tmp_path / "xa_hoang_cat_6_thang_2024.docx"
+    assert invoke("render", data, "-o", tmp_path, "--pdf").exit_code == 0
+    assert invoke("render", data, "-o", tmp_path).exit_code == 0  # without --pdf: still ours
+    assert invoke("render", data, "-o", tmp_path, "--pdf").exit_code == 0
+    # a digital signature is an incremental update appended to the file baocao wrote
+    pdf.write_bytes(pdf.read_bytes() + b"\n% chu ky so\n%%EOF\n")
+    signed, docx_before = pdf.read_bytes(), docx.read_bytes()
+    result = invoke("render", data, "-o", tmp_path, "--pdf")
+    assert result.exit_code == 1
+    assert f"{pdf}: không ghi đè: tệp PDF này không phải bản baocao đã xuất" in result.output
+    assert pdf.read_bytes() == signed and docx.read_bytes() == docx_before
+    forced = invoke("render", data, "-o", tmp_path, "--pdf", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert (tmp_path / "xa_hoang_cat_6_thang_2024.bak.pdf").read_bytes() == signed
 
 
 def test_a_failing_libreoffice_is_an_error(monkeypatch, tmp_path: Path) -> None:

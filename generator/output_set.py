@@ -1,0 +1,355 @@
+"""Writing a report's outputs (DOCX, XLSX, PDF) as one set: all of them or none.
+
+A run first takes a lock on every file of the set, then checks every target (hand edits,
+files not made by baocao, read-only files, files open in Word/Excel/LibreOffice, names too
+long), and only then writes: every temporary file first (short names, beside the targets),
+then every rename. If a rename still fails, the earlier versions are put back, so the folder
+never holds a new DOCX beside an old XLSX or PDF.
+
+A PDF is known as baocao's own only when it is byte for byte the one baocao wrote: the
+SHA-256 of the whole file is recorded in the DOCX beside it (custom property ``baocao-pdf``).
+A PDF signed, stamped or edited since, or exported by Word from the DOCX, is kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import hashlib
+import os
+import secrets
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import OutputError, Problem
+from .output import (
+    _mode_for,
+    _reason,
+    backup_path,
+    inspect_output,
+    read_custom_properties,
+    set_custom_property,
+)
+
+PDF_HASH = "baocao-pdf"
+LOCK_WAIT = 60.0  # seconds a second run waits for the first one to finish with the set
+STALE_LOCK = 15 * 60  # a lock this old whose owner cannot be asked is taken over
+_POLL = 0.2
+
+
+@dataclass
+class Output:
+    path: Path
+    data: bytes
+
+
+@dataclass
+class Checked:
+    """What the check found: backups to keep (with --force) before writing."""
+
+    backups: list[tuple[Path, Path]] = field(default_factory=list)  # (old file, its backup)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def recorded_pdf_hash(docx: Path) -> str | None:
+    """The hash of the PDF baocao last wrote beside ``docx``, as recorded in it."""
+    try:
+        return read_custom_properties(docx.read_bytes()).get(PDF_HASH)
+    except OSError:
+        return None
+
+
+def record_pdf_hash(docx_data: bytes, pdf_hash: str | None) -> bytes:
+    return docx_data if pdf_hash is None else set_custom_property(docx_data, PDF_HASH, pdf_hash)
+
+
+# --------------------------------------------------------------------------- the lock
+
+
+def _lock_path(target: Path) -> Path:
+    # a short name whatever the target's: a 240-byte file name must still get its lock
+    digest = hashlib.sha1(target.name.encode("utf-8")).hexdigest()[:12]
+    return target.parent / f".baocao-{digest}.lock"
+
+
+def _owner_text() -> str:
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name on some service accounts
+        user = "?"
+    return f"{os.getpid()}\n{socket.gethostname()}\n{user}\n{int(time.time())}\n"
+
+
+def _owner(lock: Path) -> tuple[int, str, str, float] | None:
+    try:
+        pid, host, user, since = lock.read_text(encoding="utf-8").split("\n")[:4]
+        return int(pid), host, user, float(since)
+    except (OSError, ValueError):
+        return None
+
+
+def _is_stale(lock: Path) -> bool:
+    owner = _owner(lock)
+    if owner is None:  # being written, or unreadable: judge by its age only
+        try:
+            return time.time() - lock.stat().st_mtime > STALE_LOCK
+        except OSError:
+            return False
+    pid, host, _, since = owner
+    if host == socket.gethostname() and os.name == "posix":
+        try:
+            os.kill(pid, 0)  # signal 0 only asks whether the process exists (POSIX only)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            return False
+        return False
+    return time.time() - since > STALE_LOCK
+
+
+def _holder_message(lock: Path, target: Path) -> str:
+    owner = _owner(lock)
+    who = ""
+    if owner is not None:
+        pid, host, user, since = owner
+        who = (
+            f" (tiến trình {pid} của người dùng {user} trên máy {host}, từ "
+            f"{time.strftime('%H:%M:%S', time.localtime(since))})"
+        )
+    return (
+        f"một lần chạy baocao khác đang ghi bộ kết quả này{who}; đã chờ {LOCK_WAIT:.0f} giây. "
+        f"Chờ lần chạy đó xong rồi chạy lại; nếu chắc không còn lần chạy nào, xóa tệp khóa "
+        f"{lock.name} trong thư mục {lock.parent}"
+    )
+
+
+@contextlib.contextmanager
+def locked(targets: list[Path]) -> Iterator[None]:
+    """Hold a lock on each target for the duration of a run: a second run writing the same
+    files (``--watch`` and a manual ``--pdf``) waits for the first, or says who holds it."""
+    held: list[Path] = []
+    try:
+        for target in sorted({t.resolve() for t in targets}):  # one order: no deadlock
+            lock = _lock_path(target)
+            _acquire(lock, target)
+            held.append(lock)
+        yield
+    finally:
+        for lock in held:
+            with contextlib.suppress(OSError):
+                lock.unlink()
+
+
+def _acquire(lock: Path, target: Path) -> None:
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            if _is_stale(lock):
+                with contextlib.suppress(OSError):
+                    lock.unlink()
+                continue
+            if time.monotonic() >= deadline:
+                raise OutputError(_holder_message(lock, target), file=str(target)) from None
+            time.sleep(_POLL)
+            continue
+        except OSError as exc:
+            raise OutputError(
+                f"không ghi được vào thư mục này ({_reason(exc)})", file=str(target)
+            ) from None
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(_owner_text())
+        return
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def _office_lock(path: Path) -> Path | None:
+    """The owner file Word/Excel (~$…) or LibreOffice (.~lock.…#) keeps while ``path`` is
+    open. Word shortens long names: ~$ replaces their first two characters."""
+    for name in (f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#"):
+        candidate = path.with_name(name)
+        with contextlib.suppress(OSError):  # a name too long to have a lock file
+            if candidate.exists():
+                return candidate
+    return None
+
+
+def _name_max(folder: Path) -> int:
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):
+        return 255
+
+
+def _open_elsewhere(path: Path) -> bool:
+    """Windows refuses to open a file another program holds (a sharing violation)."""
+    try:
+        with path.open("r+b"):
+            return False
+    except PermissionError:
+        return os.name == "nt"
+    except OSError:
+        return False
+
+
+def check_targets(targets: list[Path], force: bool) -> Checked:
+    """Every reason the set cannot be written, found before anything is written (one
+    OutputError listing them all); with ``force``, the files to keep as backups."""
+    problems: list[Problem] = []
+    checked = Checked()
+    docx = next((t for t in targets if t.suffix.lower() == ".docx"), None)
+    for target in targets:
+
+        def refuse(message: str, target: Path = target) -> None:
+            problems.append(Problem(message, file=str(target)))
+
+        if len(target.name.encode("utf-8")) > _name_max(target.parent):
+            refuse("tên tệp quá dài cho thư mục này; đặt tên tệp số liệu ngắn hơn")
+            continue
+        if target.is_dir():
+            refuse("tên này đang là một thư mục, không ghi tệp vào đây được")
+            continue
+        office = _office_lock(target)
+        if office is not None:
+            refuse(
+                f"tệp đang mở trong Word/Excel/LibreOffice (có tệp khóa {office.name}); đóng "
+                "tệp rồi chạy lại. Nếu tệp không mở, xóa tệp khóa đó"
+            )
+            continue
+        if not target.exists():
+            continue
+        if not os.access(target, os.W_OK) or not target.stat().st_mode & 0o200:
+            refuse("tệp chỉ đọc (read-only): bỏ thuộc tính chỉ đọc rồi chạy lại")
+            continue
+        if _open_elsewhere(target):
+            refuse(
+                "tệp đang mở trong một chương trình khác (Word, Excel, trình đọc PDF); đóng "
+                "tệp rồi chạy lại"
+            )
+            continue
+        reason = _not_ours(target, docx)
+        if reason is None:
+            continue
+        if force:
+            checked.backups.append((target, backup_path(target)))
+        else:
+            refuse(
+                f"không ghi đè: tệp {reason}. Giữ nguyên tệp này; để xuất lại, đổi tên hoặc "
+                "chuyển nó đi, hoặc chạy lại với --force (tệp cũ sẽ được giữ thành "
+                f"{backup_path(target).name})"
+            )
+    if problems:
+        raise OutputError("không ghi được bộ kết quả", problems=problems)
+    return checked
+
+
+def _not_ours(target: Path, docx: Path | None) -> str | None:
+    """Why an existing file must not be replaced, or None when it is baocao's own."""
+    if target.suffix.lower() == ".pdf":
+        recorded = recorded_pdf_hash(docx) if docx is not None else None
+        if recorded is not None and sha256_file(target) == recorded:
+            return None
+        return (
+            "PDF này không phải bản baocao đã xuất (có thể là bản đã ký, đã đóng dấu, đã sửa "
+            "hay xuất từ Word)"
+        )
+    state = inspect_output(target)
+    if state.ours and not state.edited:
+        return None
+    return "đã được sửa tay sau lần xuất trước" if state.ours else "không phải do baocao tạo ra"
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _temp_name(folder: Path) -> Path:
+    return folder / f".bc-{secrets.token_hex(4)}.tmp"
+
+
+def _write_temp(folder: Path, data: bytes, mode: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    while True:
+        temp = _temp_name(folder)
+        try:
+            handle = os.open(
+                temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600
+            )
+        except FileExistsError:
+            continue
+        break
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        # a new file gets the permissions the old one had (or the umask's), not mkstemp's 0600
+        os.chmod(temp, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    return temp
+
+
+def _keep_old(target: Path) -> Path:
+    """A second name for the current version, to put back if a later rename fails."""
+    old = _temp_name(target.parent)
+    try:
+        os.link(target, old)  # no copy: the same file under a short temporary name
+    except OSError:  # no hard links here (FAT, some network shares): copy it
+        old = _write_temp(target.parent, target.read_bytes(), _mode_for(target))
+    return old
+
+
+def write_set(outputs: list[Output], checked: Checked) -> list[Path]:
+    """Write ``outputs`` together: temporary files first, then the renames; on any failure
+    the earlier versions stay (or are put back) and no temporary file is left."""
+    temps: list[Path] = []
+    olds: dict[Path, Path] = {}
+    replaced: list[Path] = []
+    backups: list[Path] = []
+    try:
+        for item in outputs:
+            temps.append(_write_temp(item.path.parent, item.data, _mode_for(item.path)))
+        for old, backup in checked.backups:
+            os.replace(_write_temp(backup.parent, old.read_bytes(), _mode_for(old)), backup)
+            backups.append(backup)
+        for item in outputs:
+            if item.path.exists():
+                olds[item.path] = _keep_old(item.path)
+        for item, temp in zip(outputs, temps, strict=True):
+            os.replace(temp, item.path)
+            replaced.append(item.path)
+    except OSError as exc:
+        for path in reversed(replaced):
+            with contextlib.suppress(OSError):
+                if path in olds:
+                    os.replace(olds.pop(path), path)
+                else:
+                    path.unlink()
+        for path in [*temps, *olds.values(), *backups]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        failed = next((o.path for o in outputs if o.path not in replaced), outputs[0].path)
+        kept = " (các tệp cũ được giữ nguyên)" if replaced or olds else ""
+        raise OutputError(f"không ghi được tệp ({_reason(exc)}){kept}", file=str(failed)) from None
+    for path in olds.values():
+        with contextlib.suppress(OSError):
+            path.unlink()
+    return backups
