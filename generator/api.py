@@ -193,6 +193,7 @@ def _plan_report(
     output: str | Path | None,
     *,
     template: str | Path | None = None,
+    template_xlsx: str | Path | None = None,
     strict: bool = False,
     pdf: bool = False,
     so_lieu: str | Path | None = None,
@@ -201,28 +202,37 @@ def _plan_report(
     from .docx_render import render_docx
     from .output import stamp
     from .output_set import Output
-    from .templates import shipped_template
 
     docx_path, xlsx_path = output_paths(source, output, many)
     prepared = _prepare(source, Path(so_lieu) if so_lieu else None, marks=True)
     prepared.problems.raise_if_errors(DataError, strict=strict)
     composition = prepared.composition
-    docx_template = Path(template) if template else shipped_template("docx")
-    if not docx_template.is_file():
-        from .errors import TemplateError
-
-        raise TemplateError("không tìm thấy tệp mẫu", file=str(docx_template))
+    docx_template = _template(template, "docx")
     fingerprint = _fingerprint(prepared, docx_template)
     outputs = [Output(docx_path, render_docx(composition, docx_template, fingerprint))]
     if composition.appendix is not None:
         from .xlsx_render import render_xlsx
 
-        xlsx_template = shipped_template("xlsx")
+        xlsx_template = _template(template_xlsx, "xlsx")
         workbook = render_xlsx(composition, xlsx_template)
         outputs.append(Output(xlsx_path, stamp(workbook, _fingerprint(prepared, xlsx_template))))
     result = RenderResult(source, warnings=prepared.problems.warnings)
     result.notes += [str(p) for p in prepared.loaded.cleared]
     return _Plan(result, outputs, docx_path.with_suffix(".pdf") if pdf else None)
+
+
+def _template(given: str | Path | None, kind: str) -> Path:
+    """The user's template (``given``) or the shipped one of ``kind`` ("docx", "xlsx")."""
+    from .templates import shipped_template
+
+    if given is None:
+        return shipped_template(kind)
+    path = Path(given)
+    if not path.is_file():
+        from .errors import TemplateError
+
+        raise TemplateError("không tìm thấy tệp mẫu", file=str(path))
+    return path
 
 
 def _commit(plans: list[_Plan], force: bool) -> list[RenderResult | BaocaoError]:
@@ -299,6 +309,7 @@ def render_report(
     out_dir: str | Path | None = None,
     *,
     template: str | Path | None = None,
+    template_xlsx: str | Path | None = None,
     force: bool = False,
     strict: bool = False,
     pdf: bool = False,
@@ -315,7 +326,13 @@ def render_report(
     error is raised after.
     """
     plan = _plan_report(
-        Path(path), out_dir, template=template, strict=strict, pdf=pdf, so_lieu=so_lieu
+        Path(path),
+        out_dir,
+        template=template,
+        template_xlsx=template_xlsx,
+        strict=strict,
+        pdf=pdf,
+        so_lieu=so_lieu,
     )
     (answer,) = _commit([plan], force)
     if isinstance(answer, BaocaoError):
@@ -333,6 +350,7 @@ def write_phu_luc(
     strict: bool = False,
     so_lieu: str | Path | None = None,
     docx: bool = False,
+    template_xlsx: str | Path | None = None,
 ) -> RenderResult:
     """Write the Phụ lục alone: an Excel workbook, or with ``docx`` a Word document for
     offices that send the appendix as a file of its own: NAME_phu_luc.xlsx (.docx) beside
@@ -362,7 +380,7 @@ def write_phu_luc(
     else:
         from .xlsx_render import render_xlsx
 
-        template = shipped_template("xlsx")
+        template = _template(template_xlsx, "xlsx")
         data = stamp(render_xlsx(prepared.composition, template), _fingerprint(prepared, template))
     result = RenderResult(source, warnings=prepared.problems.warnings)
     result.notes += [str(p) for p in prepared.loaded.cleared]

@@ -220,6 +220,11 @@ SO_LIEU = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Sổ nhập Excel (từ `baocao mau-nhap`): số liệu trong sổ thay cho số liệu trong tệp.",
 )
+TEMPLATE_XLSX = click.option(
+    "--template-xlsx",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Mẫu Excel riêng cho Phụ lục (.xlsx, từ `baocao template export`).",
+)
 STRICT = click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi (mã thoát 1).")
 FORCE = click.option(
     "--force", is_flag=True, help="Ghi đè cả tệp đã sửa tay (bản cũ được giữ thành TÊN.bak.*)."
@@ -257,6 +262,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Mẫu Word riêng (.docx) thay cho mẫu có sẵn.",
 )
+@TEMPLATE_XLSX
 @SO_LIEU
 @FORCE
 @STRICT
@@ -281,6 +287,7 @@ def render(
     data: tuple[Path, ...],
     out_dir: str | None,
     template: Path | None,
+    template_xlsx: Path | None,
     so_lieu: Path | None,
     force: bool,
     strict: bool,
@@ -305,6 +312,7 @@ def render(
 
     options = {
         "template": template,
+        "template_xlsx": template_xlsx,
         "force": force,
         "strict": strict,
         "pdf": pdf,
@@ -367,6 +375,7 @@ def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool) -> None:
     is_flag=True,
     help='Xuất Phụ lục riêng bằng Word (có dòng "Kèm theo …") thay cho Excel.',
 )
+@TEMPLATE_XLSX
 @SO_LIEU
 @FORCE
 @STRICT
@@ -374,6 +383,7 @@ def phu_luc(
     data: Path,
     output: str | None,
     as_docx: bool,
+    template_xlsx: Path | None,
     so_lieu: Path | None,
     force: bool,
     strict: bool,
@@ -381,9 +391,16 @@ def phu_luc(
     """Xuất riêng bảng Phụ lục thành tệp Excel (.xlsx) hoặc Word (--docx) để in và gửi."""
     from .api import write_phu_luc
 
-    _report_results(
-        [write_phu_luc(data, output, force=force, strict=strict, so_lieu=so_lieu, docx=as_docx)]
+    result = write_phu_luc(
+        data,
+        output,
+        force=force,
+        strict=strict,
+        so_lieu=so_lieu,
+        docx=as_docx,
+        template_xlsx=template_xlsx,
     )
+    _report_results([result])
 
 
 @cli.command()
@@ -548,13 +565,17 @@ def template_export(folder: Path, force: bool) -> None:
 
     for path in export_templates(folder, force=force):
         click.echo(f"Đã ghi: {path}")
-    click.echo("Sửa mẫu Word rồi dùng: baocao render DATA --template TỆP_MẪU.docx")
+    click.echo(
+        "Sửa mẫu rồi dùng: baocao render DATA --template TỆP_MẪU.docx --template-xlsx "
+        "TỆP_MẪU.xlsx (kiểm tra trước: baocao template check TỆP_MẪU)"
+    )
 
 
 @template.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def template_check(file: Path) -> None:
-    """Kiểm tra mẫu Word: thẻ sai cú pháp, thẻ không có trong dữ liệu, thẻ nội dung bị thiếu."""
+    """Kiểm tra mẫu Word (.docx: thẻ sai, thẻ không có trong dữ liệu, thẻ nội dung bị thiếu)
+    hoặc mẫu Excel của Phụ lục (.xlsx)."""
     from .template_tools import check_template, template_ok
 
     problems = check_template(file)

@@ -30,6 +30,14 @@ def _page_text(pdf: Path, page: int) -> str:
     ).stdout
 
 
+def _all_pages(pdf: Path) -> list[str]:
+    """Every page's text in one pdftotext run (pages end with a form feed)."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")[:-1]
+
+
 def _pages(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     return int(
@@ -182,7 +190,7 @@ def test_signature_block_never_splits_from_its_signer_or_the_closing_lines(tmp_p
     assert len({p.parent for p in pdfs}) == 1
     moved = set()
     for pdf in pdfs:
-        pages = [_page_text(pdf, page) for page in range(1, _pages(pdf) + 1)]
+        pages = _all_pages(pdf)
 
         def page_of(text: str, pages=pages, pdf=pdf) -> int:
             found = [i for i, page in enumerate(pages) if text in " ".join(page.split())]

@@ -89,7 +89,7 @@ def test_check_names_syntax_error(tmp_path: Path) -> None:
     assert "“BÁO CÁO {{ ky_bao_cao | }}”" in problems[0].message
 
 
-def test_check_warns_when_a_part_tag_is_missing(tmp_path: Path) -> None:
+def test_check_refuses_a_template_without_a_part_tag(tmp_path: Path, invoke) -> None:
     def drop_appendix(document) -> None:
         paragraph = next(p for p in document.paragraphs if "phu_luc" in p.text)
         paragraph._p.getparent().remove(paragraph._p)
@@ -97,8 +97,77 @@ def test_check_warns_when_a_part_tag_is_missing(tmp_path: Path) -> None:
     path = _edit(shipped_template("docx"), tmp_path / "mau.docx", drop_appendix)
     problems = check_template(path)
     assert [p.message for p in problems] == [
-        "mẫu không có thẻ {{p phu_luc }} nên phụ lục sẽ không được in"
+        "mẫu không có thẻ {{p phu_luc }} nên phụ lục không in được (baocao render từ chối mẫu "
+        "này khi báo cáo có phần đó): thêm một đoạn chỉ chứa thẻ này"
     ]
+    assert all(p.is_error for p in problems)
+    result = invoke("template", "check", path)
+    assert result.exit_code == 1 and "không đạt" in result.output
+
+
+def _set_part_tag(text: str):
+    def change(document) -> None:
+        paragraph = next(p for p in document.paragraphs if "ket_luan" in p.text)
+        paragraph.runs[0].text = text
+        for run in paragraph.runs[1:]:
+            run.text = ""
+
+    return change
+
+
+@pytest.mark.parametrize("tag", ["{{p ket_luan }", "{p ket_luan }}", "{{p ket_luan"])
+def test_check_reports_a_malformed_part_tag_as_malformed(tmp_path: Path, invoke, tag) -> None:
+    path = _edit(shipped_template("docx"), tmp_path / "mau.docx", _set_part_tag(tag))
+    problems = check_template(path)
+    assert [p.message for p in problems] == [
+        f"thẻ “{tag}” viết sai (thiếu hoặc thừa dấu ngoặc nhọn); viết đúng là {{{{p ket_luan }}}}"
+    ]
+    result = invoke("template", "check", path)
+    assert result.exit_code == 1
+    assert "không có thẻ" not in result.output  # malformed, not missing
+
+
+def test_check_reports_unbalanced_braces_in_any_tag(tmp_path: Path) -> None:
+    path = _edit(
+        shipped_template("docx"),
+        tmp_path / "mau.docx",
+        lambda d: _set_title(d, "BÁO CÁO {{ ky_bao_cao }"),
+    )
+    messages = [p.message for p in check_template(path)]
+    assert any("không khớp ở đoạn “BÁO CÁO {{ ky_bao_cao }”" in m for m in messages), messages
+
+
+def test_excel_template_export_check_and_render(tmp_path: Path, invoke) -> None:
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+
+    assert invoke("template", "export", tmp_path / "mau").exit_code == 0
+    template = tmp_path / "mau" / "phu_luc.xlsx"
+    check = invoke("template", "check", template)
+    assert check.exit_code == 0, check.output
+    assert "đạt (0 vấn đề)" in check.output
+    workbook = load_workbook(template)  # a user restyles the figures in Excel
+    style = next(s for s in workbook._named_styles if s.name == "BC Số liệu")
+    style.font = Font(name="Times New Roman", size=12, bold=True, color="FFC00000")
+    workbook.save(template)
+    out = tmp_path / "out"
+    result = invoke("render", HUYEN, "-o", out, "--template-xlsx", template)
+    assert result.exit_code == 0, result.output
+    alone = invoke("phu-luc", HUYEN, "-o", tmp_path / "pl.xlsx", "--template-xlsx", template)
+    assert alone.exit_code == 0, alone.output
+    for made in (out / "huyen_huong_hoa_quy1_2021_phu_luc.xlsx", tmp_path / "pl.xlsx"):
+        sheet = load_workbook(made).active
+        figures = [cell for row in sheet.iter_rows() for cell in row if cell.style == "BC Số liệu"]
+        assert figures
+        assert all(cell.font.b and cell.font.color.rgb == "FFC00000" for cell in figures)
+
+
+def test_check_refuses_an_excel_file_that_is_not_a_workbook(tmp_path: Path, invoke) -> None:
+    broken = tmp_path / "mau.xlsx"
+    broken.write_bytes(b"khong phai excel")
+    result = invoke("template", "check", broken)
+    assert result.exit_code == 1
+    assert f"{broken}: không mở được mẫu Excel" in result.output
 
 
 def test_render_with_unknown_tag_names_template_and_tag(tmp_path: Path, invoke) -> None:
