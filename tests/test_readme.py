@@ -82,3 +82,26 @@ def test_readme_lists_every_filter() -> None:
 
     missing = [name for name in FILTERS if f"`{name}`" not in README]
     assert not missing, f"README's filter list lacks {missing}"
+
+
+def test_first_screen_says_how_to_run_baocao_after_make_demo() -> None:
+    first_screen = "\n".join(README.splitlines()[:40])
+    assert "make demo" in first_screen
+    # baocao lives in the virtual environment make creates: say how to reach it
+    assert ".venv/bin/baocao" in first_screen
+    assert "source .venv/bin/activate" in first_screen
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^VENV\s*:=\s*\.venv$", makefile, re.M)
+    assert "Cài đặt trên Windows" in first_screen
+
+
+def test_windows_set_up_is_described() -> None:
+    section = README.split("## Cài đặt trên Windows", 1)[1].split("\n## ", 1)[0]
+    for step in (
+        "py -m venv .venv",
+        ".venv\\Scripts\\pip install .",
+        ".venv\\Scripts\\activate",
+        "https://www.libreoffice.org/download/",
+        "--pdf",
+    ):
+        assert step in section, step
