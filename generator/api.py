@@ -471,7 +471,7 @@ def render_many(
     work = [(source, out_dir, {**options, "pdf": pdf, "many": many}) for source in sources]
     workers = jobs or os.cpu_count() or 1
     if workers == 1 or len(work) < 4:
-        planned = [_plan_in_batch(item) for item in work]
+        results = _write_planned(map(_plan_in_batch, work), force, pdf, progress)
     else:
         from concurrent.futures import ProcessPoolExecutor  # multiprocessing: ~20 ms to import
 
@@ -479,22 +479,34 @@ def render_many(
             max_workers=min(workers, len(work)), initializer=gc.disable
         ) as pool:
             chunk = max(1, len(work) // (workers * 8))
-            planned = list(pool.map(_plan_in_batch, work, chunksize=chunk))
-    plans = [p for p in planned if isinstance(p, _Plan)]
-    written = iter(_commit(plans, force))
-    results = _reported((next(written) if isinstance(p, _Plan) else p for p in planned), progress)
+            planned = pool.map(_plan_in_batch, work, chunksize=chunk)
+            results = _write_planned(planned, force, pdf, progress)
     return results + clashes
 
 
-def _reported(
-    results: Iterable[RenderResult | BaocaoError],
+def _write_planned(
+    planned: Iterable[_Plan | BaocaoError],
+    force: bool,
+    pdf: bool,
     progress: Callable[[RenderResult | BaocaoError], None] | None,
 ) -> list[RenderResult | BaocaoError]:
+    """Write each report as it is rendered (a batch never holds every report's bytes at
+    once); with ``pdf``, all together, after one LibreOffice run for every PDF. ``progress``
+    hears of each result as it comes."""
+    if pdf:
+        everything = list(planned)
+        plans = [p for p in everything if isinstance(p, _Plan)]
+        written = iter(_commit(plans, force))
+        answers: Iterable[RenderResult | BaocaoError] = (
+            next(written) if isinstance(p, _Plan) else p for p in everything
+        )
+    else:
+        answers = (_commit([p], force)[0] if isinstance(p, _Plan) else p for p in planned)
     collected = []
-    for result in results:
-        collected.append(result)
+    for answer in answers:
+        collected.append(answer)
         if progress is not None:
-            progress(result)
+            progress(answer)
     return collected
 
 
