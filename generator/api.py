@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -239,14 +238,7 @@ def _commit(plans: list[_Plan], force: bool) -> list[RenderResult | BaocaoError]
     """Write each plan's outputs as one set (see output_set): lock and check every set, make
     the PDFs asked for in one LibreOffice run, then write. A set that cannot be written is
     returned as its error; the others are written."""
-    from .output_set import (
-        Output,
-        check_targets,
-        locked,
-        record_pdf_hash,
-        recorded_pdf_hash,
-        write_set,
-    )
+    from .output_set import Output, check_targets, hide, locked, pdf_record, write_set
 
     answers: list[RenderResult | BaocaoError] = [plan.result for plan in plans]
     with contextlib.ExitStack() as stack:
@@ -260,23 +252,20 @@ def _commit(plans: list[_Plan], force: bool) -> list[RenderResult | BaocaoError]
                 answers[index] = exc
         pdfs, pdf_error = _make_pdfs([plan for _, plan, _ in ready if plan.pdf])
         for index, plan, checked in ready:
-            document = plan.outputs[0]
-            outputs = list(plan.outputs)
+            outputs, records = list(plan.outputs), []
             made = pdfs.get(id(plan))
             if made is not None:
                 outputs.append(Output(plan.pdf, made))
-                pdf_hash = hashlib.sha256(made).hexdigest()
-            else:  # the PDF on disk, if any, stays: keep knowing it as baocao's
-                pdf_hash = recorded_pdf_hash(document.path)
-            if document.path.suffix.lower() == ".docx":
-                outputs[0] = Output(document.path, record_pdf_hash(document.data, pdf_hash))
+                records.append(pdf_record(plan.pdf, made))
             written = {o.path for o in outputs}
             checked.backups = [(old, bak) for old, bak in checked.backups if old in written]
             try:
-                plan.result.backups += write_set(outputs, checked)
+                plan.result.backups += write_set(outputs + records, checked)
             except BaocaoError as exc:
                 answers[index] = exc
                 continue
+            for record in records:
+                hide(record.path)
             plan.result.outputs += [o.path for o in outputs]
         if pdf_error is not None:
             failed = next((a for a in answers if isinstance(a, RenderResult)), None)

@@ -106,10 +106,6 @@ def package(parts: dict[str, bytes], fingerprint: str | None = None) -> bytes:
             )
         props = {FINGERPRINT: fingerprint, CONTENT_HASH: _hash_parts(parts)}
         parts[CUSTOM_PART] = _custom_xml(props)
-    return _zip(parts)
-
-
-def _zip(parts: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in parts.items():
@@ -117,17 +113,6 @@ def _zip(parts: dict[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, data)
     return out.getvalue()
-
-
-def set_custom_property(data: bytes, name: str, value: str) -> bytes:
-    """The stamped package ``data`` with one more custom property (its content hash is
-    unchanged: properties are not content)."""
-    props = read_custom_properties(data)
-    props[name] = value
-    with zipfile.ZipFile(io.BytesIO(data)) as source:
-        parts = {part: source.read(part) for part in source.namelist()}
-    parts[CUSTOM_PART] = _custom_xml(props)
-    return _zip(parts)
 
 
 def stamp(data: bytes, fingerprint: str) -> bytes:

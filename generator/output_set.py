@@ -7,8 +7,10 @@ then every rename. If a rename still fails, the earlier versions are put back, s
 never holds a new DOCX beside an old XLSX or PDF.
 
 A PDF is known as baocao's own only when it is byte for byte the one baocao wrote: the
-SHA-256 of the whole file is recorded in the DOCX beside it (custom property ``baocao-pdf``).
-A PDF signed, stamped or edited since, or exported by Word from the DOCX, is kept.
+SHA-256 of the whole file is recorded beside it, in a small hidden file written with it
+(``.baocao-XXXXXXXXXXXX.sha256``, sha256sum's format). A PDF signed, stamped or edited since,
+or exported by Word from the DOCX, is kept. (The DOCX does not carry the record: it stays
+byte for byte the same with or without --pdf.)
 """
 
 from __future__ import annotations
@@ -25,16 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OutputError, Problem
-from .output import (
-    _mode_for,
-    _reason,
-    backup_path,
-    inspect_output,
-    read_custom_properties,
-    set_custom_property,
-)
+from .output import _mode_for, _reason, backup_path, inspect_output
 
-PDF_HASH = "baocao-pdf"
 LOCK_WAIT = 60.0  # seconds a second run waits for the first one to finish with the set
 STALE_LOCK = 15 * 60  # a lock this old whose owner cannot be asked is taken over
 _POLL = 0.2
@@ -61,16 +55,33 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def recorded_pdf_hash(docx: Path) -> str | None:
-    """The hash of the PDF baocao last wrote beside ``docx``, as recorded in it."""
+def pdf_record_path(pdf: Path) -> Path:
+    # a short name whatever the PDF's (a 240-byte name must still get its record)
+    digest = hashlib.sha1(pdf.name.encode("utf-8")).hexdigest()[:12]
+    return pdf.parent / f".baocao-{digest}.sha256"
+
+
+def recorded_pdf_hash(pdf: Path) -> str | None:
+    """The SHA-256 of the PDF baocao last wrote as ``pdf``, or None."""
     try:
-        return read_custom_properties(docx.read_bytes()).get(PDF_HASH)
-    except OSError:
+        fields = pdf_record_path(pdf).read_text(encoding="utf-8").split()
+    except (OSError, UnicodeDecodeError):
         return None
+    return fields[0] if fields and len(fields[0]) == 64 else None
 
 
-def record_pdf_hash(docx_data: bytes, pdf_hash: str | None) -> bytes:
-    return docx_data if pdf_hash is None else set_custom_property(docx_data, PDF_HASH, pdf_hash)
+def pdf_record(pdf: Path, data: bytes) -> Output:
+    """The record written with ``pdf`` that lets the next run know it as baocao's."""
+    line = f"{hashlib.sha256(data).hexdigest()}  {pdf.name}\n"
+    return Output(pdf_record_path(pdf), line.encode("utf-8"))
+
+
+def hide(path: Path) -> None:
+    """Windows does not hide dot files: set the hidden attribute there."""
+    if os.name == "nt":
+        import ctypes
+
+        ctypes.windll.kernel32.SetFileAttributesW(str(path), 0x2)  # FILE_ATTRIBUTE_HIDDEN
 
 
 # --------------------------------------------------------------------------- the lock
@@ -213,7 +224,6 @@ def check_targets(targets: list[Path], force: bool) -> Checked:
     OutputError listing them all); with ``force``, the files to keep as backups."""
     problems: list[Problem] = []
     checked = Checked()
-    docx = next((t for t in targets if t.suffix.lower() == ".docx"), None)
     for target in targets:
 
         def refuse(message: str, target: Path = target) -> None:
@@ -243,7 +253,7 @@ def check_targets(targets: list[Path], force: bool) -> Checked:
                 "tệp rồi chạy lại"
             )
             continue
-        reason = _not_ours(target, docx)
+        reason = _not_ours(target)
         if reason is None:
             continue
         if force:
@@ -259,10 +269,10 @@ def check_targets(targets: list[Path], force: bool) -> Checked:
     return checked
 
 
-def _not_ours(target: Path, docx: Path | None) -> str | None:
+def _not_ours(target: Path) -> str | None:
     """Why an existing file must not be replaced, or None when it is baocao's own."""
     if target.suffix.lower() == ".pdf":
-        recorded = recorded_pdf_hash(docx) if docx is not None else None
+        recorded = recorded_pdf_hash(target)
         if recorded is not None and sha256_file(target) == recorded:
             return None
         return (

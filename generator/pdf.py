@@ -93,13 +93,14 @@ def convert_bytes(documents: list[bytes]) -> list[bytes]:
 def convert_to_pdf(documents: list[Path], force: bool = False) -> list[Path]:
     """Convert DOCX files on disk to PDF beside them, in one LibreOffice run. A PDF of the
     same name that is not the one baocao wrote is kept (``force``: kept as NAME.bak.pdf)."""
-    from .output_set import Output, check_targets, locked, write_set
+    from .output_set import Output, check_targets, locked, pdf_record, write_set
 
     targets = [document.with_suffix(".pdf") for document in documents]
     with locked(targets):
         checked = check_targets(targets, force)
         pdfs = convert_bytes([document.read_bytes() for document in documents])
-        write_set([Output(t, data) for t, data in zip(targets, pdfs, strict=True)], checked)
+        pairs = list(zip(targets, pdfs, strict=True))
+        write_set([Output(t, d) for t, d in pairs] + [pdf_record(t, d) for t, d in pairs], checked)
     return targets
 
 

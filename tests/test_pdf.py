@@ -134,8 +134,17 @@ def test_a_signed_copy_of_our_pdf_is_kept(invoke, tmp_path: Path) -> None:
     pdf = tmp_path / "xa_hoang_cat_6_thang_2024.pdf"
     docx = tmp_path / "xa_hoang_cat_6_thang_2024.docx"
     assert invoke("render", data, "-o", tmp_path, "--pdf").exit_code == 0
+    with_pdf = docx.read_bytes()
     assert invoke("render", data, "-o", tmp_path).exit_code == 0  # without --pdf: still ours
+    assert docx.read_bytes() == with_pdf  # the DOCX is the same with or without --pdf
     assert invoke("render", data, "-o", tmp_path, "--pdf").exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        docx.name,
+        pdf.name,
+        "xa_hoang_cat_6_thang_2024_phu_luc.xlsx",
+    ]
+    hidden = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert len(hidden) == 1 and hidden[0].endswith(".sha256")  # the PDF's record, no lock
     # a digital signature is an incremental update appended to the file baocao wrote
     pdf.write_bytes(pdf.read_bytes() + b"\n% chu ky so\n%%EOF\n")
     signed, docx_before = pdf.read_bytes(), docx.read_bytes()
