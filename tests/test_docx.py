@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Mm
@@ -438,6 +439,24 @@ def test_seed_signers() -> None:
 
 
 # --------------------------------------------------------------------------- Phụ lục
+
+
+def test_each_appendix_numbers_its_pages_from_one(tmp_path: Path) -> None:
+    import yaml
+
+    from generator import render_report
+
+    data = yaml.safe_load(EXAMPLE["xa_hoang_cat_6_thang_2024"].read_text(encoding="utf-8"))
+    data["phu_luc"] = [data["phu_luc"], dict(data["phu_luc"])]  # Phụ lục I and Phụ lục II
+    source = tmp_path / "hai_phu_luc.yaml"
+    source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    document = Document(str(render_report(source, tmp_path).outputs[0]))
+    report, *appendices = document.sections
+    assert len(appendices) == 2
+    assert report._sectPr.find(qn("w:pgNumType")) is None
+    for section in appendices:
+        assert section._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+        assert section.different_first_page_header_footer
 
 
 def test_appendix_in_its_own_section(example) -> None:
