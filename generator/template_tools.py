@@ -81,13 +81,14 @@ def check_xlsx_template(path: str | Path) -> list[Problem]:
 
 
 # A small report with a Phụ lục of a shipped form: what `template check` renders an Excel
-# template with (the data examples are not installed with the package).
+# template with (the data examples are not installed with the package; names unlike the
+# `baocao init` skeleton's, which `check` takes for placeholders).
 SAMPLE_REPORT = """\
-co_quan_ban_hanh: ["Ủy ban nhân dân", "Xã Hoàng Cát"]
-ten_co_quan: UBND xã Hoàng Cát
+co_quan_ban_hanh: ["Ủy ban nhân dân", "Xã Tân Hội"]
+ten_co_quan: UBND xã Tân Hội
 so: 12
 ky_hieu: BC-UBND
-dia_danh: Hoàng Cát
+dia_danh: Tân Hội
 ngay: 04/6/2024
 ky_bao_cao: 6 tháng đầu năm 2024
 trich_yeu: Kết quả cải cách hành chính {{ ky_bao_cao }}
@@ -96,7 +97,7 @@ noi_dung:
     doan: ["UBND xã ban hành {{ so_lieu['1.1.1'] }} nhiệm vụ cải cách hành chính."]
 noi_nhan: [UBND huyện]
 luu: VT
-chu_ky: {chuc_vu: Chủ tịch, nguoi_ky: Nguyễn Văn An}
+chu_ky: {chuc_vu: Chủ tịch, nguoi_ky: Trần Văn Bình}
 phu_luc:
   danh_muc: cchc-xa-thanh-hoa-01b
   so_lieu: {"1.1.1": 38, "1.1.2": 25}
