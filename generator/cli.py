@@ -306,7 +306,7 @@ def render(
             raise click.UsageError(
                 "--cap-nhat dùng với đúng một tệp số liệu, không kèm --watch, --pdf"
             )
-        target = out_dir / f"{edited.stem}_cap_nhat.docx" if out_dir else None
+        target = Path(out_dir) / f"{edited.stem}_cap_nhat.docx" if out_dir else None
         _update(edited, data[0], target, force, strict, so_lieu, template)
         return
 
