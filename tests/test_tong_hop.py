@@ -314,7 +314,8 @@ def test_danh_sach_gives_the_aggregating_units_header(units: Path, tmp_path: Pat
         "  ten_co_quan: UBND huyện Thử\n"
         "  dia_danh: Thử\n"
         "  noi_nhan: [Sở Nội vụ, Lưu trữ huyện]\n"
-        "  chu_ky: {tham_quyen: KT., thay_cho: Chủ tịch, chuc_vu: Phó Chủ tịch, nguoi_ky: Lê Văn B}\n",
+        "  chu_ky:\n    tham_quyen: KT.\n    thay_cho: Chủ tịch\n    chuc_vu: Phó Chủ tịch\n"
+        "    nguoi_ky: Lê Văn B\n",
         encoding="utf-8",
     )
     data = tmp_path / "ra" / "huyen.yaml"
