@@ -4,6 +4,7 @@ already edited by hand in Word."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -155,7 +156,7 @@ def edit_by_hand(source: Path, target: Path, bold_mark: str, delete_mark: str) -
     row.cells[3].text = "7"
     document.save(str(target))
     return HandEdits(
-        rewritten, inserted, deleted, bold_word, bold_paragraph.text[:40], comment, row_label
+        rewritten, inserted, deleted, bold_word, bold_paragraph.text[:12], comment, row_label
     )
 
 
@@ -463,3 +464,95 @@ def test_damaged_marks_are_refused_with_a_clear_message(
     assert result.exit_code == 1
     assert "dấu các giá trị số liệu trong tệp bị hỏng" in result.output
     assert "Traceback" not in result.output
+
+
+def _figure(so_lieu: dict, key: str) -> int | None:
+    value = so_lieu.get(key)
+    value = value.get("gia_tri") if isinstance(value, dict) else value
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_each_example_edited_by_hand_takes_three_figures_and_a_document_number(
+    path: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "bao_cao.yaml"
+    shutil.copy(path, data)
+    render_report(data, tmp_path)
+    marks = manifest_of(tmp_path / "bao_cao.docx")
+    so_lieu = yaml.safe_load(data.read_text(encoding="utf-8"))["phu_luc"]["so_lieu"]
+    in_text = [m.key[len("bt:so_lieu['") : -2] for m in marks if m.key.startswith("bt:so_lieu[")]
+    in_table = [m.key.split(":")[2] for m in marks if re.match(r"o:0:[^:]+:so_lieu$", m.key)]
+    figures = list(dict.fromkeys(k for k in in_text + in_table if _figure(so_lieu, k)))[:3]
+    cited = [m for m in marks if m.key.startswith("vb:") and m.key.endswith(":so_ky_hieu")]
+    document_key = cited[0].key.split(":")[1]
+    prose = [m for m in marks if m.key.startswith(("bt:", "vb:")) and "chu_thich" not in m.path]
+    bold_mark = next(m for m in prose if m.key == f"bt:so_lieu['{figures[0]}']" or m is cited[0])
+    delete_mark = next(m for m in reversed(prose) if m.path != bold_mark.path)
+    edits = edit_by_hand(
+        tmp_path / "bao_cao.docx", tmp_path / "da_sua.docx", bold_mark.name, delete_mark.name
+    )
+    corrected = tmp_path / "dung.yaml"
+    correct_data(
+        data,
+        corrected,
+        {k: _figure(so_lieu, k) + 1 for k in figures},
+        (document_key, "999/KH-UBND"),
+    )
+    render_report(corrected, tmp_path / "moi_hoan_toan")
+    expected = {m.key: m.text for m in manifest_of(tmp_path / "moi_hoan_toan" / "dung.docx")}
+    changed = {f"bt:so_lieu['{k}']" for k in figures} | {f"o:0:{k}:so_lieu" for k in figures}
+    changed.add(f"vb:{document_key}:so_ky_hieu")
+
+    result = update_report(tmp_path / "da_sua.docx", corrected, tmp_path / "moi.docx")
+    present = mark_texts(tmp_path / "da_sua.docx")
+    updated = mark_texts(tmp_path / "moi.docx")
+    expected_changes = 0
+    for key in changed & set(present):
+        assert updated[key] == [expected[key]] * len(present[key]), key
+        expected_changes += len(present[key])
+    assert len(result.of_kind("doi")) == expected_changes
+    assert not result.of_kind("xung_dot") and not result.of_kind("ep")
+    assert [c.place for c in result.of_kind("hang_them")] == [f"Phụ lục, dòng {edits.row_label}"]
+    text = body_text(tmp_path / "moi.docx")
+    assert edits.rewritten in text and edits.inserted in text and edits.deleted not in text
+    document = Document(str(tmp_path / "moi.docx"))
+    assert [c.text for c in document.comments] == [edits.comment]
+    bold = next(p for p in document.paragraphs if p.text.startswith(edits.bold_in))
+    assert bold.runs[0].text == edits.bold_word and bold.runs[0].bold
+
+
+def test_values_are_found_after_paragraphs_are_split_and_merged_around_them(
+    thi_xa_case: dict, tmp_path: Path
+) -> None:
+    names = {m.key: m.name for m in manifest_of(thi_xa_case["edited"])}
+    document = Document(str(thi_xa_case["edited"]))
+    # split "Trong năm, … 12 …" just before the figure: the figure starts a new paragraph
+    split = mark_paragraph(document, names["bt:so_lieu['4.1.1']"])._p
+    start = next(
+        b
+        for b in split.iter(qn("w:bookmarkStart"))
+        if b.get(qn("w:name")) == names["bt:so_lieu['4.1.1']"]
+    )
+    second = deepcopy(split)
+    for node in list(second)[1:]:
+        second.remove(node)
+    moving = [start, *start.itersiblings()]
+    for node in moving:
+        second.append(node)
+    split.addnext(second)
+    # merge the paragraph holding 1.1.1 with the one before it
+    merged = mark_paragraph(document, names["bt:so_lieu['1.1.1']"])._p
+    before = merged.getprevious()
+    for node in list(merged)[1:]:
+        before.append(node)
+    merged.getparent().remove(merged)
+    edited = tmp_path / "tach_noi.docx"
+    document.save(str(edited))
+
+    result = update_report(edited, thi_xa_case["data"], tmp_path / "moi.docx")
+    values = mark_texts(tmp_path / "moi.docx")
+    assert values["bt:so_lieu['4.1.1']"] == ["13", "13"]
+    assert values["bt:so_lieu['1.1.1']"] == ["30"]
+    assert len(result.of_kind("doi")) == len(EXPECTED_REPORT[1:9])
+    assert not result.of_kind("xung_dot")
