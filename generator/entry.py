@@ -5,10 +5,13 @@ makes a protected workbook from a catalog (empty) or from a data file (prefilled
 
 * sheet "Thông tin": the report's header and closing fields, one row each: a locked label
   (column A), the input cell (column B) and the field's key (column C, hidden, locked);
-* one sheet per indicator table ("Chỉ tiêu", or "Bảng 1", "Bảng 2"… / the table heading):
-  STT, Mã, Chỉ tiêu, Đơn vị tính locked; Số liệu and Ghi chú are the input cells, with Excel
-  data validation by kind (counts and money: whole numbers ≥ 0, percents: 0–100, choices:
-  a dropdown "Trực tuyến = 0"…); formula rows are locked and computed by Excel;
+* one sheet per indicator table ("Chỉ tiêu", or "Bảng 1", "Bảng 2"… / the table heading;
+  with several appendices "PL I", "PL I - Bảng 2", "PL II"…): STT, Mã, Chỉ tiêu, Đơn vị
+  tính locked; one input column per figure column of the table ("Số liệu" when there is
+  one, else the columns' labels: Kế hoạch, Thực hiện, Tỷ lệ %) and Ghi chú, with Excel
+  data validation by the column's kieu or the row's kind (counts and money: whole numbers
+  ≥ 0, percents: 0–100, choices: a dropdown "Trực tuyến = 0"…); a formula row's first
+  figure is locked and computed by Excel;
 * sheet "_du_lieu" (very hidden): the YAML of everything the other sheets do not show (the
   body, documents cited, entry extras such as dien_giai), one line per row in column A, so
   the workbook alone renders the whole report.
@@ -43,8 +46,8 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .errors import CatalogError, DataError, OutputError, Problem
-from .formatting import KyBaoCao, so
-from .loader import FieldPath, LoadedFile, load_file, parse_yaml, read_bytes
+from .formatting import KyBaoCao, la_ma, so
+from .loader import FieldPath, LoadedFile, format_path, load_file, parse_yaml, read_bytes
 from .model import THAM_QUYEN
 from .xlsx_render import (
     clean_text,
@@ -60,7 +63,7 @@ if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from .catalog import Catalog, ChiTieu
+    from .catalog import Catalog, ChiTieu, Cot
 
 # --------------------------------------------------------------------------- layout constants
 
@@ -348,14 +351,66 @@ def _width(texts: list[str], minimum: float, maximum: float) -> float:
 
 
 @dataclass
+class _Appendix:
+    """One Phụ lục of the workbook: its catalog, how the workbook names it, its sheets and
+    the raw figures prefilling them."""
+
+    catalog: Catalog
+    ref: str
+    number: int | None  # 1, 2… when the data file lists its appendices; None for one
+    so_lieu: dict[str, Any]
+    sheets: list[str]
+
+    @property
+    def info_key(self) -> str:
+        return "phu_luc.danh_muc" if self.number is None else f"phu_luc.{self.number}.danh_muc"
+
+    def path(self, *rest: str | int) -> FieldPath:
+        head: FieldPath = ("phu_luc",) if self.number is None else ("phu_luc", self.number - 1)
+        return (*head, *rest)
+
+
+@dataclass
 class _Source:
-    """What the workbook is made from: raw report data (empty for a catalog) and a catalog."""
+    """What the workbook is made from: raw report data (empty for a catalog) and its
+    appendices (none, one, or the listed ones)."""
 
     data: dict[str, Any]
-    catalog: Catalog | None
-    catalog_ref: str | None
+    appendices: list[_Appendix]
     inputs: list[bytes]
     prefilled: bool
+    listed: bool = False  # phu_luc is a list in the data file
+
+
+def appendix_sheet_names(catalog: Catalog, number: int | None, taken: set[str]) -> list[str]:
+    """The sheets of one appendix: ``table_sheet_names`` for a report's only appendix; for
+    listed appendices "PL I" (one table) or "PL I - BIỂU MẪU 1", "PL I - Bảng 2"…"""
+    if number is None:
+        return table_sheet_names(catalog)
+    prefix = f"PL {la_ma(number)}"
+    tables = catalog.spec.tables
+    if len(tables) == 1:
+        headings: list[str | None] = [prefix]
+    else:
+        headings = [
+            f"{prefix} - {t.tieu_de if t.tieu_de and '{' not in t.tieu_de else f'Bảng {i}'}"
+            for i, t in enumerate(tables, start=1)
+        ]
+    reserved = {INFO_SHEET.lower(), DATA_SHEET.lower(), CHOICES_SHEET.lower(), *taken}
+    return sheet_names(headings, reserved)
+
+
+def _appendix_list(
+    catalogs: list[tuple[Catalog, str, dict[str, Any]]], listed: bool
+) -> list[_Appendix]:
+    taken: set[str] = set()
+    result = []
+    for index, (catalog, ref, so_lieu) in enumerate(catalogs, start=1):
+        number = index if listed else None
+        sheets = appendix_sheet_names(catalog, number, taken)
+        taken.update(name.lower() for name in sheets)
+        result.append(_Appendix(catalog, ref, number, so_lieu, sheets))
+    return result
 
 
 def _looks_like_catalog(data: Any) -> bool:
@@ -368,7 +423,8 @@ def _read_source(source: str | Path, target_dir: Path) -> _Source:
     name = str(source)
     if name in shipped_catalogs() and not Path(name).is_file():
         catalog = load_catalog(name)
-        return _Source({}, catalog, name, [Path(catalog.source).read_bytes()], False)
+        appendices = _appendix_list([(catalog, name, {})], listed=False)
+        return _Source({}, appendices, [Path(catalog.source).read_bytes()], False)
     path = Path(source)
     if not path.exists():
         if path.suffix.lower() not in (".yaml", ".yml", ".json", ".xlsx"):
@@ -384,28 +440,40 @@ def _read_source(source: str | Path, target_dir: Path) -> _Source:
     if _looks_like_catalog(loaded.data):
         catalog = load_catalog(str(path))
         ref = _catalog_reference(str(path), None, target_dir)
-        return _Source({}, catalog, ref, [path.read_bytes()], False)
+        appendices = _appendix_list([(catalog, ref, {})], listed=False)
+        return _Source({}, appendices, [path.read_bytes()], False)
     if not isinstance(loaded.data, dict):
         raise DataError("tệp dữ liệu phải là một bảng các trường", file=name, line=1)
     data = loaded.data
     inputs = [path.read_bytes()]
-    catalog = ref = None
     phu_luc = data.get("phu_luc")
-    if isinstance(phu_luc, dict) and phu_luc.get("danh_muc") is not None:
-        danh_muc = str(phu_luc["danh_muc"])
+    listed = isinstance(phu_luc, list) and bool(phu_luc)
+    items: list[tuple[Any, FieldPath]] = (
+        [(item, ("phu_luc", index)) for index, item in enumerate(phu_luc)]
+        if listed
+        else [(phu_luc, ("phu_luc",))]
+    )
+    if not all(isinstance(i, dict) and i.get("danh_muc") is not None for i, _ in items):
+        # no appendix, or one the check will explain: kept in _du_lieu as typed
+        return _Source(data, [], inputs, True)
+    catalogs = []
+    for item, at in items:
+        danh_muc = str(item["danh_muc"])
         try:
             catalog = load_catalog(danh_muc, path.parent)
         except CatalogError as exc:
             problem = exc.problems[0]
             raise CatalogError(
-                f"phu_luc.danh_muc: {problem.message}",
+                f"{format_path((*at, 'danh_muc'))}: {problem.message}",
                 file=problem.file or name,
-                line=problem.line if problem.file else loaded.line_of(("phu_luc", "danh_muc")),
+                line=problem.line if problem.file else loaded.line_of((*at, "danh_muc")),
                 problems=exc.problems if len(exc.problems) > 1 else None,
             ) from None
+        so_lieu = item.get("so_lieu")
         ref = _catalog_reference(danh_muc, path.parent, target_dir)
+        catalogs.append((catalog, ref, so_lieu if isinstance(so_lieu, dict) else {}))
         inputs.append(Path(catalog.source).read_bytes())
-    return _Source(data, catalog, ref, inputs, True)
+    return _Source(data, _appendix_list(catalogs, listed), inputs, True, listed)
 
 
 # --------------------------------------------------------------------------- writing
@@ -446,6 +514,30 @@ def _info_value(data: dict[str, Any], info: InfoField) -> Any:
     if head == "ky_bao_cao":
         return _display_period(value)
     return value
+
+
+def _info_rows(source: _Source) -> list[tuple[InfoField, str | None]]:
+    """The rows of "Thông tin" with the catalog each catalog row names: one row for a report
+    with one appendix (or none), one row per appendix ("phu_luc.2.danh_muc") when listed."""
+    rows: list[tuple[InfoField, str | None]] = []
+    for info in INFO_FIELDS:
+        if info.kind != "catalog":
+            rows.append((info, None))
+        elif source.listed:
+            rows.extend(
+                (
+                    InfoField(
+                        appendix.info_key,
+                        f"Mã danh mục chỉ tiêu Phụ lục {la_ma(appendix.number or 1)} (không sửa)",
+                        "catalog",
+                    ),
+                    appendix.ref,
+                )
+                for appendix in source.appendices
+            )
+        else:
+            rows.append((info, source.appendices[0].ref if source.appendices else None))
+    return rows
 
 
 def _write_info(wb: Workbook, source: _Source) -> None:
@@ -489,7 +581,8 @@ def _write_info(wb: Workbook, source: _Source) -> None:
     )
     for validation in (yes_no, authority, number, date):
         ws.add_data_validation(validation)
-    for offset, info in enumerate(INFO_FIELDS):
+    rows = _info_rows(source)
+    for offset, (info, catalog_ref) in enumerate(rows):
         row = FIRST_ROW + offset
         label = ws.cell(row, COL_INFO_LABEL, info.label)
         _style(label, locked=True)
@@ -497,7 +590,7 @@ def _write_info(wb: Workbook, source: _Source) -> None:
         key_cell = ws.cell(row, COL_INFO_KEY, info.key)
         _style(key_cell, locked=True, text=True)
         if info.kind == "catalog":
-            _put(value_cell, source.catalog_ref)
+            _put(value_cell, catalog_ref)
             _style(value_cell, locked=True, text=True)
             continue
         value = _info_value(source.data, info)
@@ -513,7 +606,7 @@ def _write_info(wb: Workbook, source: _Source) -> None:
             number.add(value_cell)
         elif info.kind == "date":
             date.add(value_cell)
-    ws.column_dimensions["A"].width = _width([f.label for f in INFO_FIELDS], 30, 48)
+    ws.column_dimensions["A"].width = _width([f.label for f, _ in rows], 30, 48)
     ws.column_dimensions["B"].width = 60
     ws.column_dimensions["C"].width = 22
     ws.column_dimensions["C"].hidden = True
@@ -574,8 +667,10 @@ class _Validations:
             self.ws.add_data_validation(self.by_key[key])
         return self.by_key[key]
 
-    def add(self, node: ChiTieu, cell: Cell, van_ban_keys: list[str]) -> None:
-        kind = node.kind
+    def add(
+        self, node: ChiTieu, cell: Cell, van_ban_keys: list[str], kind: str | None = None
+    ) -> None:
+        kind = kind or node.kind
         if kind in NUMBER_RULES:
             rule = NUMBER_RULES[kind]
             validation = self.get(
@@ -639,8 +734,8 @@ def _entry_parts(entry: Any) -> tuple[Any, Any]:
     return entry, None
 
 
-def _prefill_value(node: ChiTieu, value: Any) -> Any:
-    if node.kind == "lua_chon" and node.lua_chon and value is not None:
+def _prefill_value(node: ChiTieu, value: Any, kind: str | None = None) -> Any:
+    if (kind or node.kind) == "lua_chon" and node.lua_chon and value is not None:
         for code, label in node.lua_chon.items():
             if isinstance(value, int) and not isinstance(value, bool) and value == code:
                 return choice_text(code, label)
@@ -666,17 +761,46 @@ def _explain(cell: Cell, entry: Any) -> None:
         cell.comment = Comment(text, "baocao", width=320, height=140)
 
 
-def _write_tables(wb: Workbook, source: _Source) -> None:
+def _figure_columns(catalog: Catalog) -> list[list[Cot]]:
+    """The figure columns (loai so_lieu) of each table, left to right."""
+    spec = catalog.spec
+    return [[c for c in spec.columns(t) if c.loai == "so_lieu"] for t in spec.tables]
+
+
+def _figure_header(column: Cot) -> str:
+    """A figure column's label as the workbook's header shows it (a label that is a template
+    is named by its ma, so the header never depends on the report's data)."""
+    from .catalog import plain_text
+
+    label = plain_text(column.label).replace("\n", " ").strip()
+    if "{" in label or not label:
+        return f"Số liệu ({column.ma or 'gia_tri'})"
+    return label
+
+
+def table_headers(columns: list[Cot]) -> tuple[str, ...]:
+    """STT, Mã, Chỉ tiêu, Đơn vị tính, the figure columns (one: "Số liệu"), Ghi chú."""
+    figures = ("Số liệu",) if len(columns) == 1 else tuple(_figure_header(c) for c in columns)
+    return (*TABLE_HEADERS[: COL_VALUE - 1], *figures, TABLE_HEADERS[-1])
+
+
+def _main_value(entry: Any, main: Cot) -> Any:
+    """The first figure column's raw value: gia_tri, or the value under its ma."""
+    value, _ = _entry_parts(entry)
+    if value is None and main.ma and isinstance(entry, dict):
+        return entry.get(main.ma)
+    return value
+
+
+def _write_tables(wb: Workbook, source: _Source, appendix: _Appendix) -> None:
     from .catalog import stt_labels
 
-    catalog = source.catalog
-    assert catalog is not None
-    names = table_sheet_names(catalog)
+    catalog = appendix.catalog
+    names = appendix.sheets
     stt = stt_labels(catalog.spec)
     tables = _table_nodes(catalog)
-    phu_luc = source.data.get("phu_luc")
-    so_lieu = phu_luc.get("so_lieu") if isinstance(phu_luc, dict) else None
-    so_lieu = so_lieu if isinstance(so_lieu, dict) else {}
+    columns_of = _figure_columns(catalog)
+    so_lieu = appendix.so_lieu
     van_ban = source.data.get("van_ban")
     van_ban_keys = [str(k) for k in van_ban] if isinstance(van_ban, dict) else []
     # where every indicator's figure is, for formulas across sheets
@@ -685,10 +809,19 @@ def _write_tables(wb: Workbook, source: _Source) -> None:
         for offset, (node, _) in enumerate(rows):
             location.setdefault(node.id, (name, FIRST_ROW + offset))
 
-    for name, rows in zip(names, tables, strict=True):
+    for name, rows, columns in zip(names, tables, columns_of, strict=True):
         ws = wb.create_sheet(name)
-        _instruction(ws, TABLE_INSTRUCTION, len(TABLE_HEADERS))
-        _header(ws, TABLE_HEADERS)
+        headers = table_headers(columns)
+        col_note = len(headers)
+        instruction = TABLE_INSTRUCTION
+        if len(columns) > 1:
+            instruction = instruction.replace(
+                "vào cột Số liệu", "vào các cột " + ", ".join(headers[COL_VALUE - 1 : -1])
+            )
+        if appendix.number is not None:
+            instruction = f"Phụ lục {la_ma(appendix.number)}. {instruction}"
+        _instruction(ws, instruction, len(headers))
+        _header(ws, headers)
         validations = _Validations(ws, wb)
 
         def cell_of(node_id: str, sheet: str = name) -> str | None:
@@ -701,7 +834,8 @@ def _write_tables(wb: Workbook, source: _Source) -> None:
         for offset, (node, depth) in enumerate(rows):
             row = FIRST_ROW + offset
             bold = node.dam if node.dam is not None else (bool(node.con) or node.kind == "nhom")
-            value, note = _entry_parts(so_lieu.get(node.id))
+            entry = so_lieu.get(node.id)
+            _, note = _entry_parts(entry)
             texts = (stt.get(node.id, ""), node.id, node.ten, node.unit_text())
             for column, text in zip((COL_STT, COL_ID, COL_LABEL, COL_UNIT), texts, strict=True):
                 cell = ws.cell(row, column)
@@ -715,30 +849,37 @@ def _write_tables(wb: Workbook, source: _Source) -> None:
                     horizontal="center" if column in (COL_STT, COL_ID) else None,
                     text=True,
                 )
-            value_cell = ws.cell(row, COL_VALUE)
             formula = catalog.formulas.get(node.id)
-            if formula is not None:
-                children = [cell_of(child.id) for child in node.con]
-                excel = formula.to_excel(
-                    cell_of, lambda children=children: [c for c in children if c]
-                )
-                value_cell.value = f"={excel}" if excel else None
-                _style(value_cell, locked=True, bold=bold, horizontal="right")
-                if excel and "/" in excel:
-                    value_cell.number_format = "0.00"
-            else:
-                _put(value_cell, _prefill_value(node, value))
-                text_kind = node.kind in ("chu", "van_ban", "lua_chon") or isinstance(value, str)
+            for index, figure_column in enumerate(columns):
+                value_cell = ws.cell(row, COL_VALUE + index)
+                if index == 0 and formula is not None:
+                    children = [cell_of(child.id) for child in node.con]
+                    excel = formula.to_excel(
+                        cell_of, lambda children=children: [c for c in children if c]
+                    )
+                    value_cell.value = f"={excel}" if excel else None
+                    _style(value_cell, locked=True, bold=bold, horizontal="right")
+                    if excel and "/" in excel:
+                        value_cell.number_format = "0.00"
+                    continue
+                kind = figure_column.kieu or node.kind
+                if index == 0:
+                    value = _main_value(entry, figure_column)
+                else:
+                    value = entry.get(figure_column.ma) if isinstance(entry, dict) else None
+                _put(value_cell, _prefill_value(node, value, kind))
+                text_kind = kind in ("chu", "van_ban", "lua_chon") or isinstance(value, str)
                 _style(
                     value_cell,
                     locked=False,
                     bold=bold,
                     horizontal=None if text_kind else "right",
-                    text=node.kind in ("chu", "van_ban"),
+                    text=kind in ("chu", "van_ban"),
                 )
-                validations.add(node, value_cell, van_ban_keys)
-                _explain(value_cell, so_lieu.get(node.id))
-            note_cell = ws.cell(row, COL_NOTE)
+                validations.add(node, value_cell, van_ban_keys, kind)
+                if index == 0:
+                    _explain(value_cell, entry)
+            note_cell = ws.cell(row, col_note)
             _put(note_cell, note)
             _style(note_cell, locked=False, text=True)
 
@@ -752,9 +893,15 @@ def _write_tables(wb: Workbook, source: _Source) -> None:
             "B": _width([n.id for n, _ in rows], 6, 14),
             "C": _width([n.ten for n, _ in rows], 30, 70),
             "D": _width([n.unit_text() for n, _ in rows], 12, 24),
-            "E": _width(options, 16, 34),
-            "F": 32,
         }
+        for index in range(len(columns)):
+            texts = options if index == 0 or len(columns) == 1 else []
+            if len(columns) > 1:
+                texts = [*texts, headers[COL_VALUE - 1 + index]]
+            widths[get_column_letter(COL_VALUE + index)] = _width(
+                texts, 16 if len(columns) == 1 else 12, 34
+            )
+        widths[get_column_letter(col_note)] = 32
         for letter, width in widths.items():
             ws.column_dimensions[letter].width = width
         _fit_rows(ws, FIRST_ROW)
@@ -779,41 +926,57 @@ def _rest_of_report(source: _Source) -> dict[str, Any]:
     elif signature is not None:
         rest["chu_ky"] = signature
     phu_luc = rest.pop("phu_luc", None)
-    if not isinstance(phu_luc, dict) or source.catalog is None:
+    if not source.appendices:
         if phu_luc is not None:
             rest["phu_luc"] = phu_luc
         return rest
+    items = phu_luc if source.listed else [phu_luc]
+    left = [_rest_of_appendix(item, a) for item, a in zip(items, source.appendices, strict=True)]
+    if source.listed:
+        if any(left):
+            rest["phu_luc"] = left  # by position; the workbook names each one's catalog
+    elif left[0]:
+        rest["phu_luc"] = left[0]
+    return rest
+
+
+def _rest_of_appendix(phu_luc: dict[str, Any], appendix: _Appendix) -> dict[str, Any]:
+    """What of one appendix the indicator sheets do not show (kem_theo, dien_giai, noi_dung,
+    typed stt, unknown ids…)."""
     phu_luc = dict(phu_luc)
     phu_luc.pop("danh_muc", None)
     so_lieu = phu_luc.pop("so_lieu", None)
-    catalog = source.catalog
+    catalog = appendix.catalog
     kept: dict[str, Any] = {}
     if isinstance(so_lieu, dict):
+        columns_of = _figure_columns(catalog)
         for key, entry in so_lieu.items():
             key = str(key)
             if key not in catalog.nodes:
                 kept[key] = entry  # an unknown id: kept so the check still names it
-            elif key in catalog.formulas:
+                continue
+            main, *others = columns_of[catalog.table_of.get(key, 0)]
+            shown = {"ghi_chu", *(c.ma for c in others)}
+            if key in catalog.formulas:
                 if isinstance(entry, dict):
-                    entry = {k: v for k, v in entry.items() if k != "ghi_chu"}
+                    entry = {k: v for k, v in entry.items() if k not in shown}
                     if entry:
                         kept[key] = entry
                 elif entry is not None:
                     kept[key] = {"gia_tri": entry}
             elif isinstance(entry, dict):
-                extra = {k: v for k, v in entry.items() if k not in ("gia_tri", "ghi_chu")}
+                shown |= {"gia_tri", main.ma}
+                extra = {k: v for k, v in entry.items() if k not in shown}
                 if "noi_dung" in extra:
                     # the figure the text answer went with, to tell later whether it changed
-                    extra = {"gia_tri": entry.get("gia_tri"), **extra}
+                    extra = {"gia_tri": _main_value(entry, main), **extra}
                 if extra:
                     kept[key] = extra
     elif so_lieu is not None:
         kept = so_lieu  # not a mapping: kept as typed, the check explains it
     if kept:
         phu_luc["so_lieu"] = kept
-    if phu_luc:
-        rest["phu_luc"] = phu_luc
-    return rest
+    return phu_luc
 
 
 def _write_rest(wb: Workbook, rest: dict[str, Any]) -> None:
@@ -834,8 +997,8 @@ def _build(source: _Source) -> bytes:
     wb = Workbook()
     default_font(wb)
     _write_info(wb, source)
-    if source.catalog is not None:
-        _write_tables(wb, source)
+    for appendix in source.appendices:
+        _write_tables(wb, source, appendix)
     _write_rest(wb, _rest_of_report(source))
     wb.active = 0
     wb.security = WorkbookProtection(lockStructure=True)
@@ -875,6 +1038,23 @@ class _Figure:
     note: str | None
     value_cell: str
     note_cell: str
+    main_ma: str | None = None  # the first figure column's ma (its value is gia_tri)
+    extras: dict[str, tuple[Any, str]] = field(default_factory=dict)  # ma → (value, cell)
+
+
+@dataclass
+class _FilledAppendix:
+    """One appendix of a filled workbook: its catalog and figures."""
+
+    ref: str
+    catalog: Catalog
+    figures: dict[str, _Figure]
+    cell: str  # its catalog's row on "Thông tin"
+    number: int | None  # as in _Appendix
+
+    def path(self, *rest: str | int) -> FieldPath:
+        head: FieldPath = ("phu_luc",) if self.number is None else ("phu_luc", self.number - 1)
+        return (*head, *rest)
 
 
 @dataclass
@@ -883,8 +1063,8 @@ class _Filled:
 
     name: str
     info: dict[str, tuple[Any, str]]  # field key → (value read, "Thông tin!B7")
-    catalog_ref: str | None
-    figures: dict[str, _Figure]
+    appendices: list[_FilledAppendix]
+    listed: bool
     rest: dict[str, Any]
     rest_cells: dict[FieldPath, str]
 
@@ -904,7 +1084,7 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _figure_value(node: ChiTieu, value: Any) -> Any:
+def _figure_value(node: ChiTieu, value: Any, kind: str | None = None) -> Any:
     """A Số liệu cell as the data file would hold it: numbers stay numbers, a coded option
     typed as "Phát phiếu = 1" or "Phát phiếu" becomes its code, other text passes through."""
     if value is None or isinstance(value, bool):
@@ -916,7 +1096,7 @@ def _figure_value(node: ChiTieu, value: Any) -> Any:
     text = _text(value)
     if text is None:
         return None
-    if node.kind == "lua_chon" and node.lua_chon:
+    if (kind or node.kind) == "lua_chon" and node.lua_chon:
         options = node.lua_chon
         typed = _CHOICE_TEXT.match(text)
         if typed:
@@ -1006,6 +1186,18 @@ def _check_header(ws: Any, name: str, sheet: str, expected: tuple[str, ...]) -> 
         )
 
 
+_LISTED_CATALOG = re.compile(r"^phu_luc\.([1-9]\d?)\.danh_muc$")
+
+
+def _info_field(key: str | None) -> InfoField | None:
+    """The field of a "Thông tin" row by its key; "phu_luc.2.danh_muc" is a listed appendix."""
+    if key is None:
+        return None
+    if key in INFO_KEYS:
+        return INFO_KEYS[key]
+    return InfoField(key, key, "catalog") if _LISTED_CATALOG.match(key) else None
+
+
 def _read_info(values: Any, formulas: Any, name: str) -> dict[str, tuple[Any, str]]:
     if INFO_SHEET not in values.sheetnames:
         raise DataError(
@@ -1018,23 +1210,42 @@ def _read_info(values: Any, formulas: Any, name: str) -> dict[str, tuple[Any, st
     found: dict[str, tuple[Any, str]] = {}
     for row in range(FIRST_ROW, ws.max_row + 1):
         key = _text(ws.cell(row, COL_INFO_KEY).value)
-        if key not in INFO_KEYS or key in found:
+        info = _info_field(key)
+        if info is None or info.key in found:
             continue
-        info = INFO_KEYS[key]
         raw = _cell_value(values, formulas, INFO_SHEET, row, COL_INFO_VALUE)
         cell = f"{INFO_SHEET}!{get_column_letter(COL_INFO_VALUE)}{row}"
         value = _text(raw) if info.kind == "catalog" else _info_read(info, raw)
-        found[key] = (value, cell)
-    missing = [f.label for f in INFO_FIELDS if f.key not in found]
+        found[info.key] = (value, cell)
+    listed = any(_LISTED_CATALOG.match(key) for key in found)
+    missing = [
+        f.label for f in INFO_FIELDS if f.key not in found and not (f.kind == "catalog" and listed)
+    ]
     if missing:
         raise _layout_error(name, INFO_SHEET, f"thiếu dòng {', '.join(missing)}")
     return found
 
 
-def _read_figures(values: Any, formulas: Any, name: str, catalog: Catalog) -> dict[str, _Figure]:
+def _figure_cell(
+    values: Any, formulas: Any, sheet: str, row: int, column: int, node: ChiTieu, kind: str | None
+) -> Any:
+    raw = _cell_value(values, formulas, sheet, row, column)
+    if (
+        isinstance(raw, int | float)
+        and not isinstance(raw, bool)
+        and "%" in values[sheet].cell(row, column).number_format
+    ):
+        raw = round(raw * 100, 9)  # Excel stores "98%" typed as 0.98 with a % format
+    return _figure_value(node, raw, kind)
+
+
+def _read_figures(
+    values: Any, formulas: Any, name: str, catalog: Catalog, names: list[str]
+) -> dict[str, _Figure]:
     figures: dict[str, _Figure] = {}
-    names = table_sheet_names(catalog)
-    for sheet, rows in zip(names, _table_nodes(catalog), strict=True):
+    for sheet, rows, columns in zip(
+        names, _table_nodes(catalog), _figure_columns(catalog), strict=True
+    ):
         if sheet not in values.sheetnames:
             raise DataError(
                 f"thiếu trang '{sheet}' của danh mục '{catalog.spec.ma}' (các trang: "
@@ -1042,7 +1253,9 @@ def _read_figures(values: Any, formulas: Any, name: str, catalog: Catalog) -> di
                 file=name,
             )
         ws = values[sheet]
-        _check_header(ws, name, sheet, TABLE_HEADERS)
+        headers = table_headers(columns)
+        col_note = len(headers)
+        _check_header(ws, name, sheet, headers)
         wanted = {node.id: node for node, _ in rows}
         for row in range(FIRST_ROW, ws.max_row + 1):
             node_id = _text(ws.cell(row, COL_ID).value)
@@ -1058,20 +1271,28 @@ def _read_figures(values: Any, formulas: Any, name: str, catalog: Catalog) -> di
             if node_id in figures:
                 continue
             node = wanted[node_id]
-            raw = _cell_value(values, formulas, sheet, row, COL_VALUE)
-            if (
-                isinstance(raw, int | float)
-                and not isinstance(raw, bool)
-                and "%" in values[sheet].cell(row, COL_VALUE).number_format
-            ):
-                raw = round(raw * 100, 9)  # Excel stores "98%" typed as 0.98 with a % format
-            note = _text(_cell_value(values, formulas, sheet, row, COL_NOTE))
+
+            def read(
+                column: int, kind: str | None, row: int = row, node: ChiTieu = node, sheet=sheet
+            ) -> Any:
+                return _figure_cell(values, formulas, sheet, row, column, node, kind)
+
+            main, *others = columns
+            note = _text(_cell_value(values, formulas, sheet, row, col_note))
             figures[node_id] = _Figure(
                 node,
-                None if node_id in catalog.formulas else _figure_value(node, raw),
+                None if node_id in catalog.formulas else read(COL_VALUE, main.kieu),
                 note,
                 f"{sheet}!{get_column_letter(COL_VALUE)}{row}",
-                f"{sheet}!{get_column_letter(COL_NOTE)}{row}",
+                f"{sheet}!{get_column_letter(col_note)}{row}",
+                main.ma,
+                {
+                    str(column.ma): (
+                        read(COL_VALUE + index, column.kieu),
+                        f"{sheet}!{get_column_letter(COL_VALUE + index)}{row}",
+                    )
+                    for index, column in enumerate(others, start=1)
+                },
             )
         missing = [node_id for node_id in wanted if node_id not in figures]
         if missing:
@@ -1106,26 +1327,42 @@ def _read_rest(values: Any, name: str) -> tuple[dict[str, Any], dict[FieldPath, 
     return data, cells
 
 
-def _read_workbook(path: Path) -> tuple[_Filled, Catalog | None]:
+def _read_workbook(path: Path) -> _Filled:
     from .catalog import load_catalog
 
     name = str(path)
     values, formulas = _open(path, name)
     info = _read_info(values, formulas, name)
-    catalog_ref = info["phu_luc.danh_muc"][0]
-    catalog = None
-    figures: dict[str, _Figure] = {}
-    if catalog_ref:
+    numbers = sorted(int(m.group(1)) for k in info if (m := _LISTED_CATALOG.match(k)))
+    listed = bool(numbers)
+    if listed and numbers != list(range(1, len(numbers) + 1)):
+        raise _layout_error(name, INFO_SHEET, "các dòng mã danh mục phụ lục không liền số")
+    keys = [(f"phu_luc.{n}.danh_muc", n) for n in numbers] or [("phu_luc.danh_muc", None)]
+    appendices = []
+    taken: set[str] = set()
+    for key, number in keys:
+        ref, cell = info[key]
+        if not ref:
+            if listed:
+                raise DataError(
+                    f"thiếu mã danh mục chỉ tiêu của Phụ lục {la_ma(number or 1)}; hãy tạo lại "
+                    "sổ nhập bằng `baocao mau-nhap`",
+                    file=f"{name}!{cell}",
+                )
+            continue  # a workbook without an appendix
         try:
-            catalog = load_catalog(str(catalog_ref), path.parent)
+            catalog = load_catalog(str(ref), path.parent)
         except CatalogError as exc:
             raise DataError(
                 f"danh mục chỉ tiêu của sổ nhập: {exc.problems[0].message}",
-                file=f"{name}!{info['phu_luc.danh_muc'][1]}",
+                file=f"{name}!{cell}",
             ) from None
-        figures = _read_figures(values, formulas, name, catalog)
+        sheets = appendix_sheet_names(catalog, number, taken)
+        taken.update(sheet.lower() for sheet in sheets)
+        figures = _read_figures(values, formulas, name, catalog, sheets)
+        appendices.append(_FilledAppendix(str(ref), catalog, figures, cell, number))
     rest, rest_cells = _read_rest(values, name)
-    return _Filled(name, info, catalog_ref, figures, rest, rest_cells), catalog
+    return _Filled(name, info, appendices, listed, rest, rest_cells)
 
 
 # --------------------------------------------------------------------------- into plain data
@@ -1140,7 +1377,15 @@ def _merge_entry(base: Any, figure: _Figure, formula: bool) -> Any:
     entry = dict(base) if isinstance(base, dict) else {"gia_tri": base}
     if base is None:
         entry = {}
+    if not formula and figure.main_ma and figure.main_ma in entry:
+        # the first column's figure written under its ma: the cell's value is its gia_tri
+        main = entry.pop(figure.main_ma)
+        entry["gia_tri"] = main if entry.get("gia_tri") is None else entry["gia_tri"]
     original = entry.get("gia_tri")
+    for ma, (value, _cell) in figure.extras.items():
+        entry.pop(ma, None)
+        if value is not None:
+            entry[ma] = value
     if not formula:
         if (
             "noi_dung" in entry
@@ -1154,6 +1399,8 @@ def _merge_entry(base: Any, figure: _Figure, formula: bool) -> Any:
         entry["ghi_chu"] = figure.note
     if set(entry) <= {"gia_tri"}:
         return entry.get("gia_tri")
+    if formula and "gia_tri" not in entry:
+        return entry  # a formula row's other columns: no figure of its own to write
     return {"gia_tri": entry.pop("gia_tri", None), **entry}
 
 
@@ -1165,31 +1412,42 @@ def _entry_value(entry: Any, key: str) -> Any:
 
 def _apply_figures(
     filled: _Filled,
-    catalog: Catalog,
+    appendix: _FilledAppendix,
     so_lieu: dict[str, Any],
     record: Callable,
-    cleared: Callable[[str, _Figure, str, Any], None] | None = None,
+    cleared: Callable[[str, _Figure, str, Any, str], None] | None = None,
 ) -> None:
-    """The workbook's Số liệu and Ghi chú cells into ``so_lieu``; ``cleared`` hears of every
+    """The workbook's figure and Ghi chú cells into ``so_lieu``; ``cleared`` hears of every
     figure or note of ``so_lieu`` an empty cell took away."""
-    for node_id, figure in filled.figures.items():
+    catalog = appendix.catalog
+    for node_id, figure in appendix.figures.items():
         formula = node_id in catalog.formulas
         present = node_id in so_lieu
         base = so_lieu.get(node_id)
         entry = _merge_entry(base, figure, formula)
-        path = ("phu_luc", "so_lieu", node_id)
+        path = appendix.path("so_lieu", node_id)
         if entry is None and not present and (figure.node.kind == "nhom" or formula):
             continue  # nothing to say about a group or formula row
         if cleared is not None:
-            if not formula and figure.value is None and _entry_value(base, "gia_tri") is not None:
-                cleared(node_id, figure, "gia_tri", _entry_value(base, "gia_tri"))
+            old_value = _entry_value(base, "gia_tri")
+            if old_value is None and figure.main_ma:
+                old_value = _entry_value(base, figure.main_ma)
+            if not formula and figure.value is None and old_value is not None:
+                cleared(node_id, figure, "gia_tri", old_value, figure.value_cell)
             if figure.note is None and _entry_value(base, "ghi_chu") is not None:
-                cleared(node_id, figure, "ghi_chu", _entry_value(base, "ghi_chu"))
+                cleared(node_id, figure, "ghi_chu", _entry_value(base, "ghi_chu"), figure.note_cell)
+            for ma, (value, cell) in figure.extras.items():
+                if value is None and _entry_value(base, ma) is not None:
+                    cleared(node_id, figure, ma, _entry_value(base, ma), cell)
         so_lieu[node_id] = entry
         if not formula:
             record(path, figure.value_cell)
             record((*path, "gia_tri"), figure.value_cell)
+            if figure.main_ma:
+                record((*path, figure.main_ma), figure.value_cell)
         record((*path, "ghi_chu"), figure.note_cell)
+        for ma, (_value, cell) in figure.extras.items():
+            record((*path, ma), cell)
 
 
 def _apply_info(filled: _Filled, data: dict[str, Any], record: Callable, only_filled: bool) -> None:
@@ -1231,11 +1489,23 @@ def _apply_info(filled: _Filled, data: dict[str, Any], record: Callable, only_fi
                 record((*path, index), cell)
 
 
+def _fill_appendix(base: Any, appendix: _FilledAppendix, record: Callable) -> dict[str, Any]:
+    """One appendix of the plain data: what _du_lieu kept of it, its catalog and figures."""
+    phu_luc = base if isinstance(base, dict) else {}
+    so_lieu = phu_luc.get("so_lieu")
+    if not isinstance(so_lieu, dict):
+        so_lieu = {}
+    result = {**phu_luc, "danh_muc": appendix.ref, "so_lieu": so_lieu}
+    record(appendix.path("danh_muc"), appendix.cell)
+    record(appendix.path(), appendix.cell, weak=True)
+    return result
+
+
 def load_workbook_data(path: Path) -> LoadedFile:
     """A filled data-entry workbook as the plain data a YAML data file gives; every field
     taken from a cell is recorded in ``cells`` ("Chỉ tiêu!E14") so problems name the cell."""
     path = Path(path)
-    filled, catalog = _read_workbook(path)
+    filled = _read_workbook(path)
     data: dict[str, Any] = copy.deepcopy(filled.rest)
     loaded = LoadedFile(name=filled.name, data=data)
     loaded.cells.update({p: f"{filled.name}!{c}" for p, c in filled.rest_cells.items()})
@@ -1245,18 +1515,18 @@ def load_workbook_data(path: Path) -> LoadedFile:
             loaded.cells[field_path] = f"{filled.name}!{cell}"
 
     _apply_info(filled, data, record, only_filled=False)
-    if catalog is not None:
-        danh_muc_cell = filled.info["phu_luc.danh_muc"][1]
-        phu_luc = data.get("phu_luc")
-        if not isinstance(phu_luc, dict):
-            phu_luc = {}
-        so_lieu = phu_luc.get("so_lieu")
-        if not isinstance(so_lieu, dict):
-            so_lieu = {}
-        data["phu_luc"] = {**phu_luc, "danh_muc": filled.catalog_ref, "so_lieu": so_lieu}
-        record(("phu_luc", "danh_muc"), danh_muc_cell)
-        record(("phu_luc",), danh_muc_cell, weak=True)
-        _apply_figures(filled, catalog, so_lieu, record)
+    if filled.appendices:
+        kept = data.get("phu_luc")
+        if filled.listed:
+            kept = kept if isinstance(kept, list) else []
+            record(("phu_luc",), filled.appendices[0].cell, weak=True)
+        items = []
+        for index, appendix in enumerate(filled.appendices):
+            base = (kept[index] if index < len(kept) else None) if filled.listed else kept
+            item = _fill_appendix(base, appendix, record)
+            _apply_figures(filled, appendix, item["so_lieu"], record)
+            items.append(item)
+        data["phu_luc"] = items if filled.listed else items[0]
     return loaded
 
 
@@ -1271,12 +1541,13 @@ def _same_catalog(
 
 
 def merge_figures(loaded: LoadedFile, workbook: Path) -> None:
-    """Put a workbook's figures (Số liệu, Ghi chú) and the header fields it fills in over a
-    loaded data file (``--so-lieu nhap.xlsx``); problems with a merged field name the
-    workbook's cell. Header fields: only filled cells count. Figures and notes: the workbook
-    wins, an empty cell clears the data file's value (each one listed in ``loaded.cleared``)."""
+    """Put a workbook's figures (every figure column, Ghi chú) and the header fields it fills
+    in over a loaded data file (``--so-lieu nhap.xlsx``); problems with a merged field name
+    the workbook's cell. Header fields: only filled cells count. Figures and notes: the
+    workbook wins, an empty cell clears the data file's value (each one listed in
+    ``loaded.cleared``)."""
     workbook = Path(workbook)
-    filled, catalog = _read_workbook(workbook)
+    filled = _read_workbook(workbook)
     data = loaded.data
     if not isinstance(data, dict):
         raise DataError("tệp dữ liệu phải là một bảng các trường", file=loaded.name, line=1)
@@ -1287,55 +1558,89 @@ def merge_figures(loaded: LoadedFile, workbook: Path) -> None:
         loaded.cells[field_path] = f"{filled.name}!{cell}"
 
     _apply_info(filled, data, record, only_filled=True)
-    if catalog is not None:
-        phu_luc = data.get("phu_luc")
-        data_dir = Path(loaded.name).parent
-        if isinstance(phu_luc, dict) and phu_luc.get("danh_muc") is not None:
-            data_ref = str(phu_luc["danh_muc"])
-            if not _same_catalog(str(filled.catalog_ref), workbook.parent, data_ref, data_dir):
+    if not filled.appendices:
+        return
+    data_dir = Path(loaded.name).parent
+    data_name = Path(loaded.name).name
+    phu_luc = data.get("phu_luc")
+    remake = f"Hãy tạo sổ nhập từ chính tệp số liệu: baocao mau-nhap {data_name} -o {workbook.name}"
+    if phu_luc is None:
+        items: list[Any] = [{} for _ in filled.appendices]
+        data["phu_luc"] = items if filled.listed else items[0]
+    elif filled.listed != isinstance(phu_luc, list) or (
+        filled.listed and len(phu_luc) != len(filled.appendices)
+    ):
+        counts = (len(filled.appendices) if filled.listed else 1, _count(phu_luc))
+        raise DataError(
+            f"sổ nhập {workbook.name} có {counts[0]} phụ lục nhưng tệp số liệu có {counts[1]} "
+            f"(phu_luc); số liệu không ghép được. {remake}",
+            file=loaded.name,
+            line=loaded.line_of(("phu_luc",)),
+            path="phu_luc",
+        )
+    else:
+        items = phu_luc if isinstance(phu_luc, list) else [phu_luc]
+    for index, appendix in enumerate(filled.appendices):
+        item = items[index]
+        if not isinstance(item, dict):
+            item = {}
+            if filled.listed:
+                items[index] = item
+            else:
+                data["phu_luc"] = item
+        at = appendix.path("danh_muc")
+        if item.get("danh_muc") is not None:
+            data_ref = str(item["danh_muc"])
+            if not _same_catalog(appendix.ref, workbook.parent, data_ref, data_dir):
                 raise DataError(
-                    f"sổ nhập {workbook.name} dùng danh mục chỉ tiêu '{filled.catalog_ref}' "
-                    f"nhưng tệp số liệu dùng danh mục '{data_ref}' (phu_luc.danh_muc); số liệu "
-                    "không ghép được. Hãy tạo sổ nhập từ chính tệp số liệu: baocao mau-nhap "
-                    f"{Path(loaded.name).name} -o {workbook.name}",
+                    f"sổ nhập {workbook.name} dùng danh mục chỉ tiêu '{appendix.ref}' "
+                    f"nhưng tệp số liệu dùng danh mục '{data_ref}' ({format_path(at)}); số "
+                    f"liệu không ghép được. {remake}",
                     file=loaded.name,
-                    line=loaded.line_of(("phu_luc", "danh_muc")),
-                    path="phu_luc.danh_muc",
+                    line=loaded.line_of(at),
+                    path=format_path(at),
                 )
         else:
-            if not isinstance(phu_luc, dict):
-                phu_luc = {}
-                data["phu_luc"] = phu_luc
-            phu_luc["danh_muc"] = _catalog_reference(
-                str(filled.catalog_ref), workbook.parent, data_dir
-            )
-            record(("phu_luc", "danh_muc"), filled.info["phu_luc.danh_muc"][1])
-        so_lieu = phu_luc.get("so_lieu")
+            item["danh_muc"] = _catalog_reference(appendix.ref, workbook.parent, data_dir)
+            record(at, appendix.cell)
+        so_lieu = item.get("so_lieu")
         if not isinstance(so_lieu, dict):
             so_lieu = {}
-            phu_luc["so_lieu"] = so_lieu
-        data_name = Path(loaded.name).name
+            item["so_lieu"] = so_lieu
 
-        def cleared(node_id: str, figure: _Figure, key: str, old: Any) -> None:
-            what = "số liệu" if key == "gia_tri" else "ghi chú"
-            cell = figure.value_cell if key == "gia_tri" else figure.note_cell
+        def cleared(
+            node_id: str,
+            figure: _Figure,
+            key: str,
+            old: Any,
+            cell: str,
+            appendix: _FilledAppendix = appendix,
+        ) -> None:
+            what = {"gia_tri": "số liệu", "ghi_chu": "ghi chú"}.get(key, f"số liệu cột {key}")
             shown = so(old) if isinstance(old, int | float) and not isinstance(old, bool) else old
+            tail = () if key == "gia_tri" else (key,)
             loaded.cleared.append(
                 Problem(
                     f'{node_id} {figure.node.ten}: ô trống nên bỏ {what} "{shown}" của '
                     f"{data_name} (ô để trống là không báo cáo)",
                     file=f"{filled.name}!{cell}",
-                    path=f"phu_luc.so_lieu.{node_id}" + ("" if key == "gia_tri" else ".ghi_chu"),
+                    path=format_path(appendix.path("so_lieu", node_id, *tail)),
                 )
             )
 
-        _apply_figures(filled, catalog, so_lieu, record, cleared)
+        _apply_figures(filled, appendix, so_lieu, record, cleared)
+
+
+def _count(phu_luc: Any) -> int:
+    return len(phu_luc) if isinstance(phu_luc, list) else 1
 
 
 __all__ = [
+    "appendix_sheet_names",
     "choice_text",
     "load_workbook_data",
     "merge_figures",
+    "table_headers",
     "table_sheet_names",
     "write_entry_workbook",
 ]

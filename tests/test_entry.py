@@ -4,6 +4,7 @@ with Excel (here: openpyxl), read back as the same report, every slip named by i
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from generator.entry import (
     DATA_SHEET,
     INFO_SHEET,
     SINGLE_TABLE_SHEET,
+    TABLE_HEADERS,
     load_workbook_data,
     merge_figures,
     write_entry_workbook,
@@ -24,7 +26,7 @@ from generator.errors import DataError, OutputError
 from generator.loader import load_file
 from generator.model import BaoCao
 
-from .conftest import EXAMPLE, EXAMPLES
+from .conftest import EXAMPLE, EXAMPLES, ROOT
 
 XA = EXAMPLE["xa_hoang_cat_6_thang_2024"]
 THI_XA = EXAMPLE["thi_xa_nga_nam_nam_2021"]
@@ -693,3 +695,178 @@ def test_zero_padded_text_cell_is_the_decimal_meant(xa_book: Path) -> None:
     _edit(xa_book, SINGLE_TABLE_SHEET, {"1.1.3": "010"})
     row = next(r for t in load_report(xa_book).appendix.tables for r in t.rows if r.id == "1.1.3")
     assert row.value == 10 and row.value_text == "10"
+
+
+# --------------------------------------------------------------------------- columns, appendices
+
+# docs/danh-muc.md's worked example: Phụ lục I has three tables, the first with three figure
+# columns (Kế hoạch, Thực hiện, Tỷ lệ %), the second with four (Quý I…IV) and a formula row;
+# Phụ lục II is a second catalog with the 5 standard columns
+DOC_EXAMPLE = dict(
+    re.findall(
+        r"<!-- vi-du: (\S+) -->\n```yaml\n(.*?)```",
+        (ROOT / "docs" / "danh-muc.md").read_text(encoding="utf-8"),
+        flags=re.DOTALL,
+    )
+)
+PL1_TABLE1, PL1_TABLE2, PL2 = "PL I - Biểu 1", "PL I - Biểu 2", "PL II"
+
+
+@pytest.fixture
+def two_appendices(tmp_path: Path) -> Path:
+    for name, text in DOC_EXAMPLE.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path / "bao_cao.yaml"
+
+
+def _type(path: Path, sheet: str, node_id: str, column: int, value: object) -> str:
+    wb = load_workbook(path)
+    cell = wb[sheet].cell(_row_of(wb[sheet], node_id), column)
+    cell.value = value
+    wb.save(path)
+    return f"{sheet}!{cell.coordinate}"
+
+
+def _outputs(result) -> tuple[dict[str, bytes], list[list[list[object]]]]:
+    """The Word document's parts (but its properties) and every Phụ lục sheet's cells."""
+    import zipfile
+
+    word = next(p for p in result.outputs if p.suffix == ".docx")
+    with zipfile.ZipFile(word) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist() if not n.startswith("docProps")}
+    book = load_workbook(next(p for p in result.outputs if p.suffix == ".xlsx"))
+    sheets = [[[c.value for c in row] for row in ws.iter_rows()] for ws in book.worksheets]
+    return parts, sheets
+
+
+def test_figure_columns_and_appendices_get_their_own_cells(two_appendices: Path) -> None:
+    book = write_entry_workbook(two_appendices, two_appendices.parent / "nhap.xlsx")
+    wb = load_workbook(book)
+    assert wb.sheetnames == [INFO_SHEET, PL1_TABLE1, PL1_TABLE2, "PL I - Biểu 3", PL2, DATA_SHEET]
+    info = wb[INFO_SHEET]
+    assert info.cell(_info_row(info, "phu_luc.1.danh_muc"), 2).value == "bieu_mau_ket_qua.yaml"
+    assert info.cell(_info_row(info, "phu_luc.2.danh_muc"), 2).value == "bieu_mau_tu_chu.yaml"
+    assert "Phụ lục II" in info.cell(_info_row(info, "phu_luc.2.danh_muc"), 1).value
+    first = wb[PL1_TABLE1]
+    assert [c.value for c in first[2]] == [
+        "STT",
+        "Mã",
+        "Chỉ tiêu",
+        "Đơn vị tính",
+        "Kế hoạch",
+        "Thực hiện",
+        "Tỷ lệ %",
+        "Ghi chú",
+    ]
+    row = _row_of(first, "nv.giao")
+    assert [first.cell(row, c).value for c in (5, 6, 7)] == [20, 18, 90]  # ke_hoach is its ma
+    assert all(not first.cell(row, c).protection.locked for c in (5, 6, 7, 8))
+    assert first.cell(1, 1).value.startswith("Phụ lục I. Nhập số liệu vào các cột Kế hoạch")
+    rules = {
+        str(cell): (v.type, v.operator, v.formula1, v.formula2)
+        for v in first.data_validations.dataValidation
+        for cell in v.sqref.ranges
+    }
+    # counts: whole numbers ≥ 0 in Kế hoạch and Thực hiện; the Tỷ lệ % column (kieu
+    # phan_tram) 0–100 whatever the row's kind
+    assert rules[f"E{row}"][:3] == rules[f"F{row}"][:3] == ("whole", "greaterThanOrEqual", "0")
+    assert rules[f"G{row}"] == ("decimal", "between", "0", "100")
+    quarters = wb[PL1_TABLE2]
+    assert [c.value for c in quarters[2]][4:] == ["Quý I", "Quý II", "Quý III", "Quý IV", "Ghi chú"]
+    total = _row_of(quarters, "hs")
+    assert str(quarters.cell(total, 5).value).startswith("=SUM(")  # the formula column
+    assert quarters.cell(total, 5).protection.locked
+    assert [quarters.cell(total, c).value for c in (6, 7, 8)] == [1285, 1385, 1412]
+    assert not quarters.cell(total, 6).protection.locked
+    second = wb[PL2]
+    assert [c.value for c in second[2]] == list(TABLE_HEADERS)
+    assert second.cell(_row_of(second, "thu"), 6).value == "Dự toán giao đầu năm"
+
+
+def test_two_appendices_round_trip(two_appendices: Path, tmp_path: Path) -> None:
+    """data file → mau-nhap → read back: the same data, the same Word parts and Phụ lục
+    cells; a figure typed in an extra column or in Phụ lục II reaches the output."""
+    book = write_entry_workbook(two_appendices, tmp_path / "nhap.xlsx")
+    assert check_data(book).ok()
+    read = load_workbook_data(book).data["phu_luc"]
+    assert [a["danh_muc"] for a in read] == ["bieu_mau_ket_qua.yaml", "bieu_mau_tu_chu.yaml"]
+    assert read[0]["so_lieu"]["nv.giao"] == {"gia_tri": 20, "thuc_hien": 18, "ty_le": 90}
+    assert read[0]["so_lieu"]["hs"] == {"quy_2": 1285, "quy_3": 1385, "quy_4": 1412}
+    assert read[0]["so_lieu"]["hs.ty_le"]["dien_giai"] == "(cả năm)"  # kept in _du_lieu
+    assert read[1]["kem_theo"] is True and read[1]["so_lieu"]["tc"] == 1
+    assert _outputs(render_report(book, tmp_path / "so")) == _outputs(
+        render_report(two_appendices, tmp_path / "tep")
+    )
+
+    _type(book, PL1_TABLE1, "nv.giao", 6, 19)  # Thực hiện
+    _type(book, PL1_TABLE2, "hs.tt", 8, 403)  # Quý IV
+    _type(book, PL2, "thu", 5, 1300000000)
+    edited = two_appendices.read_text(encoding="utf-8")
+    for old, new in (
+        ("ke_hoach: 20, thuc_hien: 18", "ke_hoach: 20, thuc_hien: 19"),
+        ("quy_3: 395, quy_4: 402", "quy_3: 395, quy_4: 403"),
+        ("gia_tri: 1250000000", "gia_tri: 1300000000"),
+    ):
+        assert old in edited
+        edited = edited.replace(old, new)
+    typed = tmp_path / "typed.yaml"
+    typed.write_text(edited, encoding="utf-8")
+    for name in ("bieu_mau_ket_qua.yaml", "bieu_mau_tu_chu.yaml"):
+        (tmp_path / name).write_text(DOC_EXAMPLE[name], encoding="utf-8")
+    from_book, from_data = (
+        render_report(book, tmp_path / "so2"),
+        render_report(typed, tmp_path / "tep2"),
+    )
+    assert _outputs(from_book) == _outputs(from_data)
+    sheets = _outputs(from_book)[1]
+    assert any(403 in row for row in sheets[1]) and any(1300000000 in r for r in sheets[3])
+
+
+def test_extra_column_and_second_appendix_errors_name_the_cell(two_appendices: Path) -> None:
+    book = write_entry_workbook(two_appendices, two_appendices.parent / "nhap.xlsx")
+    words = _type(book, PL1_TABLE1, "nv.xong", 6, "mười lăm")
+    over = _type(book, PL1_TABLE1, "nv.xong", 7, 120)
+    wrong = _type(book, PL2, "thu", 5, "nhiều")
+    result = check_data(book)
+    errors = [str(p) for p in result.errors]
+    warnings_ = [str(p) for p in result.warnings]
+    assert any(
+        t.startswith(f"{book}!{words}: phu_luc[1].so_lieu.nv.xong.thuc_hien: ")
+        and "cột Thực hiện" in t
+        for t in errors
+    ), errors
+    assert any(t.startswith(f"{book}!{wrong}: phu_luc[2].so_lieu.thu: ") for t in errors), errors
+    assert any(
+        t.startswith(f"{book}!{over}: cảnh báo: phu_luc[1].so_lieu.nv.xong.ty_le: ")
+        and "0–100" in t
+        for t in warnings_
+    ), warnings_
+
+
+def test_extra_columns_merge_over_the_data_file(two_appendices: Path) -> None:
+    book = write_entry_workbook(two_appendices, two_appendices.parent / "nhap.xlsx")
+    cell = _type(book, PL1_TABLE1, "nv.giao", 6, 17)
+    emptied = _type(book, PL1_TABLE1, "nv.giao", 7, None)
+    loaded = load_file(two_appendices)
+    merge_figures(loaded, book)
+    entry = loaded.data["phu_luc"][0]["so_lieu"]["nv.giao"]
+    assert entry == {"gia_tri": 20, "thuc_hien": 17}  # the emptied Tỷ lệ % is not reported
+    assert loaded.cells[("phu_luc", 0, "so_lieu", "nv.giao", "thuc_hien")] == f"{book}!{cell}"
+    assert [str(p) for p in loaded.cleared] == [
+        f"{book}!{emptied}: phu_luc[1].so_lieu.nv.giao.ty_le: nv.giao Nhiệm vụ *được giao* "
+        'trong năm: ô trống nên bỏ số liệu cột ty_le "90" của bao_cao.yaml (ô để trống là '
+        "không báo cáo)"
+    ]
+    report = load_report(two_appendices, so_lieu=book)
+    rows = {r.id: r for t in report.appendices[0].tables for r in t.rows}
+    assert "17" in [c.text for c in rows["nv.giao"].extra.values()]
+
+
+def test_workbook_of_two_appendices_refuses_a_one_appendix_data_file(
+    two_appendices: Path,
+) -> None:
+    book = write_entry_workbook(two_appendices, two_appendices.parent / "nhap.xlsx")
+    with pytest.raises(DataError) as caught:
+        merge_figures(load_file(XA), book)
+    message = str(caught.value)
+    assert "có 2 phụ lục nhưng tệp số liệu có 1" in message and "mau-nhap" in message
