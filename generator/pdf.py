@@ -87,7 +87,40 @@ def convert_bytes(documents: list[bytes]) -> list[bytes]:
         produced = [work_dir / f"{source.stem}.pdf" for source in sources]
         if not all(pdf.exists() for pdf in produced):
             raise OutputError("LibreOffice không xuất được PDF")
-        return [pdf.read_bytes() for pdf in produced]
+        return [
+            reproducible(pdf.read_bytes(), data)
+            for pdf, data in zip(produced, documents, strict=True)
+        ]
+
+
+_CREATION_DATE = re.compile(rb"/CreationDate\(D:(\d{14})")
+_FILE_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]{32})>\s*<([0-9A-Fa-f]{32})>")
+_DOC_CHECKSUM = re.compile(rb"/DocChecksum\s*/[0-9A-Fa-f]{32}")
+_CREATED = re.compile(rb"<dcterms:created[^>]*>(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)")
+
+
+def reproducible(pdf: bytes, docx: bytes) -> bytes:
+    """The PDF with LibreOffice's run-dependent parts made to follow the DOCX instead: the
+    creation time (the conversion's clock) becomes the DOCX's own stamp, and the file
+    identifier and LibreOffice's checksum (which covers the time) a digest of the DOCX. The
+    same DOCX then gives the same PDF bytes, as the DOCX and XLSX do. Each replacement has
+    the same length, so the cross-reference table's byte offsets stay right."""
+    import hashlib
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(docx)) as package:
+            core = package.read("docProps/core.xml")
+    except (zipfile.BadZipFile, KeyError):
+        return pdf
+    created = _CREATED.search(core)
+    if created is not None:
+        stamp = b"".join(created.groups())
+        pdf = _CREATION_DATE.sub(lambda m: m.group(0)[: -len(stamp)] + stamp, pdf, count=1)
+    digest = hashlib.md5(docx, usedforsecurity=False).hexdigest().upper().encode()
+    pdf = _FILE_ID.sub(lambda m: b"/ID [ <" + digest + b"> <" + digest + b">", pdf, count=1)
+    return _DOC_CHECKSUM.sub(lambda m: m.group(0)[:-32] + digest, pdf, count=1)
 
 
 def convert_to_pdf(documents: list[Path], force: bool = False) -> list[Path]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import OutputError, ToolMissingError
-from generator.pdf import convert_to_pdf
+from generator.pdf import convert_bytes, convert_to_pdf, reproducible
 
 from .conftest import EXAMPLE
 from .docx_helpers import rendered_bytes
@@ -288,3 +288,35 @@ def test_every_example_pdf_uses_one_font_family(tmp_path) -> None:
         # the first font lacked were taken from another one
         families = {line.split()[0].split("+")[-1].split("-")[0] for line in listing}
         assert len(families) == 1, f"{pdf.name}: {sorted(families)}"
+
+
+def test_the_same_word_file_gives_the_same_pdf_bytes() -> None:
+    """LibreOffice stamps each PDF with the clock and a random identifier; both are made to
+    follow the DOCX, so a PDF is reproducible like the DOCX and XLSX (and the web download is
+    the same file as `baocao render --pdf`)."""
+    docx = rendered_bytes(EXAMPLE["xa_hoang_cat_6_thang_2024"])
+    run = (
+        b"%PDF-1.7\n<</Creator<FEFF>/CreationDate(D:20261129075602+07'00')>>\n"
+        b"trailer\n<</Size 9/ID [ <87EFC7F13F6049B8069FE044CCEBCB22>\n"
+        b"<87EFC7F13F6049B8069FE044CCEBCB22> ]\n/DocChecksum /C3634E3C6CEC56190785E5B1A1712629\n"
+        b">>\n%%EOF\n"
+    )
+    other_run = run.replace(b"20261129075602", b"20270304101112").replace(b"87EF", b"1234")
+    other_run = other_run.replace(b"C3634E3C", b"07B158D3")
+    made = reproducible(run, docx)
+    assert made == reproducible(other_run, docx)
+    assert len(made) == len(run)  # the cross-reference offsets stay right
+    assert b"/CreationDate(D:20240101000000+07'00')" in made
+    other_docx = rendered_bytes(EXAMPLE["huyen_huong_hoa_quy1_2021"])
+    assert reproducible(run, other_docx) != made
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_two_conversions_of_one_report_are_byte_identical(tmp_path: Path) -> None:
+    docx = rendered_bytes(EXAMPLE["xa_hoang_cat_6_thang_2024"])
+    first, second = convert_bytes([docx, docx])
+    assert first == second
+    path = tmp_path / "bc.pdf"
+    path.write_bytes(first)
+    assert _pages(path) >= 2  # poppler still reads it: the offsets are intact
