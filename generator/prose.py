@@ -526,6 +526,10 @@ class _Markers:
 def _parse(text: str, bold: bool, italic: bool, out: list[Inline]) -> None:
     """``***bi***``, ``**b**``, ``*i*`` (opening before a non-space character, closing after
     one; the content parsed again) and ``[^key]``, tried in that order at each position."""
+    if "*" not in text and "[^" not in text:  # most text: no marker, so no table of closers
+        if text:
+            out.append(Run(_restore(text), bold, italic))
+        return
     markers = _Markers(text)
     length = len(text)
     position = start = 0
