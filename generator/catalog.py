@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from .errors import CatalogError, ProblemList
+from .errors import BaocaoError, CatalogError, ProblemList
 from .expressions import (
     CHILDREN_SUM,
     FAILED_WORDS,
@@ -749,7 +749,11 @@ def load_catalog(name: str, relative_to: Path | None = None) -> Catalog:
         return _load_catalog_file(str(path), path.stat().st_mtime)
     except CatalogError:
         raise
-    except Exception as exc:  # a data-layer error inside a catalog is the catalog's fault
+    except BaocaoError as exc:  # a data-layer error inside a catalog is the catalog's fault
+        raise CatalogError(
+            exc.message, file=exc.file or str(path), line=exc.line, problems=exc.problems
+        ) from None
+    except Exception as exc:
         raise CatalogError(str(exc), file=str(path)) from exc
 
 

@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import html
 import io
 import math
 import os
 import re
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +49,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .errors import CatalogError, DataError, OutputError, Problem
 from .formatting import KyBaoCao, la_ma, so
-from .loader import FieldPath, LoadedFile, format_path, load_file, parse_yaml, read_bytes
+from .loader import (
+    FieldPath,
+    LoadedFile,
+    drop_bidi_controls,
+    format_path,
+    load_file,
+    parse_yaml,
+    read_bytes,
+)
 from .model import THAM_QUYEN
 from .xlsx_render import (
     clean_text,
@@ -1138,27 +1148,116 @@ def _info_read(info: InfoField, value: Any) -> Any:
     return _text(value)
 
 
+# Bounds checked on the zip before openpyxl reads a byte (it holds every cell in memory): a
+# sổ nhập has a few hundred rows, and these allow a hundred times more.
+MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
+MAX_WORKBOOK_UNPACKED = 100 * 1024 * 1024
+MAX_WORKBOOK_ROWS = 20_000
+MAX_WORKBOOK_CELLS = 300_000
+_NOT_EXCEL = (
+    "không phải tệp Excel (.xlsx) đọc được; hãy dùng sổ nhập tạo bằng `baocao mau-nhap` và lưu "
+    "lại dạng Excel Workbook (.xlsx)"
+)
+_NOT_A_NUMBER = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"[^>]*>(?:<f[^>]*>[^<]*</f>|<f[^>]*/>)?<v>(nan|-?inf[a-z]*)</v>', re.I
+)
+_UNCALCULATED = re.compile(rb"(?:</f>|<f[^>]*/>)</c>")  # a formula without a saved result
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part ("xl/worksheets/sheet2.xml") → the sheet's name, for messages."""
+    try:
+        book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    targets = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"', rels)
+    }
+    names = {}
+    for match in re.finditer(r'<sheet [^>]*name="([^"]*)"[^>]*r:id="([^"]+)"', book):
+        target = targets.get(match.group(2), "").lstrip("/")
+        part = target if target.startswith("xl/") else f"xl/{target}"
+        names[part] = html.unescape(match.group(1))
+    return names
+
+
+def _inspect_workbook(raw: bytes, name: str) -> bool:
+    """Check a workbook's size before loading it (rows, cells, unpacked bytes, NaN numbers);
+    True when some formula has no saved result (its text must then be read)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise DataError(_NOT_EXCEL, file=name) from None
+    unpacked = sum(part.file_size for part in parts)
+    if len(parts) > 1000 or unpacked > MAX_WORKBOOK_UNPACKED:
+        raise DataError(
+            f"tệp Excel giải nén ra quá lớn ({unpacked // (1024 * 1024)} MB; giới hạn "
+            f"{MAX_WORKBOOK_UNPACKED // (1024 * 1024)} MB); sổ nhập chỉ cần vài trăm hàng",
+            file=name,
+        )
+    sheet_names = _sheet_names(archive)
+    uncalculated = False
+    cells = 0
+    try:
+        for part in parts:
+            if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+                continue
+            sheet = sheet_names.get(part.filename, part.filename)
+            rows = 0
+            tail = b""
+            with archive.open(part) as stream:
+                while chunk := stream.read(1 << 20):
+                    data = tail + chunk
+                    rows += data.count(b"<row") - tail.count(b"<row")
+                    cells += (
+                        data.count(b"<c ")
+                        + data.count(b"<c>")
+                        - tail.count(b"<c ")
+                        - tail.count(b"<c>")
+                    )
+                    bad = _NOT_A_NUMBER.search(data)
+                    if bad:
+                        raise DataError(
+                            f"ô chứa giá trị {bad.group(2).decode()} không phải là số; hãy gõ lại "
+                            "số liệu ở ô này",
+                            file=f"{name}!{sheet}!{bad.group(1).decode()}",
+                        )
+                    uncalculated = uncalculated or bool(_UNCALCULATED.search(data))
+                    if rows > MAX_WORKBOOK_ROWS or cells > MAX_WORKBOOK_CELLS:
+                        raise DataError(
+                            f"tệp Excel có quá nhiều hàng hoặc ô (giới hạn {MAX_WORKBOOK_ROWS} "
+                            f"hàng mỗi trang, {MAX_WORKBOOK_CELLS} ô); sổ nhập chỉ cần vài trăm "
+                            "hàng",
+                            file=f"{name}!{sheet}",
+                        )
+                    tail = data[-512:]
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise DataError(_NOT_EXCEL, file=name) from None
+    return uncalculated
+
+
 def _open(path: Path, name: str) -> tuple[Any, Any]:
-    """The workbook twice: typed values (cached results of formulas) and formulas."""
-    raw = read_bytes(path, name)
+    """The workbook's typed values (cached results of formulas) and, only when some formula
+    was never calculated (a file not saved by Excel), its formulas too."""
+    raw = read_bytes(path, name, MAX_WORKBOOK_BYTES)
+    uncalculated = _inspect_workbook(raw, name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             values = load_workbook(io.BytesIO(raw), data_only=True)
-            formulas = load_workbook(io.BytesIO(raw), data_only=False)
+            formulas = load_workbook(io.BytesIO(raw), data_only=False) if uncalculated else None
     except Exception:
-        raise DataError(
-            "không phải tệp Excel (.xlsx) đọc được; hãy dùng sổ nhập tạo bằng "
-            "`baocao mau-nhap` và lưu lại dạng Excel Workbook (.xlsx)",
-            file=name,
-        ) from None
+        raise DataError(_NOT_EXCEL, file=name) from None
     return values, formulas
 
 
 def _cell_value(values: Any, formulas: Any, sheet: str, row: int, column: int) -> Any:
     """The cell's value; a formula never calculated (file not saved by Excel) as its text."""
     value = values[sheet].cell(row, column).value
-    if value is None:
+    if value is None and formulas is not None:
         typed = formulas[sheet].cell(row, column).value
         if isinstance(typed, str) and typed.startswith("="):
             return typed
@@ -1527,6 +1626,7 @@ def load_workbook_data(path: Path) -> LoadedFile:
             _apply_figures(filled, appendix, item["so_lieu"], record)
             items.append(item)
         data["phu_luc"] = items if filled.listed else items[0]
+    drop_bidi_controls(loaded)
     return loaded
 
 

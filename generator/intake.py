@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import DataError
-from .loader import LoadedFile, load_file
+from .loader import LoadedFile, load_file, read_bytes
 
 _WORKBOOK_HINT = (
     "; dữ liệu cho baocao là tệp .yaml/.json, hoặc sổ nhập .xlsx tạo bằng `baocao mau-nhap` "
@@ -33,12 +33,22 @@ def load_source(path: Path, so_lieu: Path | None = None) -> tuple[LoadedFile, li
         loaded = load_workbook_data(path)
     else:
         loaded = load_file(path)
-    inputs = [path.read_bytes()]
+    inputs = [read_bytes(path, str(path), _limit(path))]
     if so_lieu is not None:
         from .entry import merge_figures
 
         if not isinstance(loaded.data, dict):
             raise DataError("tệp dữ liệu phải là một bảng các trường", file=loaded.name, line=1)
         merge_figures(loaded, so_lieu)
-        inputs.append(so_lieu.read_bytes())
+        inputs.append(read_bytes(so_lieu, str(so_lieu), _limit(so_lieu)))
     return loaded, inputs
+
+
+def _limit(path: Path) -> int:
+    if path.suffix.lower() == ".xlsx":
+        from .entry import MAX_WORKBOOK_BYTES
+
+        return MAX_WORKBOOK_BYTES
+    from .loader import MAX_FILE_BYTES
+
+    return MAX_FILE_BYTES

@@ -7,8 +7,10 @@ Duplicate keys, tab indentation, wrong encodings and alias bombs become DataErro
 
 from __future__ import annotations
 
+import errno
 import json
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,14 @@ FieldPath = tuple[str | int, ...]
 # is tiny on disk and explodes when walked); real reports have a few thousand nodes.
 MAX_EXPANDED_NODES = 200_000
 # Characters XML 1.0 forbids: C0 controls except tab/newline/CR, and the non-characters.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Bidirectional overrides and isolates: in an official document they make text display in an
+# order other than the one stored (a figure or a name that reads differently than it is).
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+BIDI_WARNING = (
+    "đã bỏ ký tự điều khiển hướng chữ (U+202A–U+202E, U+2066–U+2069): chúng làm văn bản hiển "
+    "thị khác với nội dung thật"
+)
 
 
 @dataclass
@@ -69,14 +78,72 @@ def format_path(path: FieldPath) -> str:
     return out
 
 
-def read_bytes(path: Path, name: str) -> bytes:
-    """A file's bytes; a missing or unreadable file (a folder, no permission) is a DataError."""
+# Largest input read (a data file, a catalog or a template; a sổ nhập workbook has its own
+# bound in entry.py); a real report is a few dozen kilobytes.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+def _size_text(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB".replace(".0 ", " ").replace(".", ",")
+
+
+def check_input_file(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> int:
+    """Refuse, before reading a byte, anything that is not a regular file (a device such as
+    /dev/zero, a FIFO that would block forever, a folder) or is larger than ``limit``."""
     try:
-        return path.read_bytes()
+        status = path.stat()  # follows a symbolic link to what it names
     except FileNotFoundError:
         raise DataError("không tìm thấy tệp", file=name) from None
     except OSError as exc:
-        raise DataError(f"không đọc được tệp ({exc.strerror})", file=name) from None
+        raise DataError(f"không đọc được tệp ({os_reason(exc)})", file=name) from None
+    if stat.S_ISDIR(status.st_mode):
+        raise DataError("đây là một thư mục, không phải một tệp", file=name)
+    if not stat.S_ISREG(status.st_mode):
+        raise DataError(
+            "không phải tệp thông thường (thiết bị, đường ống FIFO hay socket); hãy chỉ ra một "
+            "tệp .yaml, .json hoặc .xlsx",
+            file=name,
+        )
+    if status.st_size > limit:
+        raise DataError(
+            f"tệp quá lớn ({_size_text(status.st_size)}; giới hạn {_size_text(limit)}); một báo "
+            "cáo chỉ vài chục KB, hãy kiểm tra lại có chọn nhầm tệp không",
+            file=name,
+        )
+    return status.st_size
+
+
+def os_reason(exc: OSError) -> str:
+    """An operating-system error in Vietnamese (never "No such file or directory")."""
+    reasons = {
+        errno.ENOENT: "không tìm thấy tệp hoặc thư mục",
+        errno.EACCES: "không có quyền",
+        errno.EPERM: "không có quyền",
+        errno.EISDIR: "đây là một thư mục",
+        errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
+        errno.ENOSPC: "ổ đĩa hoặc thư mục tạm đã đầy",
+        errno.EDQUOT: "đã hết dung lượng được cấp trên ổ đĩa",
+        errno.EROFS: "ổ đĩa chỉ cho đọc",
+        errno.EEXIST: "tên này đã có",
+        errno.ENAMETOOLONG: "tên tệp quá dài",
+        errno.ELOOP: "liên kết tượng trưng vòng quanh",
+        errno.EIO: "lỗi đọc ghi ổ đĩa",
+        errno.EMFILE: "mở quá nhiều tệp cùng lúc",
+    }
+    return reasons.get(exc.errno or 0, f"lỗi hệ điều hành số {exc.errno}")
+
+
+def read_bytes(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes; a missing, unreadable, special or oversize file is a DataError."""
+    check_input_file(path, name, limit)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)  # the file may have grown since it was checked
+    except OSError as exc:
+        raise DataError(f"không đọc được tệp ({os_reason(exc)})", file=name) from None
+    if len(raw) > limit:
+        raise DataError(f"tệp quá lớn (giới hạn {_size_text(limit)})", file=name)
+    return raw
 
 
 def read_text(path: Path, display_name: str | None = None) -> str:
@@ -266,6 +333,17 @@ def _normalise(
     """NFC-normalise every string and drop characters XML 1.0 cannot hold (with a warning)."""
     if isinstance(value, str):
         text = unicodedata.normalize("NFC", value)
+        if BIDI_CONTROLS.search(text):
+            text = BIDI_CONTROLS.sub("", text)
+            notes.append(
+                Problem(
+                    BIDI_WARNING,
+                    file=name,
+                    line=lines.get(path),
+                    path=format_path(path),
+                    severity=Severity.WARNING,
+                )
+            )
         if _XML_ILLEGAL.search(text):
             text = _XML_ILLEGAL.sub("", text)
             notes.append(
@@ -320,7 +398,15 @@ def _parse_yaml(text: str, name: str) -> LoadedFile:
         node = loader.get_single_node()
         if node is None:
             return LoadedFile(name, None)
-        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+        distinct: dict[int, int] = {}
+        if _expanded_size(node, distinct) > MAX_EXPANDED_NODES:
+            if len(distinct) > MAX_EXPANDED_NODES:
+                raise DataError(
+                    "tệp có quá nhiều phần tử (hơn 200.000 trường và giá trị); một báo cáo chỉ "
+                    "có vài nghìn",
+                    file=name,
+                    line=1,
+                )
             raise DataError(
                 "tệp dùng bí danh YAML (&anchor/*alias) lồng nhau tạo ra quá nhiều phần tử; "
                 "hãy viết dữ liệu trực tiếp",
@@ -346,6 +432,30 @@ def _loaded(name: str, data: Any, lines: dict[FieldPath, int]) -> LoadedFile:
     except RecursionError:
         raise DataError("dữ liệu lồng nhau quá sâu", file=name) from None
     return LoadedFile(name, normalised, lines, notes)
+
+
+def drop_bidi_controls(loaded: LoadedFile) -> None:
+    """Remove bidirectional controls from every text of ``loaded`` (a workbook's cells), each
+    with a warning that names its cell."""
+
+    def clean(value: Any, path: FieldPath) -> Any:
+        if isinstance(value, str) and BIDI_CONTROLS.search(value):
+            loaded.notes.append(
+                Problem(
+                    BIDI_WARNING,
+                    path=format_path(path),
+                    severity=Severity.WARNING,
+                    **loaded.where(path),
+                )
+            )
+            return BIDI_CONTROLS.sub("", value)
+        if isinstance(value, dict):
+            return {key: clean(item, (*path, str(key))) for key, item in value.items()}
+        if isinstance(value, list):
+            return [clean(item, (*path, index)) for index, item in enumerate(value)]
+        return value
+
+    loaded.data = clean(loaded.data, ())
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -65,7 +65,10 @@ def clean_output(text: str) -> str:
     return _NOT_IN_XML.sub("", text)
 
 
-_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Also the bidirectional controls an expression could build ("\u202e"): see loader.BIDI_CONTROLS.
+_NOT_IN_XML = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
 
 
 def escape_markup(text: str) -> str:

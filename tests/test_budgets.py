@@ -8,6 +8,7 @@ a slow CI still passes; the cases took minutes or gigabytes before their bound e
 from __future__ import annotations
 
 import json
+import os
 import re
 import resource
 import subprocess
@@ -145,6 +146,84 @@ CASES["document-budget"] = Case(
     1,
     r"bc\.yaml:\d+: noi_dung\[1\]\.doan\[\d+\]: báo cáo dài quá 2\.000\.000 ký tự",
 )
+
+
+# --------------------------------------------------------------------------- input files
+
+
+def _write(name: str, text: str) -> Callable[[Path], None]:
+    def write(folder: Path) -> None:
+        (folder / name).write_text(text, encoding="utf-8")
+
+    return write
+
+
+def _special(folder: Path) -> None:
+    (folder / "bc.yaml").write_text(report_with("x"), encoding="utf-8")
+    os.mkfifo(folder / "fifo.yaml")
+    (folder / "zero.yaml").symlink_to("/dev/zero")
+
+
+NOT_REGULAR = "không phải tệp thông thường"
+CASES.update(
+    {
+        "render-dev-zero": Case(_special, ("render", "/dev/zero"), 1, r"/dev/zero: " + NOT_REGULAR),
+        "render-symlink-to-dev-zero": Case(
+            _special, ("render", "zero.yaml"), 1, r"zero\.yaml: " + NOT_REGULAR
+        ),
+        "check-fifo": Case(_special, ("check", "fifo.yaml"), 1, r"fifo\.yaml: " + NOT_REGULAR),
+        "so-lieu-dev-zero": Case(
+            _special, ("check", "bc.yaml", "--so-lieu", "/dev/zero"), 1, "/dev/zero: " + NOT_REGULAR
+        ),
+        "so-lieu-fifo": Case(
+            _special,
+            ("render", "bc.yaml", "--so-lieu", "fifo.yaml"),
+            1,
+            "fifo.yaml: " + NOT_REGULAR,
+        ),
+        "mau-nhap-dev-zero": Case(
+            _special, ("mau-nhap", "/dev/zero", "-o", "nhap.xlsx"), 1, "/dev/zero: " + NOT_REGULAR
+        ),
+        "oversize-data": Case(
+            _write("bc.yaml", report_with("chữ " * 2_000_000)),
+            ("check", "bc.yaml"),
+            1,
+            r"bc\.yaml: tệp quá lớn \([\d,]+ MB; giới hạn 10 MB\)",
+        ),
+        "oversize-catalog": Case(
+            lambda folder: (
+                (folder / "bc.yaml").write_text(
+                    MINIMAL.replace("cchc-xa-thanh-hoa-01b", "dm.yaml"), encoding="utf-8"
+                ),
+                (folder / "dm.yaml").write_text("#" + "x" * 11_000_000, encoding="utf-8"),
+            ),
+            ("check", "bc.yaml"),
+            1,
+            r"dm\.yaml: phu_luc\.danh_muc: tệp quá lớn",
+        ),
+        "many-nodes-without-alias": Case(
+            _write("bc.yaml", "a:\n" + "".join(f"  - {i}\n" for i in range(210_000))),
+            ("check", "bc.yaml"),
+            1,
+            r"bc\.yaml:1: tệp có quá nhiều phần tử",
+        ),
+        "bidi-override-in-heading": Case(
+            _write("bc.yaml", report_with("x").replace("Công tác chỉ", "Công tác \u202echỉ")),
+            ("check", "bc.yaml"),
+            0,
+            r"bc\.yaml:18: cảnh báo: noi_dung\[1\]\.tieu_de: đã bỏ ký tự điều khiển hướng chữ",
+        ),
+        "bidi-isolate-in-recipient": Case(
+            _write("bc.yaml", report_with("x").replace("Sở Nội vụ", "Sở \u2067Nội vụ")),
+            ("check", "bc.yaml"),
+            0,
+            r"bc\.yaml:\d+: cảnh báo: noi_nhan\[1\]: đã bỏ ký tự điều khiển hướng chữ",
+        ),
+    }
+)
+
+
+# --------------------------------------------------------------------------- every case
 
 
 @pytest.mark.parametrize("name", list(CASES))
