@@ -790,7 +790,7 @@ def render_docx(
         add_manifest(document, marking.sink.marks)
     core = document.core_properties
     core.title = f"Báo cáo {composition.trich_yeu}"[:250]
-    core.author = composition.report.ten_co_quan
+    core.author = composition.report.ten_co_quan[:255]  # Word's limit for the property
     core.comments = "Tạo bởi baocao"
     return package(document_parts(document), fingerprint)
 
@@ -837,7 +837,7 @@ def render_appendix_docx(
     first = composition.appendices[0]
     core = document.core_properties
     core.title = f"{first.heading} {first.title}".strip()[:250]
-    core.author = composition.report.ten_co_quan
+    core.author = composition.report.ten_co_quan[:255]  # Word's limit for the property
     core.comments = "Tạo bởi baocao"
     return package(document_parts(document), fingerprint)
 

@@ -187,7 +187,7 @@ _ROMAN = (
 def la_ma(value: int) -> str:
     """4 → "IV" (section numbers, quarters, appendix numbers)."""
     number = int(value)
-    if not 0 < number < 4000:
+    if not 0 < number <= 20_000:  # past 3999 the thousands repeat: 4000 → MMMM
         raise ValueError(f"{value} không viết được bằng số La Mã")
     out = ""
     for amount, letters in _ROMAN:

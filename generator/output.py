@@ -159,14 +159,24 @@ def inspect_output(path: Path) -> OutputState:
     if not path.exists():
         return OutputState(exists=False)
     try:
+        if path.stat().st_size > _MAX_OUTPUT_BYTES:
+            return OutputState(exists=True)
         package = path.read_bytes()
-    except OSError:
+        with zipfile.ZipFile(io.BytesIO(package)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > _MAX_OUTPUT_BYTES:
+                return OutputState(exists=True)  # a zip bomb under the output's name
+        props = read_custom_properties(package)
+        if CONTENT_HASH not in props:
+            return OutputState(exists=True, ours=False)
+        edited = content_hash(package) != props[CONTENT_HASH]
+    except (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zipfile.BadZipFile):
+        # unreadable or damaged (bad CRC, truncated): not a file baocao can vouch for
         return OutputState(exists=True)
-    props = read_custom_properties(package)
-    if CONTENT_HASH not in props:
-        return OutputState(exists=True, ours=False)
-    edited = content_hash(package) != props[CONTENT_HASH]
     return OutputState(exists=True, ours=True, edited=edited, fingerprint=props.get(FINGERPRINT))
+
+
+# An earlier output larger than this (packed or unpacked) is not read: baocao never made it.
+_MAX_OUTPUT_BYTES = 200 * 1024 * 1024
 
 
 def backup_path(path: Path) -> Path:

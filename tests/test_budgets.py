@@ -223,6 +223,48 @@ CASES.update(
 )
 
 
+def _damaged_output(folder: Path) -> None:
+    """An earlier bc.docx whose properties say baocao made it but whose content fails its CRC."""
+    import zipfile
+
+    from generator.output import CONTENT_HASH, _custom_xml
+
+    (folder / "bc.yaml").write_text(report_with("x"), encoding="utf-8")
+    target = folder / "bc.docx"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("docProps/custom.xml", _custom_xml({CONTENT_HASH: "0" * 64}))
+        archive.writestr("word/document.xml", b"<w:document>" + b"a" * 1000 + b"</w:document>")
+    raw = bytearray(target.read_bytes())
+    raw[raw.index(b"aaaa")] = ord("b")  # a bad CRC
+    target.write_bytes(bytes(raw))
+
+
+CASES.update(
+    {
+        "damaged-earlier-output": Case(
+            _damaged_output,
+            ("render", "bc.yaml"),
+            1,
+            r"bc\.docx: không ghi đè: tệp không phải do baocao tạo ra",
+        ),
+        "damaged-earlier-output-force": Case(
+            _damaged_output, ("render", "bc.yaml", "--force"), 0, r"bc\.bak\.docx"
+        ),
+        "long-ten-co-quan": Case(
+            _write(
+                "bc.yaml",
+                report_with("x").replace(
+                    "ten_co_quan: UBND huyện Thử", "ten_co_quan: " + "Ủy ban " * 60
+                ),
+            ),
+            ("render", "bc.yaml"),
+            0,
+            "",
+        ),
+    }
+)
+
+
 # --------------------------------------------------------------------------- every case
 
 

@@ -454,10 +454,14 @@ def test_parse_roman_rejects_text(text):
     assert parse_roman(text) is None
 
 
-@pytest.mark.parametrize("number", [0, -1, 4000])
+@pytest.mark.parametrize("number", [0, -1, 20_001])
 def test_la_ma_out_of_range(number):
     with pytest.raises(ValueError):
         la_ma(number)
+
+
+def test_la_ma_past_3999_repeats_the_thousands():
+    assert (la_ma(4000), la_ma(4001)) == ("MMMM", "MMMMI")
 
 
 # =========================================================================== dates
