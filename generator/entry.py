@@ -1618,7 +1618,7 @@ def load_workbook_data(path: Path) -> LoadedFile:
         kept = data.get("phu_luc")
         if filled.listed:
             kept = kept if isinstance(kept, list) else []
-            record(("phu_luc",), filled.appendices[0].cell, weak=True)
+            record(("phu_luc",), filled.appendices[0].cell)  # not _du_lieu's line
         items = []
         for index, appendix in enumerate(filled.appendices):
             base = (kept[index] if index < len(kept) else None) if filled.listed else kept

@@ -177,8 +177,11 @@ def read_unit(path: Path) -> Unit | FailedUnit:
         return FailedUnit(path, None, exc.problems)
     problems = ProblemList(loaded.name)
     problems.items.extend(loaded.notes)
-    unit = validate_model(loaded, _DonVi, problems)
     name = _name_of(loaded)
+    listed = loaded.data.get("phu_luc") if isinstance(loaded.data, dict) else None
+    if isinstance(listed, list) and listed:
+        return FailedUnit(path, name, [_several_appendices(loaded, len(listed))])
+    unit = validate_model(loaded, _DonVi, problems)
     if unit is None:
         return FailedUnit(path, name, problems.errors)
     if unit.phu_luc is None:
@@ -220,6 +223,19 @@ def read_unit(path: Path) -> Unit | FailedUnit:
         texts=texts,
         warnings=problems.warnings,
         short=short_name(unit.ten_co_quan),
+    )
+
+
+def _several_appendices(loaded: LoadedFile, count: int) -> Problem:
+    """Tổng hợp has one catalog and one column of totals per indicator: a report of several
+    appendices is refused with what to do instead, not read as a wrong phu_luc."""
+    return Problem(
+        f"báo cáo có {count} phụ lục (phu_luc là danh sách); baocao tong-hop chưa hỗ trợ tổng "
+        "hợp báo cáo nhiều phụ lục. Hãy tổng hợp từng phụ lục riêng: với mỗi phụ lục, mỗi đơn "
+        "vị một tệp số liệu có ten_co_quan, ky_bao_cao và phu_luc là một bảng (danh_muc, "
+        "so_lieu) của phụ lục đó",
+        path="phu_luc",
+        **loaded.where(("phu_luc",)),
     )
 
 
