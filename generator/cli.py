@@ -162,9 +162,29 @@ def _usage_message(message: str) -> str:
 # --------------------------------------------------------------------------- helpers
 
 
-def _print_problems(problems: list[Problem]) -> None:
-    for problem in problems:
-        click.echo(str(problem), err=True)
+# Beyond this many problems a file's list is cut (a broken sổ nhập can give thousands);
+# `check --all` prints every one.
+SHOWN_PROBLEMS = 50
+
+
+def _print_problems(problems: list[Problem], limit: int | None = None, indent: str = "") -> None:
+    for problem in problems[:limit]:
+        click.echo(f"{indent}{problem}", err=True)
+    if limit is not None and len(problems) > limit:
+        hidden = problems[limit:]
+        errors = sum(p.is_error for p in hidden)
+        click.echo(
+            f"{indent}… và {_count(len(hidden))} vấn đề nữa ({_count(errors)} lỗi, "
+            f"{_count(len(hidden) - errors)} cảnh báo) không in ra; sửa các lỗi trên rồi kiểm "
+            "tra lại, hoặc in hết bằng baocao check --all",
+            err=True,
+        )
+
+
+def _count(number: int) -> str:
+    from .formatting import so
+
+    return so(number)
 
 
 BRIEF_FROM = 20  # files in a batch from which only failures are printed one by one
@@ -177,7 +197,12 @@ def _report_results(results: list[Any], brief: bool = False) -> bool:
     warned = 0
     for result in results:
         if isinstance(result, BaocaoError):
-            click.echo(str(result), err=True)
+            if len(result.problems) > SHOWN_PROBLEMS:
+                errors = sum(p.is_error for p in result.problems)
+                click.echo(f"{result.message} ({_count(errors)} lỗi):", err=True)
+                _print_problems(result.problems, SHOWN_PROBLEMS, indent="  ")
+            else:
+                click.echo(str(result), err=True)
             ok = False
             continue
         warned += bool(result.warnings)
@@ -341,8 +366,11 @@ def render(
 @click.argument("data", nargs=-1, required=True, type=DATA)
 @SO_LIEU
 @STRICT
-def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool) -> None:
-    """Kiểm tra tệp số liệu, in mọi lỗi và cảnh báo (mã thoát 0 khi không có lỗi)."""
+@click.option("--all", "show_all", is_flag=True, help="In mọi lỗi và cảnh báo (mặc định: 50 đầu).")
+def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool, show_all: bool) -> None:
+    """Kiểm tra tệp số liệu, in lỗi và cảnh báo (mã thoát 0 khi không có lỗi).
+
+    Mỗi tệp in tối đa 50 vấn đề đầu (--all: in hết), rồi một dòng tổng kết."""
     from .api import check_data, collect_between_files, data_files
 
     failed = False
@@ -350,11 +378,11 @@ def check(data: tuple[Path, ...], so_lieu: Path | None, strict: bool) -> None:
         if done:
             collect_between_files(done)
         result = check_data(path, so_lieu=so_lieu)
-        _print_problems(result.problems)
+        _print_problems(result.problems, None if show_all else SHOWN_PROBLEMS)
         _print_problems(result.cleared)
         errors, warnings = len(result.errors), len(result.warnings)
         status = "đạt" if result.ok(strict) else "không đạt"
-        click.echo(f"{path}: {status} ({errors} lỗi, {warnings} cảnh báo)")
+        click.echo(f"{path}: {status} ({_count(errors)} lỗi, {_count(warnings)} cảnh báo)")
         failed |= not result.ok(strict)
     if failed:
         raise click.exceptions.Exit(1)

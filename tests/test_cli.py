@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.api import check_data
+from generator.formatting import so
 
 from .conftest import EXAMPLE, EXAMPLES, ROOT
 
@@ -178,3 +179,29 @@ def test_init_keeps_yaml_and_backs_up_on_force(invoke, tmp_path: Path) -> None:
     path.write_text("bản cũ\n", encoding="utf-8")
     assert invoke("init", path, "--force").exit_code == 0
     assert (tmp_path / "bao_cao.bak.yaml").read_text(encoding="utf-8") == "bản cũ\n"
+
+
+def test_thousands_of_problems_end_with_a_summary(invoke, minimal_file: Path) -> None:
+    """A broken file with 2,000 problems prints the first 50 and counts the rest by kind;
+    --all prints every one."""
+    text = minimal_file.read_text(encoding="utf-8")
+    bad = "".join(f'    "9.{n}": "x"\n' for n in range(2000))
+    text = text.replace("  so_lieu:\n", "  so_lieu:\n" + bad)
+    minimal_file.write_text(text, encoding="utf-8")
+    total = len(check_data(minimal_file).problems)
+    assert total >= 2000
+    result = invoke("check", minimal_file)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) == 52, lines[-3:]
+    hidden = total - 50
+    assert lines[50].startswith(f"… và {so(hidden)} vấn đề nữa (")
+    assert lines[50].endswith("baocao check --all")
+    assert lines[51].startswith(f"{minimal_file}: không đạt (")
+    everything = invoke("check", "--all", minimal_file)
+    assert len(everything.output.splitlines()) == total + 1
+    out = minimal_file.parent / "out"
+    render = invoke("render", minimal_file, "-o", out)
+    assert render.exit_code == 1
+    assert len(render.output.splitlines()) == 52
+    assert "baocao check --all" in render.output.splitlines()[-1]
