@@ -54,6 +54,7 @@ from .prose import (
     Run,
     Year,
     mark_text,
+    markup_slips,
     parse_inline,
     strip_marks,
 )
@@ -455,9 +456,17 @@ class Composer:
             lambda message: self.problems.add(message, path=where, **self._where(path)),
         )
 
+    def _parsed(self, text: str, path: FieldPath) -> list[Inline]:
+        """The text evaluated and parsed into runs; markup left open is reported."""
+        evaluated = self._text(text, path)
+        for message, is_error in markup_slips(evaluated):
+            add = self.problems.add if is_error else self.problems.warn
+            add(message, path=format_path(path), **self._where(path))
+        return parse_inline(evaluated)
+
     def _title_text(self, text: str, path: FieldPath) -> str:
         """A line printed as plain text (the trích yếu): a footnote there has no place."""
-        inlines = parse_inline(self._text(text, path))
+        inlines = self._parsed(text, path)
         if any(isinstance(item, NoteRef) for item in inlines):
             self.problems.warn(
                 "chú thích [^…] không đặt được ở đây nên đã bỏ; hãy đặt trong đoạn văn",
@@ -470,7 +479,7 @@ class Composer:
         """Evaluate and parse one text; footnote markers get their numbers here, in order."""
         where = format_path(path)
         inlines: list[Inline] = []
-        for item in parse_inline(self._text(text, path)):
+        for item in self._parsed(text, path):
             if isinstance(item, NoteRef):
                 self.deps.current = where
                 try:

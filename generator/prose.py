@@ -526,7 +526,13 @@ class _Markers:
         self.key_end = key_end
 
 
-def _parse(text: str, bold: bool, italic: bool, out: list[Inline]) -> None:
+def _parse(
+    text: str,
+    bold: bool,
+    italic: bool,
+    out: list[Inline],
+    restore: Callable[[str], str] = _restore,
+) -> None:
     """``***bi***``, ``**b**``, ``*i*`` (opening before a non-space character, closing after
     one; the content parsed again) and ``[^key]``, tried in that order at each position."""
     if "*" not in text and "[^" not in text:  # most text: no marker, so no table of closers
@@ -539,7 +545,7 @@ def _parse(text: str, bold: bool, italic: bool, out: list[Inline]) -> None:
 
     def emit_text(end: int) -> None:
         if end > start:
-            out.append(Run(_restore(text[start:end]), bold, italic))
+            out.append(Run(restore(text[start:end]), bold, italic))
 
     while position < length:
         char = text[position]
@@ -575,13 +581,13 @@ def _parse(text: str, bold: bool, italic: bool, out: list[Inline]) -> None:
         emit_text(position)
         inner = text[inner_start:inner_end]
         if kind == "note":
-            out.append(NoteRef(_restore(inner)))
+            out.append(NoteRef(restore(inner)))
         elif kind == "bi":
-            _parse(inner, True, True, out)
+            _parse(inner, True, True, out, restore)
         elif kind == "b":
-            _parse(inner, True, italic, out)
+            _parse(inner, True, italic, out, restore)
         else:
-            _parse(inner, bold, True, out)
+            _parse(inner, bold, True, out, restore)
         position = start = match_end
     emit_text(length)
 
@@ -604,6 +610,34 @@ def parse_inline(text: str) -> list[Inline]:
         else:
             merged.append(item)
     return merged
+
+
+_LONE_STAR = re.compile(r"(?<![\s*])\*(?![\s*])|(?<!\S)\*(?=[^\s*])|(?<=[^\s*])\*(?!\S)")
+
+
+def markup_slips(text: str) -> list[tuple[str, bool]]:
+    """Markup left open, which would print as typed: (message, is_error) for ``[^key``
+    without its "]" and ``**`` without its pair (errors), a lone ``*`` (a warning: it may
+    be meant). Escaped characters (``\\*``) are text and never a slip."""
+    runs: list[Inline] = []
+    _parse(_protect(text), False, False, runs, restore=lambda piece: piece)
+    left = "".join(item.text for item in runs if isinstance(item, Run))
+    slips = []
+    if "[^" in left:
+        slips.append(
+            ('chú thích "[^…" thiếu dấu "]" đóng (hoặc có dấu cách trong khóa): viết [^khoa]', True)
+        )
+    if "**" in left:
+        slips.append(("dấu ** mở chữ đậm mà không đóng: viết **chữ đậm**", True))
+    elif _LONE_STAR.search(left.replace("**", "")):
+        slips.append(
+            (
+                "dấu * không thành cặp nên in ra nguyên dấu *: chữ nghiêng viết *chữ nghiêng*, "
+                "muốn in dấu * thì viết \\*",
+                False,
+            )
+        )
+    return slips
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -718,6 +752,10 @@ class ProseEngine:
         try:
             if len(text) > MAX_FIELD_CHARS:
                 raise ProseError(_too_long(len(text)))
+            if "{" in text or "}" in text:
+                braces = brace_problem(text)
+                if braces:
+                    raise ProseError(braces)
             if "{{" not in text and "{%" not in text and "{#" not in text:
                 result = text
             else:
@@ -736,11 +774,14 @@ class ProseEngine:
         except ProseError as exc:
             on_error(str(exc))
         except SecurityError as exc:
-            on_error(f"biểu thức không được phép: {exc}")
-        except TypeError as exc:
-            on_error(f"biểu thức không tính được (kiểu dữ liệu hoặc số tham số không hợp): {exc}")
+            on_error(f"biểu thức không được phép: {_security_message(exc)}")
+        except TypeError:
+            on_error(
+                "biểu thức không tính được: kiểu dữ liệu hoặc số tham số không hợp (ví dụ cộng "
+                "chữ với số, hay gọi hàm thiếu tham số như van_ban() thay cho van_ban('khoa'))"
+            )
         except (ValueError, ArithmeticError, LookupError, NameError) as exc:
-            on_error(f"biểu thức không tính được: {exc}")
+            on_error(f"biểu thức không tính được: {_computation_message(exc)}")
         except RecursionError:
             on_error("biểu thức lồng nhau quá sâu")
         finally:
@@ -769,21 +810,103 @@ def _too_long(size: int, evaluated: bool = False) -> str:
     )
 
 
+_BRACES = re.compile(r"\{\{|\}\}")
+_EXAMPLE = "{{ so_lieu['1.1.2'] }}"
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def brace_problem(text: str) -> str | None:
+    """A ``{{ … }}`` missing one of its braces, which Jinja would print as typed (``{ x }}``)
+    or report backwards (``{{ x }``: "unexpected '}'"); None when the braces pair up."""
+    opened: int | None = None
+    for match in _BRACES.finditer(text):
+        if match.group() == "{{":
+            if opened is not None:
+                break  # the earlier {{ has no }} before this one
+            opened = match.start()
+        elif opened is None:
+            start = text.rfind("{", 0, match.start())
+            start = start if start >= 0 and "}}" not in text[start : match.start()] else None
+            shown = text[start : match.end()] if start is not None else text[: match.end()]
+            return (
+                f'biểu thức "{_snippet(shown)}" thiếu dấu "{{" mở: mỗi biểu thức mở bằng hai '
+                f"dấu {{{{ và đóng bằng hai dấu }}}}, ví dụ {_EXAMPLE}"
+            )
+        else:
+            opened = None
+    if opened is None:
+        return None
+    following = _BRACES.search(text, opened + 2)
+    end = following.start() if following else len(text)
+    single = text.find("}", opened, end)  # the one "}" typed: the expression ends there
+    end = single + 1 if single >= 0 else end
+    return (
+        f'biểu thức "{_snippet(text[opened:end])}" thiếu dấu "}}" đóng: mỗi biểu thức đóng bằng '
+        f"hai dấu }}}}, ví dụ {_EXAMPLE}"
+    )
+
+
 def _syntax_message(exc: TemplateSyntaxError) -> str:
-    message = exc.message or "sai cú pháp"
+    """Jinja's English as a Vietnamese message that says what to write instead."""
+    message = exc.message or ""
+    name = re.search(r"No (filter|test) named '([^']*)'", message)
+    if name:
+        usable = ", ".join(sorted(FILTERS))
+        return (
+            f"không có bộ lọc '{name.group(2)}'; sau dấu | chỉ dùng bộ lọc định dạng ({usable}), "
+            f"số liệu viết {_EXAMPLE} hoặc {{{{ so_lieu['1.1.2'] | dem }}}}"
+        )
     if "unexpected end of template" in message:
-        return "thiếu dấu đóng }} hoặc %}"
+        return "thiếu dấu đóng }} (hoặc %} của {% if %}, hay {% endif %})"
     if "unexpected '}'" in message:
-        return "thừa dấu }"
-    if "expected token" in message:
-        return "biểu thức viết sai (" + message + ")"
-    return message
+        return f'dấu "}}" không đúng chỗ; biểu thức viết {_EXAMPLE}'
+    got = re.search(r"got '([^']*)'", message)
+    if "expected token" in message and got:
+        return (
+            f'biểu thức viết sai ở "{got.group(1)}": mỗi {{{{ … }}}} chứa một biểu thức, ví dụ '
+            f"{_EXAMPLE}, {{{{ so_lieu['1.1.2'] | dem }}}} hay {{{{ ty_le('1.1.2', '1.1.1') }}}}"
+        )
+    return (
+        f"biểu thức viết sai; viết như {_EXAMPLE}, {{{{ ty_le('1.1.2', '1.1.1') }}}} hoặc "
+        "{{ ten_co_quan }}"
+    )
+
+
+def _security_message(exc: SecurityError) -> str:
+    attribute = re.search(r"access to attribute '([^']*)'", str(exc))
+    if attribute:
+        return f"không dùng thuộc tính hay phương thức '{attribute.group(1)}' trong biểu thức"
+    text = str(exc)
+    return text if _is_vietnamese(text) else "biểu thức có thao tác không an toàn"
+
+
+def _is_vietnamese(text: str) -> bool:
+    """Our own messages are Vietnamese (they carry its letters); Python's and Jinja's are not."""
+    return any(ord(char) > 127 for char in text)
+
+
+def _computation_message(exc: Exception) -> str:
+    if isinstance(exc, ZeroDivisionError):
+        return "chia cho 0"
+    if isinstance(exc, OverflowError):
+        return "số quá lớn"
+    if isinstance(exc, LookupError):
+        return "không có mục hay chỉ số này"
+    text = str(exc)
+    return text if _is_vietnamese(text) else "giá trị không hợp với phép tính hay bộ lọc"
 
 
 def _undefined_message(exc: UndefinedError, names: Mapping[str, Any]) -> str:
     match = re.search(r"'([^']+)' is undefined", str(exc))
+    attribute = re.search(r"has no attribute '([^']*)'", str(exc))
+    if attribute:
+        return f"không có thuộc tính '{attribute.group(1)}'; biểu thức viết như {_EXAMPLE}"
     if not match:
-        return f"biểu thức dùng giá trị không có: {exc}"
+        return f"biểu thức dùng giá trị không có; viết như {_EXAMPLE}"
     name = match.group(1)
     user_names = list(names)  # the report's values, not Jinja's own globals
     close = difflib.get_close_matches(name, user_names, n=1, cutoff=0.6)

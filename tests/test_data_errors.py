@@ -4,6 +4,7 @@ never a traceback, a written output, or executed code."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,36 @@ CASES = {
         "noi_dung[1].doan[1]: lỗi cú pháp trong biểu thức",
         "so_lieu['1.1.2' }}",
     ),
+    "open_brace_missing": (
+        lambda t: t.replace("{{ so_lieu['1.1.2'] }}", "{ so_lieu['1.1.2'] }}"),
+        'biểu thức "{ so_lieu[\'1.1.2\'] }}" thiếu dấu "{" mở',
+        "{ so_lieu['1.1.2'] }}",
+    ),
+    "close_brace_missing": (
+        lambda t: t.replace("{{ so_lieu['1.1.2'] }}", "{{ so_lieu['1.1.2'] }"),
+        'biểu thức "{{ so_lieu[\'1.1.2\'] }" thiếu dấu "}" đóng',
+        "{{ so_lieu['1.1.2'] }[",
+    ),
+    "footnote_not_closed": (
+        lambda t: t.replace("[^kh11]", "[^kh11"),
+        'noi_dung[1].doan[1]: chú thích "[^…" thiếu dấu "]" đóng',
+        "[^kh11",
+    ),
+    "bold_not_closed": (
+        lambda t: t.replace("**chữ đậm**", "**chữ đậm"),
+        "noi_dung[1].doan[2]: dấu ** mở chữ đậm mà không đóng: viết **chữ đậm**",
+        "**chữ đậm",
+    ),
+    "no_such_filter": (
+        lambda t: t.replace("| dem }}", "| so_lieu }}"),
+        "không có bộ lọc 'so_lieu'; sau dấu | chỉ dùng bộ lọc định dạng",
+        "| so_lieu }}",
+    ),
+    "two_expressions_in_one": (
+        lambda t: t.replace("{{ so_lieu['1.1.2'] }}", "{{ so_lieu['1.1.2'] so }}"),
+        'biểu thức viết sai ở "so": mỗi {{ … }} chứa một biểu thức',
+        "so_lieu['1.1.2'] so }}",
+    ),
     "unknown_footnote": (
         lambda t: t.replace("[^kh11]", "[^kh_khong_co]"),
         "chú thích [^kh_khong_co]: văn bản 'kh_khong_co' không có trong van_ban",
@@ -95,7 +126,7 @@ CASES = {
     ),
     "str_format_bomb": (
         lambda t: t.replace("Tỷ lệ hoàn thành", "{{ '{:>200000000}'.format(1) }}"),
-        "biểu thức không được phép: access to attribute 'format'",
+        "biểu thức không được phép: không dùng thuộc tính hay phương thức 'format'",
         ".format(1)",
     ),
     "loop_statement": (
@@ -153,7 +184,7 @@ CASES = {
     ),
     "function_called_wrongly": (
         lambda t: t.replace("Tỷ lệ hoàn thành", "{{ van_ban() }}"),
-        "biểu thức không tính được (kiểu dữ liệu hoặc số tham số không hợp)",
+        "biểu thức không tính được: kiểu dữ liệu hoặc số tham số không hợp",
         "van_ban()",
     ),
     "count_typed_vietnamese_float": (
@@ -174,6 +205,10 @@ def test_bad_data_file(name: str, minimal_file: Path, invoke) -> None:
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert expected in result.output
+    english = re.search(
+        r"\b(expected|unexpected|named|Errno|object|undefined|access|token|got)\b", result.output
+    )
+    assert english is None, result.output
     message_line = next(line for line in result.output.splitlines() if expected[:25] in line)
     assert message_line.startswith(str(bad))
     if anchor is not None:
@@ -514,3 +549,13 @@ def test_document_cited_after_the_report_is_flagged(minimal_file: Path) -> None:
         "văn bản 'kh11' ngày 20/3/2021 ban hành sau ngày của báo cáo (16/3/2021)" in w
         for w in warnings
     ), warnings
+
+
+def test_lone_star_is_a_warning(minimal_file: Path) -> None:
+    text = minimal_file.read_text(encoding="utf-8").replace("*chữ nghiêng*", "*chữ nghiêng")
+    minimal_file.write_text(text, encoding="utf-8")
+    result = check_data(minimal_file)
+    assert result.errors == []
+    assert [(p.path, p.line) for p in result.warnings if "dấu * không thành cặp" in p.message] == [
+        ("noi_dung[1].doan[2]", _line_of(text, "*chữ nghiêng"))
+    ]
