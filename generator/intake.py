@@ -19,6 +19,9 @@ NOT_DATA = {
     ".doc": "đây là tệp Word, không phải tệp số liệu" + _WORKBOOK_HINT,
     ".odt": "đây là văn bản LibreOffice, không phải tệp số liệu" + _WORKBOOK_HINT,
     ".pdf": "đây là tệp PDF, không phải tệp số liệu" + _WORKBOOK_HINT,
+    ".csv": "đây là tệp CSV (bảng số liệu dạng chữ, cách nhau bởi dấu phẩy), không phải tệp "
+    "số liệu báo cáo" + _WORKBOOK_HINT,
+    ".xlsm": "đây là sổ Excel có macro (.xlsm); baocao không mở tệp có macro" + _WORKBOOK_HINT,
 }
 
 
@@ -37,6 +40,14 @@ def load_source(path: Path, so_lieu: Path | None = None) -> tuple[LoadedFile, li
     if so_lieu is not None:
         from .entry import merge_figures
 
+        if so_lieu.suffix.lower() in NOT_DATA or so_lieu.suffix.lower() != ".xlsx":
+            raise DataError(
+                NOT_DATA.get(so_lieu.suffix.lower(), "sổ nhập phải là tệp .xlsx").replace(
+                    _WORKBOOK_HINT, ""
+                )
+                + "; --so-lieu nhận sổ nhập .xlsx tạo bằng `baocao mau-nhap`",
+                file=str(so_lieu),
+            )
         if not isinstance(loaded.data, dict):
             raise DataError("tệp dữ liệu phải là một bảng các trường", file=loaded.name, line=1)
         merge_figures(loaded, so_lieu)

@@ -160,6 +160,12 @@ def decode_bytes(raw: bytes, name: str) -> str:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
             pass
+    if len(raw) >= 4 and (raw[1::2].count(0) > len(raw) // 4 or raw[0::2].count(0) > len(raw) // 4):
+        raise DataError(
+            "tệp mã UTF-16 không có BOM (Notepad cũ lưu kiểu 'Unicode'); hãy mở bằng trình soạn "
+            "thảo và lưu lại với mã hóa UTF-8",
+            file=name,
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -276,10 +282,43 @@ def _yaml_problem(exc: yaml.YAMLError, name: str, text: str) -> DataError:
             file=name,
             line=line,
         )
+    unclosed = _unclosed_quote_line(text, mark.line if mark is not None else None)
+    if unclosed is not None:
+        return DataError(
+            'chuỗi mở bằng ngoặc kép " ở dòng này chưa được đóng: thêm dấu " ở cuối chuỗi',
+            file=name,
+            line=unclosed,
+        )
     for needle, message in _YAML_MESSAGES:
         if needle in problem or needle in context:
             return DataError(message, file=name, line=line)
-    return DataError(f"lỗi cú pháp YAML: {problem}", file=name, line=line)
+    return DataError(
+        "lỗi cú pháp YAML: kiểm tra thụt lề, dấu ':' sau tên trường và các dấu ngoặc kép",
+        file=name,
+        line=line,
+    )
+
+
+# A double-quoted value opening on a line: after "key: ", "- " or a flow "[", "{", ",".
+_QUOTE_OPENS = re.compile(r'(?:^\s*(?:-\s+)?(?:[^\s#"][^:#"]*:\s+)?|[\[{,]\s*)"')
+
+
+def _unclosed_quote_line(text: str, error_line: int | None) -> int | None:
+    """The line (1-based) of a double-quoted value that never closes on its line, at or
+    before where YAML gave up: a missing closing quote is reported where it is missing."""
+    if error_line is None:
+        return None
+    lines = text.splitlines()
+    last = min(error_line, len(lines) - 1)
+    # a few lines up: the next value's opening quote may have closed the unclosed one
+    for index in range(last, max(-1, last - 20), -1):
+        opening = _QUOTE_OPENS.match(lines[index])
+        if opening is None:
+            continue
+        rest = re.sub(r"\\.", "", lines[index][opening.end() :])
+        if rest.count('"') % 2 == 0:  # no closing quote after the opening one
+            return index + 1
+    return None
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:

@@ -105,6 +105,11 @@ def _message(error: dict[str, Any], root: type[BaseModel], loc: FieldPath) -> st
             close = difflib.get_close_matches(name, list(model.model_fields), n=1, cutoff=0.6)
             if close:
                 hint = f"; có phải ý bạn là '{close[0]}'?"
+        if not hint and (" " in name or any(ord(char) > 127 for char in name)):
+            return (
+                f'"{name}:" là một câu, nhưng YAML đọc thành tên trường vì có dấu ":" ở cuối; '
+                f'hãy đặt cả câu trong ngoặc kép: "{name}:"'
+            )
         return f"trường '{name}' không có trong mẫu{hint}"
     if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "decimal_parsing"):
         if isinstance(value, str) and non_decimal_form(value):

@@ -559,3 +559,65 @@ def test_lone_star_is_a_warning(minimal_file: Path) -> None:
     assert [(p.path, p.line) for p in result.warnings if "dấu * không thành cặp" in p.message] == [
         ("noi_dung[1].doan[2]", _line_of(text, "*chữ nghiêng"))
     ]
+
+
+def test_sentence_read_as_a_key_gets_a_hint_to_quote(minimal_file: Path, invoke) -> None:
+    text = minimal_file.read_text(encoding="utf-8").replace(
+        '      - "- Một gạch', '      - UBND xã kiến nghị như sau:\n      - "- Một gạch'
+    )
+    minimal_file.write_text(text, encoding="utf-8")
+    result = invoke("check", minimal_file)
+    assert result.exit_code == 1
+    line = _line_of(text, "UBND xã kiến nghị như sau:")
+    assert (
+        f'{minimal_file}:{line}: noi_dung[1].doan[2].UBND xã kiến nghị như sau: "UBND xã kiến '
+        'nghị như sau:" là một câu, nhưng YAML đọc thành tên trường vì có dấu ":" ở cuối; hãy '
+        "đặt cả câu trong ngoặc kép"
+    ) in result.output, result.output
+
+
+def test_missing_closing_quote_is_reported_on_its_own_line(minimal_file: Path, invoke) -> None:
+    text = minimal_file.read_text(encoding="utf-8").replace(
+        '"- Một gạch đầu dòng có **chữ đậm** và *chữ nghiêng*."',
+        '"- Một gạch đầu dòng có **chữ đậm** và *chữ nghiêng*.',
+    )
+    minimal_file.write_text(text, encoding="utf-8")
+    result = invoke("check", minimal_file)
+    assert result.exit_code == 1
+    line = _line_of(text, "- Một gạch đầu dòng")
+    assert f'{minimal_file}:{line}: chuỗi mở bằng ngoặc kép " ở dòng này chưa được đóng' in (
+        result.output
+    ), result.output
+
+
+def test_utf16_without_bom_is_named(minimal_file: Path, invoke) -> None:
+    minimal_file.write_bytes(minimal_file.read_text(encoding="utf-8").encode("utf-16-le"))
+    result = invoke("check", minimal_file)
+    assert result.exit_code == 1
+    assert f"{minimal_file}: tệp mã UTF-16 không có BOM" in result.output
+
+
+@pytest.mark.parametrize(
+    "suffix, words",
+    [(".csv", "đây là tệp CSV"), (".xlsm", "đây là sổ Excel có macro (.xlsm)")],
+)
+def test_csv_and_macro_workbooks_are_named(
+    minimal_file: Path, invoke, suffix: str, words: str
+) -> None:
+    other = minimal_file.with_name(f"so_lieu{suffix}")
+    other.write_bytes(b"ma,so_lieu\n1.1.1,38\n")
+    result = invoke("check", other)
+    assert result.exit_code == 1 and f"{other}: {words}" in result.output
+    merged = invoke("check", minimal_file, "--so-lieu", other)
+    assert merged.exit_code == 1 and f"{other}: {words}" in merged.output, merged.output
+
+
+def test_unreadable_file_says_why_in_vietnamese(minimal_file: Path, invoke, monkeypatch) -> None:
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    result = invoke("check", minimal_file)
+    assert result.exit_code == 1
+    assert f"{minimal_file}: không đọc được tệp (không có quyền)" in result.output
+    assert "Permission" not in result.output and "Errno" not in result.output
