@@ -508,6 +508,7 @@ class Composer:
         report = self.report
         self._check_header()
         self._check_dates()
+        self._check_placeholders()
         for key, doc in report.van_ban.items():
             slip = _code_slips(doc)
             if slip:
@@ -570,6 +571,64 @@ class Composer:
                 "văn bản chính thức cần đủ ngày, tháng, năm (hoặc du_thao: true)",
                 path="ngay",
                 **self._where(("ngay",)),
+            )
+
+    def _check_placeholders(self) -> None:
+        """What `baocao init` wrote in place of the report's own words must be replaced: errors
+        in a file `baocao init` wrote (its first comment line kept), warnings elsewhere (a
+        report started from the skeleton by the web application or `tong-hop`)."""
+        from .skeleton import SIGNER_PLACEHOLDER, example_names, placeholder_paragraphs
+
+        report = self.report
+        add = self.problems.add if self.loaded.from_skeleton else self.problems.warn
+        if report.chu_ky.nguoi_ky == SIGNER_PLACEHOLDER:
+            add(
+                f'còn là chữ mẫu "{SIGNER_PLACEHOLDER}" của `baocao init`: ghi họ và tên người ký',
+                path="chu_ky.nguoi_ky",
+                **self._where(("chu_ky", "nguoi_ky")),
+            )
+        samples = placeholder_paragraphs()
+
+        def visit(sections: list[Muc], path: FieldPath) -> None:
+            for index, section in enumerate(sections):
+                here = (*path, index)
+                for number, block in enumerate(section.doan):
+                    if block.doan is not None and block.doan.strip() in samples:
+                        add(
+                            f'đoạn văn còn là nội dung mẫu của `baocao init` ("{block.doan}"): '
+                            "viết nội dung báo cáo vào đây, hoặc xóa đoạn này",
+                            path=format_path((*here, "doan", number)),
+                            **self._where((*here, "doan", number)),
+                        )
+                visit(section.muc, (*here, "muc"))
+
+        visit(report.noi_dung, ("noi_dung",))
+        if self.loaded.from_skeleton:
+            shown = {
+                "co_quan_ban_hanh": " / ".join(report.co_quan_ban_hanh),
+                "ten_co_quan": report.ten_co_quan,
+                "dia_danh": report.dia_danh,
+            }
+            for name, value in shown.items():
+                if value in example_names(name):
+                    self.problems.add(
+                        f'còn là tên đơn vị mẫu "{value}" của `baocao init`: ghi tên đơn vị '
+                        "của mình",
+                        path=name,
+                        **self._where((name,)),
+                    )
+        figures = self.figures
+        if (
+            figures is not None
+            and figures.entries
+            and all(value is None for value in figures.values.values())
+            and all(entry.noi_dung is None for entry in figures.entries.values())
+        ):
+            self.problems.warn(
+                "Phụ lục chưa có số liệu nào (mọi chỉ tiêu đều để trống): điền số liệu, hoặc bỏ "
+                "phần phu_luc nếu báo cáo không kèm phụ lục",
+                path="phu_luc.so_lieu",
+                **self._where(("phu_luc", "so_lieu")),
             )
 
     def _check_dates(self) -> None:

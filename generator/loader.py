@@ -48,6 +48,8 @@ class LoadedFile:
     cells: dict[FieldPath, str] = field(default_factory=dict)
     # figures and notes a merged workbook's empty cells took away (said, not warned)
     cleared: list[Problem] = field(default_factory=list)
+    # written by `baocao init` (its first comment line is still there)
+    from_skeleton: bool = False
 
     def line_of(self, path: FieldPath) -> int | None:
         """Line of the deepest known field on ``path`` (the field itself, else its parent)."""
@@ -428,6 +430,7 @@ def parse_yaml(text: str, name: str) -> LoadedFile:
     text, stripped = _strip_unprintable(text, name)
     loaded = _parse_yaml(text, name)
     loaded.notes[:0] = stripped
+    loaded.from_skeleton = "tạo bởi `baocao init`" in text.split("\n", 1)[0]
     return loaded
 
 

@@ -84,6 +84,35 @@ REFORM_AREAS = [
 ]
 
 
+# What the skeleton writes in place of the report's own words; `check` refuses them untouched.
+SIGNER_PLACEHOLDER = "Họ và tên người ký"
+FIRST_PLAN_PARAGRAPH = (
+    "Ban hành Kế hoạch cải cách hành chính năm {{ nam }}[^kh_cchc] với các nhiệm vụ trọng tâm …"
+)
+HEADER_MARK = "— tạo bởi `baocao init`."
+
+
+def placeholder_paragraphs() -> set[str]:
+    """Paragraphs of the skeleton that stand for text still to be written."""
+    return {
+        "- Nội dung …",
+        "Nội dung …",
+        FIRST_PLAN_PARAGRAPH,
+        *(f"- {hint}" for _, hint in REFORM_AREAS),
+    }
+
+
+def example_names(field: str) -> set[str]:
+    """The example units' values of ``field`` (ten_co_quan, dia_danh, co_quan_ban_hanh) the
+    skeleton writes for each level."""
+    index = {"co_quan_ban_hanh": 1, "ten_co_quan": 2, "dia_danh": 3}[field]
+    values = set()
+    for level in LEVELS.values():
+        value = level[index]
+        values.add(" / ".join(value) if isinstance(value, list) else str(value))
+    return values
+
+
 def _period_for(today: dt.date) -> str:
     """The period whose report is due around ``today`` (quý I in March, 6 tháng in June…)."""
     month, year = today.month, today.year
@@ -124,7 +153,7 @@ def skeleton_text(
     ) = LEVELS[cap]
     period = period or _period_for(today)
     out = [
-        f"# Tệp số liệu báo cáo cải cách hành chính ({cap}) — tạo bởi `baocao init`.",
+        f"# Tệp số liệu báo cáo cải cách hành chính ({cap}) {HEADER_MARK}",
         "# Sửa các giá trị bên dưới rồi chạy:  baocao check TỆP  và  baocao render TỆP",
         "# Tên trường viết không dấu; nội dung viết tiếng Việt có dấu.",
         "# Trong đoạn văn: **đậm**, *nghiêng*, [^khoa] = chú thích cuối trang trích văn bản khóa,",
@@ -168,11 +197,7 @@ def skeleton_text(
         "    muc:",
         "      - tieu_de: Kế hoạch cải cách hành chính",
         "        doan:",
-        "          - "
-        + _q(
-            "Ban hành Kế hoạch cải cách hành chính năm {{ nam }}[^kh_cchc] "
-            "với các nhiệm vụ trọng tâm …"
-        ),
+        "          - " + _q(FIRST_PLAN_PARAGRAPH),
         "      - tieu_de: Công tác kiểm tra, tuyên truyền cải cách hành chính",
         "        doan:",
         "          - " + _q("- Nội dung …"),
@@ -205,7 +230,7 @@ def skeleton_text(
         f"  tham_quyen: {_q(tham_quyen) if tham_quyen else 'null'}",
         f"  thay_cho: {_q(thay_cho) if thay_cho else 'null'}",
         f"  chuc_vu: {_q(chuc_vu)}",
-        f"  nguoi_ky: {_q('Họ và tên người ký')}",
+        f"  nguoi_ky: {_q(SIGNER_PLACEHOLDER)}",
     ]
     if figures is not None:
         out += figures

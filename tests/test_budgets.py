@@ -122,8 +122,9 @@ PROSE_CASES = {
     "print-list": ("{{ 'a' ~ [1] }}", PARAGRAPH + "danh sách"),
     "complex-power": ("{{ (-8)**(1/3) }}", PARAGRAPH + "không ra số thực"),
     "inline-italic-openers": ("*a " * 33_000, ""),
-    "inline-note-openers": ("[^" * 50_000, ""),
-    "inline-bold-openers": ("**a " * 25_000, ""),
+    # markup left open is reported (it would print as typed), in linear time
+    "inline-note-openers": ("[^" * 50_000, PARAGRAPH + r'chú thích "\[\^…" thiếu dấu "\]" đóng'),
+    "inline-bold-openers": ("**a " * 25_000, PARAGRAPH + r"dấu \*\* mở chữ đậm mà không đóng"),
 }
 
 

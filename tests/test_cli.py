@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -98,7 +99,9 @@ def test_schema_is_json_schema(invoke) -> None:
 
 
 @pytest.mark.parametrize("cap", ["huyen", "xa", "so"])
-def test_init_writes_a_skeleton_that_passes_check(invoke, tmp_path: Path, cap: str) -> None:
+def test_init_writes_a_skeleton_to_fill_in(invoke, tmp_path: Path, cap: str) -> None:
+    """The skeleton's placeholders are errors until replaced (a report saying "Nội dung …",
+    signed "Họ và tên người ký" by the example unit must not pass); filled in, it passes."""
     path = tmp_path / f"{cap}.yaml"
     assert invoke("init", "--cap", cap, path).exit_code == 0
     text = path.read_text(encoding="utf-8")
@@ -116,8 +119,33 @@ def test_init_writes_a_skeleton_that_passes_check(invoke, tmp_path: Path, cap: s
         assert area in text
     assert text.count("\n#") > 10  # fields are explained
     result = invoke("check", path)
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith(f"{path}:")]
+    errors = [line for line in errors if "cảnh báo:" not in line and "không đạt" not in line]
+    assert errors and all("`baocao init`" in line for line in errors), errors
+    joined = "\n".join(errors)
+    for field in (
+        "chu_ky.nguoi_ky: còn là chữ mẫu",
+        "ten_co_quan: còn là tên đơn vị mẫu",
+        "dia_danh: còn là tên đơn vị mẫu",
+        "noi_dung[3].doan[1]: đoạn văn còn là",
+    ):
+        assert field in joined, joined
+    if cap != "so":
+        assert "cảnh báo: phu_luc.so_lieu: Phụ lục chưa có số liệu nào" in result.output
+    from generator.skeleton import LEVELS, SIGNER_PLACEHOLDER, placeholder_paragraphs
+
+    filled = text.replace(SIGNER_PLACEHOLDER, "Nguyễn Văn A")
+    for sample in sorted(placeholder_paragraphs(), key=len, reverse=True):
+        filled = filled.replace(json.dumps(sample, ensure_ascii=False), '"- Đã làm xong."')
+    _, ban_hanh, ten, dia_danh, *_ = LEVELS[cap]
+    for old_name in (*ban_hanh[1:], ten, dia_danh):
+        filled = filled.replace(old_name, old_name.replace(old_name.split()[-1], "Thử"))
+    filled = re.sub(r'(    "[0-9.]+"): null', r"\1: 1", filled, count=1)
+    path.write_text(filled, encoding="utf-8")
+    result = invoke("check", path)
     assert result.exit_code == 0, result.output
-    assert "(0 lỗi, 0 cảnh báo)" in result.output
+    assert "(0 lỗi, " in result.output
 
 
 def test_init_keeps_an_existing_file(invoke, tmp_path: Path) -> None:
