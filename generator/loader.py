@@ -457,6 +457,7 @@ def _parse_yaml(text: str, name: str) -> LoadedFile:
             )
         lines: dict[FieldPath, int] = {}
         _collect_marks(node, (), lines, name, set())
+        cut = _cut_by_comments(node, text, name)
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise _yaml_problem(exc, name, text) from None
@@ -464,7 +465,49 @@ def _parse_yaml(text: str, name: str) -> LoadedFile:
         raise DataError("dữ liệu lồng nhau quá sâu", file=name) from None
     finally:
         loader.dispose()
-    return _loaded(name, data, lines)
+    loaded = _loaded(name, data, lines)
+    loaded.notes.extend(cut)
+    return loaded
+
+
+# "#" after one space ends an unquoted value: "Đạt 100% #1 của tỉnh" loses "#1 của tỉnh".
+# A comment meant as one is set apart by two spaces or more, or stands on its own line; in
+# prose fields ("Đạt # của tỉnh") any "#" after one space is taken as cut text.
+_COMMENT_CUT = re.compile(r"[ \t]#[^\s#]")
+_PROSE_CUT = re.compile(r"[ \t]#[^#]*\S")
+_PROSE_FIELDS = {"doan", "tieu_de", "trich_yeu", "loi_dan", "ket_luan", "noi_dung", "dien_giai"}
+
+
+def _cut_by_comments(root: yaml.Node, text: str, name: str) -> list[Problem]:
+    """Warnings for unquoted values that a "#" cut short in the middle of the text."""
+    source = text.splitlines()
+    found: list[Problem] = []
+    stack: list[tuple[yaml.Node, FieldPath]] = [(root, ())]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack += [(value, (*path, str(key.value))) for key, value in node.value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(child, (*path, index)) for index, child in enumerate(node.value)]
+        elif not node.style and node.value and node.end_mark.line < len(source):
+            rest = source[node.end_mark.line][node.end_mark.column :]
+            prose = any(part in _PROSE_FIELDS for part in path if isinstance(part, str))
+            if (_PROSE_CUT if prose else _COMMENT_CUT).match(rest):
+                found.append(
+                    Problem(
+                        f'dấu # bắt đầu chú thích YAML nên "{rest.strip()[:40]}" bị bỏ khỏi nội '
+                        'dung; nếu đó là nội dung, đặt cả đoạn trong ngoặc kép "…"',
+                        file=name,
+                        line=node.end_mark.line + 1,
+                        path=format_path(path) or None,
+                        severity=Severity.WARNING,
+                    )
+                )
+    return sorted(found, key=lambda problem: problem.line or 0)
 
 
 def _loaded(name: str, data: Any, lines: dict[FieldPath, int]) -> LoadedFile:

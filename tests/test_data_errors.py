@@ -621,3 +621,19 @@ def test_unreadable_file_says_why_in_vietnamese(minimal_file: Path, invoke, monk
     assert result.exit_code == 1
     assert f"{minimal_file}: không đọc được tệp (không có quyền)" in result.output
     assert "Permission" not in result.output and "Errno" not in result.output
+
+
+def test_hash_cutting_a_paragraph_short_is_a_warning(minimal_file: Path) -> None:
+    """Unquoted, "Đạt 100% #1 của tỉnh" is read as "Đạt 100%" and a YAML comment."""
+    text = minimal_file.read_text(encoding="utf-8").replace(
+        '      - "- Một gạch', '      - Xếp hạng #1 của tỉnh về cải cách\n      - "- Một gạch'
+    )
+    text = text.replace("so: 5", "so: 5  # số văn bản")
+    minimal_file.write_text(text, encoding="utf-8")
+    warnings = [str(p) for p in check_data(minimal_file).warnings]
+    line = _line_of(text, "Xếp hạng #1")
+    assert warnings == [
+        f"{minimal_file}:{line}: cảnh báo: noi_dung[1].doan[2]: dấu # bắt đầu chú thích YAML nên "
+        '"#1 của tỉnh về cải cách" bị bỏ khỏi nội dung; nếu đó là nội dung, đặt cả đoạn trong '
+        'ngoặc kép "…"'
+    ]
