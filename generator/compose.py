@@ -54,8 +54,7 @@ from .prose import (
     Run,
     Year,
     mark_text,
-    markup_slips,
-    parse_inline,
+    parse_checked,
     strip_marks,
 )
 
@@ -458,11 +457,11 @@ class Composer:
 
     def _parsed(self, text: str, path: FieldPath) -> list[Inline]:
         """The text evaluated and parsed into runs; markup left open is reported."""
-        evaluated = self._text(text, path)
-        for message, is_error in markup_slips(evaluated):
+        inlines, slips = parse_checked(self._text(text, path))
+        for message, is_error in slips:
             add = self.problems.add if is_error else self.problems.warn
             add(message, path=format_path(path), **self._where(path))
-        return parse_inline(evaluated)
+        return inlines
 
     def _title_text(self, text: str, path: FieldPath) -> str:
         """A line printed as plain text (the trích yếu): a footnote there has no place."""

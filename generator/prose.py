@@ -596,6 +596,11 @@ def parse_inline(text: str) -> list[Inline]:
     """``"a **b** [^k]"`` → [Run("a "), Run("b", bold), Run(" "), NoteRef("k")]; merges runs."""
     parsed: list[Inline] = []
     _parse(_protect(text), False, False, parsed)
+    return _merged(parsed)
+
+
+def _merged(parsed: list[Inline]) -> list[Inline]:
+    """Runs without text dropped, neighbouring runs of the same style joined."""
     merged: list[Inline] = []
     for item in parsed:
         if isinstance(item, Run) and not item.text:
@@ -615,13 +620,15 @@ def parse_inline(text: str) -> list[Inline]:
 _LONE_STAR = re.compile(r"(?<![\s*])\*(?![\s*])|(?<!\S)\*(?=[^\s*])|(?<=[^\s*])\*(?!\S)")
 
 
-def markup_slips(text: str) -> list[tuple[str, bool]]:
-    """Markup left open, which would print as typed: (message, is_error) for ``[^key``
-    without its "]" and ``**`` without its pair (errors), a lone ``*`` (a warning: it may
-    be meant). Escaped characters (``\\*``) are text and never a slip."""
-    runs: list[Inline] = []
-    _parse(_protect(text), False, False, runs, restore=lambda piece: piece)
-    left = "".join(item.text for item in runs if isinstance(item, Run))
+def parse_checked(text: str) -> tuple[list[Inline], list[tuple[str, bool]]]:
+    """``parse_inline`` and the markup left open in the same pass: (message, is_error) for
+    ``[^key`` without its "]" and ``**`` without its pair (errors), a lone ``*`` (a warning:
+    it may be meant). Escaped characters (``\\*``) are text and never a slip."""
+    if "*" not in text and "[" not in text and "\\" not in text:
+        return ([Run(text)] if text else []), []  # no markup: nothing to parse
+    raw: list[Inline] = []
+    _parse(_protect(text), False, False, raw, restore=lambda piece: piece)
+    left = "".join(item.text for item in raw if isinstance(item, Run))
     slips = []
     if "[^" in left:
         slips.append(
@@ -629,7 +636,7 @@ def markup_slips(text: str) -> list[tuple[str, bool]]:
         )
     if "**" in left:
         slips.append(("dấu ** mở chữ đậm mà không đóng: viết **chữ đậm**", True))
-    elif _LONE_STAR.search(left.replace("**", "")):
+    elif _LONE_STAR.search(left):
         slips.append(
             (
                 "dấu * không thành cặp nên in ra nguyên dấu *: chữ nghiêng viết *chữ nghiêng*, "
@@ -637,7 +644,13 @@ def markup_slips(text: str) -> list[tuple[str, bool]]:
                 False,
             )
         )
-    return slips
+    restored: list[Inline] = [
+        Run(_restore(item.text), item.bold, item.italic)
+        if isinstance(item, Run)
+        else NoteRef(_restore(item.key))
+        for item in raw
+    ]
+    return _merged(restored), slips
 
 
 # --------------------------------------------------------------------------- evaluation
