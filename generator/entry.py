@@ -1600,6 +1600,32 @@ def _fill_appendix(base: Any, appendix: _FilledAppendix, record: Callable) -> di
     return result
 
 
+def _visible_place(data: Any, path: FieldPath) -> str:
+    """Where a field kept on the hidden sheet shows in the report: "mục Công tác chỉ đạo ›
+    Kế hoạch, đoạn 2", "văn bản trích dẫn kh11"."""
+    if len(path) >= 2 and path[0] == "van_ban":
+        return f"văn bản trích dẫn {path[1]}, phần không nhập trong sổ"
+    if not path or path[0] != "noi_dung":
+        return f"trường {format_path(path)}, phần không nhập trong sổ"
+    titles, node, where = [], data.get("noi_dung"), ""
+    rest = list(path[1:])
+    while rest:
+        step = rest.pop(0)
+        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
+            node = node[step]
+            if isinstance(node, dict) and where in ("", "muc"):
+                titles.append(str(node.get("tieu_de") or f"mục {step + 1}"))
+            elif where == "doan":
+                return (
+                    f"mục {' › '.join(titles)}, đoạn {step + 1}" if titles else f"đoạn {step + 1}"
+                )
+        elif isinstance(step, str) and isinstance(node, dict):
+            where, node = step, node.get(step)
+        else:
+            break
+    return f"mục {' › '.join(titles)}" if titles else "phần nội dung"
+
+
 def load_workbook_data(path: Path) -> LoadedFile:
     """A filled data-entry workbook as the plain data a YAML data file gives; every field
     taken from a cell is recorded in ``cells`` ("Chỉ tiêu!E14") so problems name the cell."""
@@ -1607,7 +1633,10 @@ def load_workbook_data(path: Path) -> LoadedFile:
     filled = _read_workbook(path)
     data: dict[str, Any] = copy.deepcopy(filled.rest)
     loaded = LoadedFile(name=filled.name, data=data)
-    loaded.cells.update({p: f"{filled.name}!{c}" for p, c in filled.rest_cells.items()})
+    # the hidden sheet is not what the clerk sees: name the section and paragraph instead
+    loaded.cells.update(
+        {p: f"{filled.name} ({_visible_place(filled.rest, p)})" for p in filled.rest_cells}
+    )
 
     def record(field_path: FieldPath, cell: str, weak: bool = False) -> None:
         if not weak or field_path not in loaded.cells:

@@ -870,3 +870,21 @@ def test_workbook_of_two_appendices_refuses_a_one_appendix_data_file(
         merge_figures(load_file(XA), book)
     message = str(caught.value)
     assert "có 2 phụ lục nhưng tệp số liệu có 1" in message and "mau-nhap" in message
+
+
+def test_problem_in_the_hidden_sheet_names_the_section_and_paragraph(xa_book: Path) -> None:
+    """The body lives on the very hidden _du_lieu sheet: a mistake there is named by the
+    section and paragraph the clerk can see, not by a hidden cell."""
+    wb = load_workbook(xa_book)
+    ws = wb[DATA_SHEET]
+    row = next(
+        r for r in range(1, ws.max_row + 1) if "so_lieu[''3.1.3'']" in str(ws.cell(r, 1).value)
+    )
+    ws.cell(row, 1).value = ws.cell(row, 1).value.replace("so_lieu[''3.1.3'']", "so_lieu[''9.9'']")
+    wb.save(xa_book)
+    texts = [str(p) for p in check_data(xa_book).errors]
+    assert texts and all(DATA_SHEET not in t for t in texts), texts
+    report = load_file(XA).data
+    section = report["noi_dung"][1]
+    expected = f"{xa_book} (mục {section['tieu_de']} › "
+    assert any(t.startswith(expected) and ", đoạn " in t and "9.9" in t for t in texts), texts
