@@ -824,6 +824,8 @@ def _too_long(size: int, evaluated: bool = False) -> str:
 
 
 _BRACES = re.compile(r"\{\{|\}\}")
+# inside an expression a quoted string may hold braces: {{ "}}" }}
+_BRACES_OR_STRING = re.compile(r"\{\{|\}\}|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 _EXAMPLE = "{{ so_lieu['1.1.2'] }}"
 
 
@@ -836,15 +838,23 @@ def brace_problem(text: str) -> str | None:
     """A ``{{ … }}`` missing one of its braces, which Jinja would print as typed (``{ x }}``)
     or report backwards (``{{ x }``: "unexpected '}'"); None when the braces pair up."""
     opened: int | None = None
-    for match in _BRACES.finditer(text):
+    position = 0
+    while True:
+        match = (_BRACES if opened is None else _BRACES_OR_STRING).search(text, position)
+        if match is None:
+            break
+        position = match.end()
+        if match.group()[0] in "'\"":
+            continue
         if match.group() == "{{":
             if opened is not None:
                 break  # the earlier {{ has no }} before this one
             opened = match.start()
         elif opened is None:
             start = text.rfind("{", 0, match.start())
-            start = start if start >= 0 and "}}" not in text[start : match.start()] else None
-            shown = text[start : match.end()] if start is not None else text[: match.end()]
+            if start < 0 or "}}" in text[start : match.start()]:
+                continue  # a "}}" with no "{" before it is text
+            shown = text[start : match.end()]
             return (
                 f'biểu thức "{_snippet(shown)}" thiếu dấu "{{" mở: mỗi biểu thức mở bằng hai '
                 f"dấu {{{{ và đóng bằng hai dấu }}}}, ví dụ {_EXAMPLE}"
