@@ -612,17 +612,6 @@ def test_csv_and_macro_workbooks_are_named(
     assert merged.exit_code == 1 and f"{other}: {words}" in merged.output, merged.output
 
 
-def test_unreadable_file_says_why_in_vietnamese(minimal_file: Path, invoke, monkeypatch) -> None:
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr(Path, "read_bytes", refuse)
-    result = invoke("check", minimal_file)
-    assert result.exit_code == 1
-    assert f"{minimal_file}: không đọc được tệp (không có quyền)" in result.output
-    assert "Permission" not in result.output and "Errno" not in result.output
-
-
 def test_hash_cutting_a_paragraph_short_is_a_warning(minimal_file: Path) -> None:
     """Unquoted, "Đạt 100% #1 của tỉnh" is read as "Đạt 100%" and a YAML comment."""
     text = minimal_file.read_text(encoding="utf-8").replace(
