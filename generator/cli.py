@@ -122,6 +122,14 @@ def _run(invoke: Any, debug: bool) -> int:
             raise
         click.echo(OUT_OF_MEMORY, err=True)
         return 1
+    except OSError as exc:  # a folder missing or read-only, a full disk: said in Vietnamese
+        if debug:
+            raise
+        from .loader import os_reason
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"{where}không thực hiện được ({os_reason(exc)})", err=True)
+        return 1
     except Exception as exc:  # a bug, not a user mistake: say so briefly, no traceback
         if debug:
             raise
@@ -152,6 +160,11 @@ def _usage_message(message: str) -> str:
         message,
     )
     message = re.sub(r"Path '(.*)' does not exist\.", r"không có tệp hoặc thư mục '\1'", message)
+    message = re.sub(
+        r"(\S+) is not in the range (\S+)<=x<=([^\s.]+)\.?",
+        r"\1 không nằm trong khoảng \2–\3",
+        message,
+    )
     message = re.sub(r"\s*Did you mean '?([^'?]*)'?\?", r"; có phải \1?", message)
     for pattern, replacement in _CLICK_MESSAGES:
         if re.match(pattern, message):

@@ -266,6 +266,24 @@ CASES.update(
 )
 
 
+CASES.update(
+    {
+        "schema-into-missing-folder": Case(
+            _write("bc.yaml", "x: 1"),
+            ("schema", "-o", "khong_co/schema.json"),
+            1,
+            r"khong_co/schema\.json: không thực hiện được \(không tìm thấy tệp hoặc thư mục\)",
+        ),
+        "jobs-out-of-range": Case(
+            _write("bc.yaml", report_with("x")),
+            ("render", "bc.yaml", "-j", "100"),
+            2,
+            "100 không nằm trong khoảng 0–64",
+        ),
+    }
+)
+
+
 # --------------------------------------------------------------------------- every case
 
 
