@@ -156,7 +156,9 @@ INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: type here
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 LOCKED = Protection(locked=True)
 UNLOCKED = Protection(locked=False)
-_CHOICE_TEXT = re.compile(r"^(.*?)\s*=\s*(-?\d+)\s*$", re.DOTALL)
+# The code after the last "=" of "Phát phiếu = 1" (matched on that tail only: a regex over the
+# whole cell took quadratic time on a cell of many spaces).
+_CHOICE_CODE = re.compile(r"\s*(-?\d+)\s*")
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -1108,9 +1110,10 @@ def _figure_value(node: ChiTieu, value: Any, kind: str | None = None) -> Any:
         return None
     if (kind or node.kind) == "lua_chon" and node.lua_chon:
         options = node.lua_chon
-        typed = _CHOICE_TEXT.match(text)
+        label, equals, tail = text.rpartition("=")
+        typed = _CHOICE_CODE.fullmatch(tail) if equals else None
         if typed:
-            label, code = typed.group(1).strip().lower(), int(typed.group(2))
+            label, code = label.strip().lower(), int(typed.group(1))
             if code in options and (not label or options[code].lower() == label):
                 return code
             return text

@@ -284,6 +284,27 @@ CASES.update(
 )
 
 
+def _spaces_in_choice(folder: Path) -> None:
+    """A sổ nhập whose choice cell holds "a", 32,000 spaces and "b" (the choice pattern once
+    took half a minute on it)."""
+    from openpyxl import load_workbook
+
+    from generator.entry import SINGLE_TABLE_SHEET, write_entry_workbook
+    from tests.conftest import EXAMPLE
+    from tests.test_entry import _row_of
+
+    book = write_entry_workbook(EXAMPLE["xa_hoang_cat_6_thang_2024"], folder / "nhap.xlsx")
+    workbook = load_workbook(book)
+    sheet = workbook[SINGLE_TABLE_SHEET]
+    sheet.cell(_row_of(sheet, "1.4.2"), 5).value = "a" + " " * 32_000 + "b"
+    workbook.save(book)
+
+
+CASES["spaces-in-choice-cell"] = Case(
+    _spaces_in_choice, ("check", "nhap.xlsx"), 1, r"nhap\.xlsx!.*!E\d+: .*1\.4\.2"
+)
+
+
 # --------------------------------------------------------------------------- every case
 
 
