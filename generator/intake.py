@@ -40,7 +40,7 @@ def load_source(path: Path, so_lieu: Path | None = None) -> tuple[LoadedFile, li
     if so_lieu is not None:
         from .entry import merge_figures
 
-        if so_lieu.suffix.lower() in NOT_DATA or so_lieu.suffix.lower() != ".xlsx":
+        if so_lieu.is_file() and so_lieu.suffix.lower() != ".xlsx":  # special files: read_bytes
             raise DataError(
                 NOT_DATA.get(so_lieu.suffix.lower(), "sổ nhập phải là tệp .xlsx").replace(
                     _WORKBOOK_HINT, ""
