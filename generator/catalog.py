@@ -28,6 +28,7 @@ from .expressions import (
     Expression,
     ExpressionError,
     parse_expression,
+    representable,
 )
 from .formatting import chu_cai, la_ma, non_decimal_form, parse_number, round_half_up, so
 from .loader import FieldPath, LoadedFile, load_file
@@ -1148,6 +1149,14 @@ def compute_and_check(
             result = formula.evaluate(
                 value_of, lambda node_id=node_id: children_sum(catalog, node_id, value_of)
             )
+            if result is not None and not representable(result):
+                problems.add(
+                    f"{describe(node_id)}: công thức {formula.text} (danh mục {catalog.source}) "
+                    "cho kết quả quá lớn",
+                    path=f"{base_path}.{node_id}",
+                    **where(node_id),
+                )
+                result = None
             if result is not None:
                 # the Word table prints it, and the Excel cell caches and shows it, as this
                 rounded = round_half_up(float(result), FORMULA_DECIMALS)

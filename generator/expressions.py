@@ -11,6 +11,7 @@ The same tree is evaluated in Python (checks, computed values) and written as an
 from __future__ import annotations
 
 import ast
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -156,6 +157,8 @@ def _check_nodes(tree: ast.expr, names: dict[str, str], text: str) -> None:
             and isinstance(node.value, int | float)
             and not isinstance(node.value, bool)
         ):
+            if not representable(node.value):
+                raise ExpressionError(f'biểu thức "{text}" có số quá lớn')
             continue
         if isinstance(node, ast.Name) and (node.id in names or node.id == CHILDREN_SUM):
             continue
@@ -165,6 +168,14 @@ def _check_nodes(tree: ast.expr, names: dict[str, str], text: str) -> None:
             f'biểu thức "{text}" chỉ được dùng số, [mã chỉ tiêu], {CHILDREN_SUM}, + - * / và so '
             "sánh"
         )
+
+
+def representable(number: int | float) -> bool:
+    """A finite number within float range: every figure is computed and printed as a float."""
+    try:
+        return math.isfinite(float(number))
+    except OverflowError:  # an integer literal of hundreds of digits
+        return False
 
 
 def _evaluate(

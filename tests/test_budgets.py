@@ -305,6 +305,48 @@ CASES["spaces-in-choice-cell"] = Case(
 )
 
 
+FORMULA_CATALOG = """\
+ma: thu-so-lon
+ten_bang: BẢNG THỬ
+bang:
+  - tieu_de: BIỂU MẪU 1
+    chi_tieu:
+      - {id: "1.1", ten: Số nhiệm vụ, dvt: Nhiệm vụ}
+      - {id: "1.2", ten: Tính ra, dvt: Nhiệm vụ, cong_thuc: "FORMULA"}
+"""
+
+
+def _catalog_formula(formula: str) -> Callable[[Path], None]:
+    def write(folder: Path) -> None:
+        (folder / "dm.yaml").write_text(
+            FORMULA_CATALOG.replace("FORMULA", formula), encoding="utf-8"
+        )
+        appendix = "phu_luc:\n  danh_muc: dm.yaml\n  so_lieu: {'1.1': 5}\n"
+        (folder / "bc.yaml").write_text(report_with("x", appendix), encoding="utf-8")
+
+    return write
+
+
+TOO_BIG = r"dm\.yaml:\d+: chi_tieu\.1\.2: .*có số quá lớn"
+CASES.update(
+    {
+        "catalog-formula-infinite-literal": Case(
+            _catalog_formula("[1.1] * 1e999"), ("check", "bc.yaml"), 1, TOO_BIG
+        ),
+        "catalog-formula-400-digit-integer": Case(
+            _catalog_formula("[1.1] + " + "9" * 400), ("render", "bc.yaml"), 1, TOO_BIG
+        ),
+        "catalog-formula-overflows": Case(
+            _catalog_formula("[1.1]*1e308*10"),
+            ("render", "bc.yaml"),
+            1,
+            r"bc\.yaml:\d+: phu_luc\.so_lieu\.1\.2: .*công thức \[1\.1\]\*1e308\*10 "
+            r"\(danh mục dm\.yaml\) cho kết quả quá lớn",
+        ),
+    }
+)
+
+
 # --------------------------------------------------------------------------- every case
 
 
