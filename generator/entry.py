@@ -35,7 +35,7 @@ import unicodedata
 import warnings
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +47,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .errors import CatalogError, DataError, OutputError, Problem
+from .errors import CatalogError, DataError, OutputError, Problem, Severity
 from .formatting import KyBaoCao, la_ma, so
 from .loader import (
     FieldPath,
@@ -1517,12 +1517,26 @@ def _apply_figures(
     appendix: _FilledAppendix,
     so_lieu: dict[str, Any],
     record: Callable,
+    notes: list[Problem],
     cleared: Callable[[str, _Figure, str, Any, str], None] | None = None,
 ) -> None:
     """The workbook's figure and Ghi chú cells into ``so_lieu``; ``cleared`` hears of every
-    figure or note of ``so_lieu`` an empty cell took away."""
+    figure or note of ``so_lieu`` an empty cell took away. A figure typed in a group row
+    (unlocked by hand) is not part of the form: left out, with a warning in ``notes``."""
     catalog = appendix.catalog
     for node_id, figure in appendix.figures.items():
+        if figure.node.kind == "nhom" and figure.value is not None:
+            notes.append(
+                Problem(
+                    f"{node_id} {figure.node.ten} là hàng nhóm, không có số liệu trong biểu "
+                    f'mẫu: "{figure.value}" gõ ở ô này bị bỏ qua (ghi số liệu vào các chỉ '
+                    "tiêu con của nhóm)",
+                    file=f"{filled.name}!{figure.value_cell}",
+                    path=format_path(appendix.path("so_lieu", node_id)),
+                    severity=Severity.WARNING,
+                )
+            )
+            figure = replace(figure, value=None)
         formula = node_id in catalog.formulas
         present = node_id in so_lieu
         base = so_lieu.get(node_id)
@@ -1655,7 +1669,7 @@ def load_workbook_data(path: Path) -> LoadedFile:
         for index, appendix in enumerate(filled.appendices):
             base = (kept[index] if index < len(kept) else None) if filled.listed else kept
             item = _fill_appendix(base, appendix, record)
-            _apply_figures(filled, appendix, item["so_lieu"], record)
+            _apply_figures(filled, appendix, item["so_lieu"], record, loaded.notes)
             items.append(item)
         data["phu_luc"] = items if filled.listed else items[0]
     drop_bidi_controls(loaded)
@@ -1760,7 +1774,7 @@ def merge_figures(loaded: LoadedFile, workbook: Path) -> None:
                 )
             )
 
-        _apply_figures(filled, appendix, so_lieu, record, cleared)
+        _apply_figures(filled, appendix, so_lieu, record, loaded.notes, cleared)
 
 
 def _count(phu_luc: Any) -> int:

@@ -257,6 +257,20 @@ def test_merge_names_the_workbook_cell_in_problems(xa_book: Path) -> None:
     assert any(t.startswith(expected) and '"mười" không phải là số' in t for t in texts), texts
 
 
+@pytest.mark.parametrize("merged", [False, True], ids=["so-nhap", "so-lieu"])
+def test_figure_typed_in_a_group_row_is_a_warning_and_left_out(xa_book: Path, merged: bool) -> None:
+    cells = _edit(xa_book, SINGLE_TABLE_SHEET, {"1.2": 7})
+    result = check_data(XA, so_lieu=xa_book) if merged else check_data(xa_book)
+    assert not result.errors
+    warnings = [str(p) for p in result.warnings if "hàng nhóm" in str(p)]
+    assert warnings == [
+        f"{xa_book}!{SINGLE_TABLE_SHEET}!{cells['1.2']}: cảnh báo: phu_luc.so_lieu.1.2: "
+        '1.2 Kiểm tra CCHC là hàng nhóm, không có số liệu trong biểu mẫu: "7" gõ ở ô này '
+        "bị bỏ qua (ghi số liệu vào các chỉ tiêu con của nhóm)"
+    ]
+    assert "1.2" not in load_report(xa_book).report.phu_luc.so_lieu
+
+
 def test_merge_refuses_another_catalog(tmp_path: Path) -> None:
     book = write_entry_workbook("cchc-huyen-quang-tri", tmp_path / "nhap.xlsx")
     with pytest.raises(DataError) as caught:
