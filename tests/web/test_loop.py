@@ -4,6 +4,7 @@ upload with problems at their cells, correction with diff, edits, preview, downl
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 
 import openpyxl
@@ -110,6 +111,24 @@ def test_downloads_are_byte_identical_to_baocao_render(login, example_bytes, tmp
             b"".join(response.streaming_content)
             == (tmp_path / "out" / f"xa_hoang_cat{suffix}").read_bytes()
         )
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_pdf_download_is_byte_identical_to_baocao_render(login, example_bytes, tmp_path):
+    from click.testing import CliRunner
+
+    xa = login("xa_a")
+    report = start(
+        xa, danh_muc="", ky_bao_cao="", tep=SimpleUploadedFile("xa_hoang_cat.yaml", example_bytes)
+    )
+    source = tmp_path / "xa_hoang_cat.yaml"
+    source.write_bytes(example_bytes)
+    result = CliRunner().invoke(cli, ["render", str(source), "-o", str(tmp_path), "--pdf"])
+    assert result.exit_code == 0, result.output
+    response = xa.get(f"/bao-cao/{report.pk}/phien-ban/1/tai/pdf/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == (tmp_path / "xa_hoang_cat.pdf").read_bytes()
 
 
 def test_preview_shows_header_body_footnotes_and_phu_luc(login, example_bytes):
