@@ -425,6 +425,28 @@ def _appendix_list(
     return result
 
 
+def _refuse_overlong_text(value: Any, at: FieldPath, loaded: Any, name: str) -> None:
+    """Excel keeps at most 32,767 characters in a cell: a longer text is refused, never cut."""
+    if isinstance(value, str):
+        if len(value) > EXCEL_TEXT_LIMIT:
+            raise DataError(
+                f"văn bản dài {len(value):_} ký tự, quá giới hạn {EXCEL_TEXT_LIMIT:_} ký tự "
+                "của một ô Excel: không làm được sổ nhập; hãy chia thành nhiều đoạn".replace(
+                    "_", "."
+                ),
+                file=name,
+                line=loaded.line_of(at),
+                path=format_path(at) or None,
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_overlong_text(key, at, loaded, name)
+            _refuse_overlong_text(item, (*at, key), loaded, name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_overlong_text(item, (*at, index), loaded, name)
+
+
 def _looks_like_catalog(data: Any) -> bool:
     return isinstance(data, dict) and "ma" in data and ("chi_tieu" in data or "bang" in data)
 
@@ -457,6 +479,7 @@ def _read_source(source: str | Path, target_dir: Path) -> _Source:
     if not isinstance(loaded.data, dict):
         raise DataError("tệp dữ liệu phải là một bảng các trường", file=name, line=1)
     data = loaded.data
+    _refuse_overlong_text(data, (), loaded, name)
     inputs = [path.read_bytes()]
     phu_luc = data.get("phu_luc")
     listed = isinstance(phu_luc, list) and bool(phu_luc)
@@ -998,6 +1021,13 @@ def _write_rest(wb: Workbook, rest: dict[str, Any]) -> None:
     )
     _put(ws.cell(1, 1), DATA_HEADER)
     for row, line in enumerate(text.splitlines(), start=2):
+        if len(line) > EXCEL_TEXT_LIMIT:  # escapes can lengthen a text that fits: never cut it
+            raise DataError(
+                f"một dòng của phần dữ liệu ẩn dài quá {EXCEL_TEXT_LIMIT:_} ký tự của một ô "
+                "Excel: không làm được sổ nhập; hãy chia văn bản dài thành nhiều đoạn".replace(
+                    "_", "."
+                )
+            )
         if line:
             _put(ws.cell(row, 1), line)
     ws.column_dimensions["A"].width = 120

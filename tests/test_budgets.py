@@ -347,6 +347,26 @@ CASES.update(
 )
 
 
+EXCEL_CELL = "quá giới hạn 32.767 ký tự của một ô Excel"
+CASES.update(
+    {
+        # Excel holds 32,767 characters in a cell: the sổ nhập refuses a longer text, never cuts it
+        "mau-nhap-long-paragraph": Case(
+            data("chữ" * 12_000),
+            ("mau-nhap", "bc.yaml", "-o", "nhap.xlsx"),
+            1,
+            r"bc\.yaml:21: noi_dung\[1\]\.doan\[2\]: văn bản dài 36\.000 ký tự, " + EXCEL_CELL,
+        ),
+        "mau-nhap-long-hidden-field": Case(
+            _write("bc.yaml", report_with("x", "ghi_chu_rieng: " + "a" * 40_000 + "\n")),
+            ("mau-nhap", "bc.yaml", "-o", "nhap.xlsx"),
+            1,
+            r"bc\.yaml:\d+: ghi_chu_rieng: văn bản dài 40\.000 ký tự, " + EXCEL_CELL,
+        ),
+    }
+)
+
+
 # --------------------------------------------------------------------------- every case
 
 
