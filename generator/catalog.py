@@ -666,7 +666,9 @@ def _compile(spec: DanhMuc, source: str, loaded: LoadedFile) -> Catalog:
                 path=f"bieu_do[{index + 1}]",
                 line=loaded.line_of(("bieu_do", index)),
             )
-    cycle = _formula_cycle(catalog.formulas)
+    order, cycle = _formula_order(catalog.formulas)
+    # evaluated in this order, each formula finds the formulas it reads already computed
+    catalog.formulas = {node_id: catalog.formulas[node_id] for node_id in order}
     if cycle:
         problems.add(
             named(
@@ -682,28 +684,34 @@ def _compile(spec: DanhMuc, source: str, loaded: LoadedFile) -> Catalog:
     return catalog
 
 
-def _formula_cycle(formulas: dict[str, Expression]) -> list[str] | None:
-    """A chain of formulas that reads itself ("1.6 → 1.7 → 1.6"), or None."""
+def _formula_order(formulas: dict[str, Expression]) -> tuple[list[str], list[str] | None]:
+    """Formula ids with each one after the formulas it reads, and a chain of formulas that
+    reads itself ("1.6 → 1.7 → 1.6") or None. Walked without recursion: a catalog may chain
+    a thousand formulas."""
     state: dict[str, int] = {}  # 1: being visited, 2: done
-
-    def visit(node_id: str, trail: list[str]) -> list[str] | None:
-        if state.get(node_id) == 1:
-            return [*trail[trail.index(node_id) :], node_id]
-        if state.get(node_id) == 2 or node_id not in formulas:
-            return None
-        state[node_id] = 1
-        for ref in formulas[node_id].refs:
-            found = visit(ref, [*trail, node_id])
-            if found:
-                return found
-        state[node_id] = 2
-        return None
-
-    for node_id in formulas:
-        found = visit(node_id, [])
-        if found:
-            return found
-    return None
+    order: list[str] = []
+    for start in formulas:
+        if start in state:
+            continue
+        state[start] = 1
+        trail = [start]
+        pending = [iter(formulas[start].refs)]
+        while pending:
+            for ref in pending[-1]:
+                if ref not in formulas or state.get(ref) == 2:
+                    continue
+                if state.get(ref) == 1:
+                    return order, [*trail[trail.index(ref) :], ref]
+                state[ref] = 1
+                trail.append(ref)
+                pending.append(iter(formulas[ref].refs))
+                break
+            else:
+                pending.pop()
+                done = trail.pop()
+                state[done] = 2
+                order.append(done)
+    return order, None
 
 
 def shipped_catalogs() -> dict[str, Path]:
@@ -1142,7 +1150,8 @@ def compute_and_check(
 
     describe = figures.describe
 
-    # formulas may read other formulas: evaluate until nothing changes (depth is small)
+    # formulas come in dependency order (see _formula_order): one pass computes them all,
+    # a second finds nothing changed
     for _ in range(len(catalog.formulas) + 1):
         changed = False
         for node_id, formula in catalog.formulas.items():

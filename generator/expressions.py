@@ -23,6 +23,9 @@ _SINGLE_EQUALS = re.compile(r"(?<![<>=!])=(?!=)")
 CHILDREN_SUM = "tong_con"
 _PLUS_MINUS = re.compile(r"±\s*(\d+(?:[.,]\d+)?)\s*$")
 APPROX_DEFAULT = 0.01  # "≈ A" without "±": within 0,01
+# Bounds that keep parsing and the recursive evaluation far from Python's recursion limit.
+MAX_OPERATORS = 200
+MAX_DEPTH = 100
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
@@ -132,16 +135,39 @@ def parse_expression(text: str, self_id: str | None = None) -> Expression:
 
     source = _REF.sub(placeholder, source)
     source = _SINGLE_EQUALS.sub("==", source)
+    if sum(source.count(sign) for sign in "+-*/(") > MAX_OPERATORS:
+        raise ExpressionError(
+            f'biểu thức "{_short(text)}" quá dài (quá {MAX_OPERATORS} phép tính và dấu ngoặc)'
+        )
     try:
         tree = ast.parse(source, mode="eval").body
-    except SyntaxError:
-        raise ExpressionError(f'biểu thức "{text}" sai cú pháp') from None
+    except (SyntaxError, RecursionError, MemoryError):
+        raise ExpressionError(f'biểu thức "{_short(text)}" sai cú pháp') from None
+    if _depth(tree) > MAX_DEPTH:
+        raise ExpressionError(
+            f'biểu thức "{_short(text)}" lồng nhau quá sâu (quá {MAX_DEPTH} tầng)'
+        )
     _check_nodes(tree, names, text)
     if isinstance(tree, ast.Compare) and len(tree.ops) != 1:
         raise ExpressionError(f'biểu thức "{text}" chỉ được có một phép so sánh')
     if tolerance is not None and not isinstance(tree, ast.Compare):
         raise ExpressionError(f'biểu thức "{text}": ≈ phải là phép so sánh')
     return Expression(text, tree, names, tolerance)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _depth(tree: ast.expr) -> int:
+    """How deeply the tree nests, found without recursion."""
+    deepest = 0
+    pending = [(tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _check_nodes(tree: ast.expr, names: dict[str, str], text: str) -> None:

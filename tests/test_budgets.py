@@ -343,6 +343,24 @@ CASES.update(
             r"bc\.yaml:\d+: phu_luc\.so_lieu\.1\.2: .*công thức \[1\.1\]\*1e308\*10 "
             r"\(danh mục dm\.yaml\) cho kết quả quá lớn",
         ),
+        "catalog-formula-2000-terms": Case(
+            _catalog_formula("[1.1]" + " + 1" * 2000),
+            ("check", "bc.yaml"),
+            1,
+            r"dm\.yaml:\d+: chi_tieu\.1\.2: .*quá dài \(quá 200 phép tính",
+        ),
+        "catalog-formula-5000-unary-minus": Case(
+            _catalog_formula("-" * 5000 + "[1.1]"),
+            ("check", "bc.yaml"),
+            1,
+            r"dm\.yaml:\d+: chi_tieu\.1\.2: .*quá dài",
+        ),
+        "catalog-formula-deep-nesting": Case(
+            _catalog_formula("-" * 150 + "[1.1]"),
+            ("check", "bc.yaml"),
+            1,
+            r"dm\.yaml:\d+: chi_tieu\.1\.2: .*lồng nhau quá sâu \(quá 100 tầng\)",
+        ),
     }
 )
 
@@ -364,6 +382,27 @@ CASES.update(
             r"bc\.yaml:\d+: ghi_chu_rieng: văn bản dài 40\.000 ký tự, " + EXCEL_CELL,
         ),
     }
+)
+
+
+def _formula_chain(folder: Path) -> None:
+    """1,000 formulas each reading the one before, listed last first: 1.1000 = 1.1 + 999."""
+    rows = "".join(
+        f'      - {{id: "1.{i}", ten: Bước {i}, dvt: Nhiệm vụ, cong_thuc: "[1.{i - 1}] + 1"}}\n'
+        for i in range(1000, 1, -1)
+    )
+    catalog = FORMULA_CATALOG.split('      - {id: "1.2"')[0] + rows
+    (folder / "dm.yaml").write_text(catalog, encoding="utf-8")
+    appendix = "phu_luc:\n  danh_muc: dm.yaml\n  so_lieu: {'1.1': 5, '1.1000': 7}\n"
+    (folder / "bc.yaml").write_text(report_with("x", appendix), encoding="utf-8")
+
+
+# the typed 7 differs from the computed 5 + 999: the warning shows the chain was computed
+CASES["catalog-formula-chain-of-1000"] = Case(
+    _formula_chain,
+    ("check", "bc.yaml"),
+    0,
+    r"phu_luc\.so_lieu\.1\.1000: .*số nhập 7 khác giá trị tính theo công thức 1\.004",
 )
 
 
