@@ -225,6 +225,7 @@ def _code_slips(doc: VanBan) -> str | None:
 # are dated from about the data cut-off (mid last month, NĐ 09/2019/NĐ-CP) to a few weeks after.
 EARLY_REPORT_DAYS = {"quy": 45, "6_thang": 45, "9_thang": 45, "nam": 60}
 LATE_REPORT_DAYS = 90
+MAX_SECTION_DEPTH = 20  # README "Giới hạn"
 
 _TYPED_NUMBER = re.compile(r"^\s*((?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])\s*[.)])\s+(?=\S)")
 
@@ -724,6 +725,13 @@ class Composer:
         self, section: Muc, counters: list[int], path: FieldPath, out: list[Block]
     ) -> None:
         level = len(counters)
+        if level > MAX_SECTION_DEPTH:  # the sổ nhập's YAML writer and Word both give out deeper
+            self.problems.add(
+                f"mục lồng quá sâu (quá {MAX_SECTION_DEPTH} cấp); hãy gộp bớt cấp",
+                path=format_path(path),
+                **self._where(path),
+            )
+            return
         styles = self.report.kieu_danh_so
         if level == len(styles) + 1 and counters[-1] == 1:
             self.problems.warn(

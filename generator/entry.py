@@ -86,6 +86,7 @@ FONT_SIZE = 12
 FIXED_TIME = dt.datetime(2024, 1, 1)
 TEXT_FORMAT = "@"
 EXCEL_TEXT_LIMIT = 32767
+ENTRY_MAX_NESTING = 60  # fields within fields: room for 20 levels of mục, far from recursion
 
 INSTRUCTION_ROW = 1
 HEADER_ROW = 2
@@ -426,7 +427,15 @@ def _appendix_list(
 
 
 def _refuse_overlong_text(value: Any, at: FieldPath, loaded: Any, name: str) -> None:
-    """Excel keeps at most 32,767 characters in a cell: a longer text is refused, never cut."""
+    """Excel keeps at most 32,767 characters in a cell: a longer text is refused, never cut.
+    Nesting deeper than the check allows (mục lồng quá 20 cấp) is refused here too."""
+    if len(at) > ENTRY_MAX_NESTING:
+        raise DataError(
+            f"dữ liệu lồng nhau quá sâu (quá {ENTRY_MAX_NESTING} cấp); mục lồng tối đa 20 cấp",
+            file=name,
+            line=loaded.line_of(at),
+            path=format_path(at) or None,
+        )
     if isinstance(value, str):
         if len(value) > EXCEL_TEXT_LIMIT:
             raise DataError(

@@ -406,6 +406,29 @@ CASES["catalog-formula-chain-of-1000"] = Case(
 )
 
 
+def _deep_sections(folder: Path) -> None:
+    """A report whose mục nest 200 levels deep (the README's cap is 20)."""
+    deep = "{tieu_de: Cấp, muc: [" * 200 + "{tieu_de: Đáy}" + "]}" * 200
+    last = '        doan: ["Tỷ lệ hoàn thành 3."]'
+    text = report_with("x").replace(last, f"{last}\n        muc: [{deep}]", 1)
+    (folder / "bc.yaml").write_text(text, encoding="utf-8")
+
+
+DEEP_SECTION = r"bc\.yaml:25: noi_dung\[1\](\.muc\[1\]){20}: mục lồng quá sâu \(quá 20 cấp\)"
+CASES.update(
+    {
+        "check-sections-200-deep": Case(_deep_sections, ("check", "bc.yaml"), 1, DEEP_SECTION),
+        "render-sections-200-deep": Case(_deep_sections, ("render", "bc.yaml"), 1, DEEP_SECTION),
+        "mau-nhap-sections-200-deep": Case(
+            _deep_sections,
+            ("mau-nhap", "bc.yaml", "-o", "nhap.xlsx"),
+            1,
+            r"bc\.yaml:25: noi_dung\[1\](\.muc\[1\])+\S*: dữ liệu lồng nhau quá sâu",
+        ),
+    }
+)
+
+
 # --------------------------------------------------------------------------- every case
 
 
