@@ -1205,9 +1205,19 @@ def compute_and_check(
                 )
         for check, expression in catalog.checks.get(node_id, []):
             children = lambda node_id=node_id: children_sum(catalog, node_id, value_of)  # noqa: E731
+            op, left, right = expression.comparison  # type: ignore[misc]
+            sides = (expression.evaluate(value_of, children, side) for side in (left, right))
+            if any(side is not None and not representable(side) for side in sides):
+                # an infinite side passes or fails any comparison: neither would be true
+                problems.add(
+                    f"{describe(node_id)}: kiểm tra {expression.text} (danh mục "
+                    f"{catalog.source}) cho kết quả quá lớn",
+                    path=f"{base_path}.{node_id}",
+                    **where(node_id),
+                )
+                continue
             if expression.evaluate(value_of, children, rounding=check.lam_tron) is not False:
                 continue
-            op, left, right = expression.comparison  # type: ignore[misc]
             message = check.thong_bao or _check_message(
                 expression,
                 op,

@@ -316,11 +316,12 @@ bang:
 """
 
 
-def _catalog_formula(formula: str) -> Callable[[Path], None]:
+def _catalog_formula(formula: str, field: str = "cong_thuc") -> Callable[[Path], None]:
+    """The catalog with indicator 1.2's formula (or, ``field="kiem_tra"``, its check)."""
+
     def write(folder: Path) -> None:
-        (folder / "dm.yaml").write_text(
-            FORMULA_CATALOG.replace("FORMULA", formula), encoding="utf-8"
-        )
+        catalog = FORMULA_CATALOG.replace("cong_thuc: ", field + ": ")
+        (folder / "dm.yaml").write_text(catalog.replace("FORMULA", formula), encoding="utf-8")
         appendix = "phu_luc:\n  danh_muc: dm.yaml\n  so_lieu: {'1.1': 5}\n"
         (folder / "bc.yaml").write_text(report_with("x", appendix), encoding="utf-8")
 
@@ -341,6 +342,13 @@ CASES.update(
             ("render", "bc.yaml"),
             1,
             r"bc\.yaml:\d+: phu_luc\.so_lieu\.1\.2: .*công thức \[1\.1\]\*1e308\*10 "
+            r"\(danh mục dm\.yaml\) cho kết quả quá lớn",
+        ),
+        "catalog-check-overflows": Case(
+            _catalog_formula("== [1.1]*1e308*10", field="kiem_tra"),
+            ("check", "bc.yaml"),
+            1,
+            r"bc\.yaml:\d+: phu_luc\.so_lieu\.1\.2: .*kiểm tra == \[1\.1\]\*1e308\*10 "
             r"\(danh mục dm\.yaml\) cho kết quả quá lớn",
         ),
         "catalog-formula-2000-terms": Case(
