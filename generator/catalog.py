@@ -32,7 +32,7 @@ from .expressions import (
 )
 from .formatting import chu_cai, la_ma, non_decimal_form, parse_number, round_half_up, so
 from .loader import FieldPath, LoadedFile, load_file
-from .model import GiaTri, Model
+from .model import MAX_COLUMN_WEIGHT, GiaTri, Model
 from .validate import validate_model
 
 CATALOG_DIR = Path(__file__).parent / "catalogs"
@@ -263,9 +263,9 @@ class Cot(Model):
         description="Nhãn ô gộp phía trên (tiêu đề hai hàng): các cột liền nhau cùng nhom được "
         'gộp, ví dụ "Kết quả thống kê". Không cột nào có nhom: tiêu đề một hàng.',
     )
-    do_rong: Annotated[float, Field(gt=0)] | None = Field(
+    do_rong: Annotated[float, Field(gt=0, le=MAX_COLUMN_WEIGHT)] | None = Field(
         None,
-        description="Độ rộng tương đối; mặc định stt 1,3, chi_tieu 7, dvt 3, so_lieu 1,9, "
+        description="Độ rộng tương đối (≤ 100); mặc định stt 1,3, chi_tieu 7, dvt 3, so_lieu 1,9, "
         "ghi_chu 2,8.",
     )
     ma: Id | None = Field(

@@ -98,6 +98,9 @@ Scalar = Annotated[
 ]
 
 
+MAX_COLUMN_WEIGHT = 100  # relative widths; README "Giới hạn"
+
+
 class Model(BaseModel):
     # defer_build: validators are built on first use, only for the models a command needs
     model_config = ConfigDict(
@@ -139,8 +142,9 @@ class Bang(Model):
 
     tieu_de_cot: list[CellText] = Field(description="Tên các cột (hàng tiêu đề in đậm).")
     dong: list[list[CellText]] = Field(description="Các hàng, mỗi hàng một danh sách ô.")
-    do_rong: list[Annotated[float, Field(gt=0)]] | None = Field(
-        None, description="Độ rộng tương đối của các cột, ví dụ [1, 5, 3, 4, 3]."
+    do_rong: list[Annotated[float, Field(gt=0, le=MAX_COLUMN_WEIGHT)]] | None = Field(
+        None,
+        description="Độ rộng tương đối của các cột (mỗi số ≤ 100), ví dụ [1, 5, 3, 4, 3].",
     )
 
     @model_validator(mode="after")

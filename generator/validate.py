@@ -124,6 +124,10 @@ def _message(error: dict[str, Any], root: type[BaseModel], loc: FieldPath) -> st
     if kind in ("greater_than_equal", "greater_than"):
         sign = "≥" if kind == "greater_than_equal" else ">"
         return f"{_shown(value)} phải {sign} {ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        sign = "≤" if kind == "less_than_equal" else "<"
+        limit = ctx.get("le", ctx.get("lt"))
+        return f"{_shown(value)} phải {sign} {limit:g}"
     if kind in ("bool_parsing", "bool_type"):
         return f"{_shown(value)} phải là true (có) hoặc false (không)"
     if kind == "literal_error":

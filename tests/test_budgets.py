@@ -437,6 +437,43 @@ CASES.update(
 )
 
 
+def _table_width(width: str) -> Callable[[Path], None]:
+    row = "      - bang: {tieu_de_cot: [A, B], dong: [[a, b]], do_rong: [1, WIDTH]}\n"
+    row = row.replace("WIDTH", width)
+    return _write("bc.yaml", report_with("x").replace('      - "x"\n', row))
+
+
+def _catalog_width(width: str) -> Callable[[Path], None]:
+    columns = "cot:\n  - {loai: stt}\n  - {loai: chi_tieu, do_rong: WIDTH}\n".replace(
+        "WIDTH", width
+    )
+    columns += "  - {loai: dvt}\n  - {loai: so_lieu}\n"
+
+    def write(folder: Path) -> None:
+        _catalog_formula("[1.1]")(folder)
+        catalog = folder / "dm.yaml"
+        text = catalog.read_text(encoding="utf-8").replace("bang:\n", columns + "bang:\n", 1)
+        catalog.write_text(text, encoding="utf-8")
+
+    return write
+
+
+# a width that overflows the arithmetic crashed render although check passed
+for _width in (".inf", "1.0e+308"):
+    CASES[f"table-width-{_width}"] = Case(
+        _table_width(_width),
+        ("check", "bc.yaml"),
+        1,
+        r"bc\.yaml:21: noi_dung\[1\]\.doan\[2\]\.bang\.do_rong\[2\]: \S+ phải ≤ 100\b",
+    )
+    CASES[f"catalog-width-{_width}"] = Case(
+        _catalog_width(_width),
+        ("check", "bc.yaml"),
+        1,
+        r"dm\.yaml:5: cot\[2\]\.do_rong: \S+ phải ≤ 100\b",
+    )
+
+
 # --------------------------------------------------------------------------- every case
 
 
