@@ -369,7 +369,7 @@ class BangChiTieu(Model):
         None, description='Hàng chú thích ngay dưới tiêu đề cột: "Báo cáo CCHC {{ ky_bao_cao }}".'
     )
     cot: Columns | None = Field(None, description="Các cột của bảng; mặc định: cot của danh mục.")
-    do_rong_cot: list[Annotated[float, Field(gt=0)]] | None = Field(
+    do_rong_cot: list[Annotated[float, Field(gt=0, le=MAX_COLUMN_WEIGHT)]] | None = Field(
         None, description="Độ rộng 5 cột chuẩn của bảng; mặc định: do_rong_cot của danh mục."
     )
     huong: Literal["doc", "ngang"] | None = Field(
@@ -439,7 +439,7 @@ class DanhMuc(Model):
         default_factory=CotTieuDe,
         description="Nhãn 5 cột chuẩn (bảng các nhãn) hoặc danh sách cột tự chọn.",
     )
-    do_rong_cot: list[Annotated[float, Field(gt=0)]] | None = Field(
+    do_rong_cot: list[Annotated[float, Field(gt=0, le=MAX_COLUMN_WEIGHT)]] | None = Field(
         None,
         description="Độ rộng tương đối 5 cột chuẩn: STT, chỉ tiêu, đơn vị, số liệu, ghi chú "
         "(mặc định [1.3, 7.0, 3.0, 1.9, 2.8]).",

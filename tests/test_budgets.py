@@ -473,6 +473,19 @@ for _width in (".inf", "1.0e+308"):
         r"dm\.yaml:5: cot\[2\]\.do_rong: \S+ phải ≤ 100\b",
     )
 
+CASES["catalog-standard-widths-inf"] = Case(
+    lambda folder: (
+        _catalog_formula("[1.1]")(folder),
+        (folder / "dm.yaml").write_text(
+            (folder / "dm.yaml").read_text(encoding="utf-8") + "do_rong_cot: [1, .inf, 1, 1, 1]\n",
+            encoding="utf-8",
+        ),
+    ),
+    ("check", "bc.yaml"),
+    1,
+    r"dm\.yaml:\d+: do_rong_cot\[2\]: inf phải ≤ 100\b",
+)
+
 
 # --------------------------------------------------------------------------- every case
 
