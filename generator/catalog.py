@@ -354,7 +354,22 @@ WIDTHS_DEFAULT = [1.3, 7.0, 3.0, 1.9, 2.8]
 Columns = CotTieuDe | list[Cot]
 
 
-class BangChiTieu(Model):
+class _ColumnLayout(Model):
+    """The checks of ``cot`` and ``do_rong_cot``, which a catalog and each of its tables
+    declare (with their own descriptions and defaults)."""
+
+    @field_validator("cot", check_fields=False)
+    @classmethod
+    def _columns(cls, value: Columns | None) -> Columns | None:
+        return _column_list(value)
+
+    @field_validator("do_rong_cot", check_fields=False)
+    @classmethod
+    def _five(cls, value: list[float] | None) -> list[float] | None:
+        return _five_widths(value)
+
+
+class BangChiTieu(_ColumnLayout):
     """One table of the appendix (a catalog may hold several: "Biểu mẫu 1 … 7")."""
 
     model_config = ConfigDict(
@@ -377,16 +392,6 @@ class BangChiTieu(Model):
     )
     stt: KieuStt | None = Field(None, description="Kiểu STT của bảng; mặc định: stt của danh mục.")
     chi_tieu: list[ChiTieu] = Field(description="Các chỉ tiêu của bảng (cây, theo thứ tự in).")
-
-    @field_validator("cot")
-    @classmethod
-    def _columns(cls, value: Columns | None) -> Columns | None:
-        return _column_list(value)
-
-    @field_validator("do_rong_cot")
-    @classmethod
-    def _five(cls, value: list[float] | None) -> list[float] | None:
-        return _five_widths(value)
 
     @model_validator(mode="after")
     def _widths(self) -> BangChiTieu:
@@ -413,7 +418,7 @@ def _check_widths(cot: Columns | None, widths: list[float] | None) -> None:
         )
 
 
-class DanhMuc(Model):
+class DanhMuc(_ColumnLayout):
     """A whole catalog file."""
 
     model_config = ConfigDict(
@@ -458,16 +463,6 @@ class DanhMuc(Model):
         description="Mã các chỉ tiêu số vẽ trên biểu đồ của `baocao tong-hop` (tối đa 6).",
         max_length=6,
     )
-
-    @field_validator("cot")
-    @classmethod
-    def _columns(cls, value: Columns | None) -> Columns | None:
-        return _column_list(value)
-
-    @field_validator("do_rong_cot")
-    @classmethod
-    def _five(cls, value: list[float] | None) -> list[float] | None:
-        return _five_widths(value)
 
     @model_validator(mode="after")
     def _tables(self) -> DanhMuc:
