@@ -42,6 +42,12 @@ CONTENT_TYPES = {"docx": DOCX, "xlsx": XLSX, "pdf": "application/pdf"}
 # --------------------------------------------------------------------------- helpers
 
 
+def _refused(what: str, error: BaocaoError) -> HttpResponse:
+    """What the library refused to make from a stored file, said in Vietnamese (409: the
+    request was right, the file's content is not)."""
+    return HttpResponse(f"{what}: {error}", status=409, content_type="text/plain; charset=utf-8")
+
+
 def _download(data: bytes | Path, name: str, content_type: str) -> FileResponse | HttpResponse:
     if isinstance(data, Path):
         return FileResponse(
@@ -353,9 +359,7 @@ def version_output(request, report_id: int, number: int, kind: str):
     try:
         made = library.outputs(version.ten_tep, version.noi_dung, version.sha256, pdf=kind == "pdf")
     except BaocaoError as exc:
-        return HttpResponse(
-            f"Không xuất được: {exc}", status=409, content_type="text/plain; charset=utf-8"
-        )
+        return _refused("Không xuất được", exc)
     if kind not in made:
         raise Http404
     return _download(made[kind], made[kind].name, CONTENT_TYPES[kind])
@@ -372,9 +376,7 @@ def so_nhap(request, report_id: int):
         else:
             raise Http404
     except BaocaoError as exc:
-        return HttpResponse(
-            f"Không tạo được sổ nhập: {exc}", status=409, content_type="text/plain; charset=utf-8"
-        )
+        return _refused("Không tạo được sổ nhập", exc)
     return _download(data, f"so_nhap_{report.don_vi.ma}_{report.pk}.xlsx", XLSX)
 
 
@@ -537,9 +539,7 @@ def preview(request, report_id: int, number: int | None = None):
     try:
         composition = library.composition(version.ten_tep, version.noi_dung)
     except BaocaoError as exc:
-        return HttpResponse(
-            f"Không xem trước được: {exc}", status=409, content_type="text/plain; charset=utf-8"
-        )
+        return _refused("Không xem trước được", exc)
     return render(
         request,
         "baocao/preview.html",
@@ -563,9 +563,7 @@ def preview_pages(request, report_id: int, number: int):
     try:
         pages = library.pdf_pages(version.ten_tep, version.noi_dung, version.sha256)
     except BaocaoError as exc:
-        return HttpResponse(
-            f"Không tạo được PDF: {exc}", status=409, content_type="text/plain; charset=utf-8"
-        )
+        return _refused("Không tạo được PDF", exc)
     return render(
         request,
         "baocao/pages.html",
@@ -649,9 +647,7 @@ def tong_hop_download(request, period_id: int):
     try:
         workbook, _, _ = library.tong_hop(files)
     except BaocaoError as exc:
-        return HttpResponse(
-            f"Không tổng hợp được: {exc}", status=409, content_type="text/plain; charset=utf-8"
-        )
+        return _refused("Không tổng hợp được", exc)
     return _download(workbook, f"tong_hop_{period.don_vi.ma}_{period.pk}.xlsx", XLSX)
 
 
@@ -673,9 +669,7 @@ def start_from_totals(request, period_id: int):
     try:
         _, phu_luc, result = library.tong_hop(files)
     except BaocaoError as exc:
-        return HttpResponse(
-            f"Không tổng hợp được: {exc}", status=409, content_type="text/plain; charset=utf-8"
-        )
+        return _refused("Không tổng hợp được", exc)
     data = library.with_figures(
         library.starting_data(period.danh_muc, period.ky_bao_cao, unit.ten, unit.loai), phu_luc
     )
