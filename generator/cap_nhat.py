@@ -78,12 +78,10 @@ class Change:
     new: str = ""
 
     def line(self) -> str:
-        if self.kind in ("doi", "ep"):
+        if self.kind in ("doi", "ep", "mat"):
             return f"{self.place}: {self.old} → {self.new}"
         if self.kind == "xung_dot":
             return f"{self.place}: trong tệp “{self.old}”, số liệu mới {self.new}"
-        if self.kind == "mat":
-            return f"{self.place}: {self.old} → {self.new}"
         if self.kind == "khong_dat":
             return f"{self.place}: {self.new}"
         if self.kind == "bo":
