@@ -83,7 +83,6 @@ DATA_SHEET = "_du_lieu"
 CHOICES_SHEET = "_lua_chon"
 FONT_NAME = "Times New Roman"
 FONT_SIZE = 12
-FIXED_TIME = dt.datetime(2024, 1, 1)
 TEXT_FORMAT = "@"
 EXCEL_TEXT_LIMIT = 32767
 ENTRY_MAX_NESTING = 60  # fields within fields: room for 20 levels of mục, far from recursion
@@ -1053,11 +1052,7 @@ def _build(source: _Source) -> bytes:
     _write_rest(wb, _rest_of_report(source))
     wb.active = 0
     wb.security = WorkbookProtection(lockStructure=True)
-    props = wb.properties
-    props.title = "Sổ nhập số liệu báo cáo"
-    props.creator = props.lastModifiedBy = "baocao"
-    props.created = props.modified = FIXED_TIME
-    return workbook_bytes(wb)
+    return workbook_bytes(wb, "Sổ nhập số liệu báo cáo")
 
 
 def write_entry_workbook(source: str | Path, output: str | Path, force: bool = False) -> Path:

@@ -25,7 +25,6 @@ from openpyxl.utils import get_column_letter
 from .errors import Problem
 from .formatting import ky
 from .xlsx_render import (
-    FIXED_TIME,
     FONT_SIZE,
     MAX_ROW_HEIGHT,
     NEGATIVE_INTEGER_FORMAT,
@@ -465,11 +464,7 @@ def tong_hop_workbook(result: TongHopResult) -> bytes:
     if result.problems:
         _check_sheet(wb.create_sheet(CHECK_SHEET), result)
     _chart_sheet(wb.create_sheet(CHART_SHEET), result)
-    props = wb.properties
-    props.title = f"Tổng hợp số liệu {ky(result.period)}"
-    props.creator = props.lastModifiedBy = "baocao"
-    props.created = props.modified = FIXED_TIME
-    return workbook_bytes(wb)
+    return workbook_bytes(wb, f"Tổng hợp số liệu {ky(result.period)}")
 
 
 # --------------------------------------------------------------------------- so sánh
@@ -567,11 +562,9 @@ def so_sanh_workbook(result: SoSanhResult) -> bytes:
     ws = wb.active
     ws.title = COMPARE_SHEET
     _compare_sheet(ws, result)
-    props = wb.properties
-    props.title = f"So sánh số liệu {ky(result.after_period)} với {ky(result.before_period)}"
-    props.creator = props.lastModifiedBy = "baocao"
-    props.created = props.modified = FIXED_TIME
-    return workbook_bytes(wb)
+    return workbook_bytes(
+        wb, f"So sánh số liệu {ky(result.after_period)} với {ky(result.before_period)}"
+    )
 
 
 __all__ = [

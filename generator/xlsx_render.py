@@ -211,16 +211,17 @@ def build_xlsx_template() -> bytes:
     ws.oddFooter.center.size = 11
     for index, width in enumerate(_column_widths(DEFAULT_WIDTHS, False), start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
+    return workbook_bytes(wb, "Phụ lục")
+
+
+def workbook_bytes(wb: Workbook, title: str) -> bytes:
+    """The workbook's bytes, titled and stamped as made by baocao at a fixed time. Unlike
+    Workbook.save this keeps the document's own modified time; output.package then fixes the
+    zip entry times, so the same data gives the same file."""
     props = wb.properties
-    props.title = "Phụ lục"
+    props.title = title
     props.creator = props.lastModifiedBy = "baocao"
     props.created = props.modified = FIXED_TIME
-    return workbook_bytes(wb)
-
-
-def workbook_bytes(wb: Workbook) -> bytes:
-    """The workbook's bytes. Unlike Workbook.save this keeps the document's own modified time;
-    output.package then fixes the zip entry times, so the same data gives the same file."""
     buffer = io.BytesIO()
     ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()  # closes it
     return buffer.getvalue()
@@ -750,11 +751,9 @@ def render_xlsx(composition: Composition, template_path: Path) -> bytes:
         _SheetWriter(layout, widths, unit_pt, cell_of, cached[layout.sheet.title]).write()
     wb.active = 0
     first = appendices[0]
-    props = wb.properties
-    props.title = clean_text(f"{first.heading} – {first.title}")[:255]
-    props.creator = props.lastModifiedBy = "baocao"
-    props.created = props.modified = FIXED_TIME
-    return with_cached_values(workbook_bytes(wb), cached)
+    return with_cached_values(
+        workbook_bytes(wb, clean_text(f"{first.heading} – {first.title}")[:255]), cached
+    )
 
 
 def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
