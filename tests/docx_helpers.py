@@ -100,3 +100,21 @@ def normalised_xml(blob: bytes) -> str:
     root = etree.fromstring(blob)
     canonical = etree.tostring(root, method="c14n")
     return etree.tostring(etree.fromstring(canonical), pretty_print=True, encoding="unicode")
+
+
+def long_unit_names_report(folder: Path) -> Path:
+    """The xã example with a parent body and unit whose names are long: "UBND HUYỆN ĐAN
+    PHƯỢNG" over "ỦY BAN NHÂN DÂN / XÃ TÂN HỘI" (the header's left column must fit them)."""
+    from .conftest import EXAMPLE
+
+    text = EXAMPLE["xa_hoang_cat_6_thang_2024"].read_text(encoding="utf-8")
+    data = folder / "tan_hoi.yaml"
+    data.write_text(
+        text.replace(
+            'co_quan_ban_hanh: ["Ủy ban nhân dân", "Xã Hoàng Cát"]',
+            "co_quan_chu_quan: UBND huyện Đan Phượng\n"
+            'co_quan_ban_hanh: ["Ủy ban nhân dân", "xã Tân Hội"]',
+        ),
+        encoding="utf-8",
+    )
+    return data

@@ -28,6 +28,7 @@ from .conftest import EXAMPLE, ROOT
 from .docx_helpers import (
     find_paragraph,
     has_bottom_border,
+    long_unit_names_report,
     normalised_xml,
     open_docx,
     paragraph_alignment,
@@ -165,16 +166,7 @@ def test_header_block(example) -> None:
 def test_header_left_column_widens_for_a_long_name(tmp_path) -> None:
     from generator.docx_render import CELL_PADDING
 
-    text = EXAMPLE["xa_hoang_cat_6_thang_2024"].read_text(encoding="utf-8")
-    data = tmp_path / "tan_hoi.yaml"
-    data.write_text(
-        text.replace(
-            'co_quan_ban_hanh: ["Ủy ban nhân dân", "Xã Hoàng Cát"]',
-            "co_quan_chu_quan: UBND huyện Đan Phượng\n"
-            'co_quan_ban_hanh: ["Ủy ban nhân dân", "xã Tân Hội"]',
-        ),
-        encoding="utf-8",
-    )
+    data = long_unit_names_report(tmp_path)
     table = open_docx(rendered_bytes(data)).tables[0]
     left, right = (int(c.get(qn("w:w"))) for c in table._tbl.iter(qn("w:gridCol")))
     assert left + right == 3515 + 5840  # the template's two columns, the text width

@@ -13,7 +13,7 @@ from generator.errors import OutputError, ToolMissingError
 from generator.pdf import convert_bytes, convert_to_pdf, reproducible
 
 from .conftest import EXAMPLE
-from .docx_helpers import rendered_bytes
+from .docx_helpers import long_unit_names_report, rendered_bytes
 
 needs_soffice = pytest.mark.skipif(
     shutil.which("soffice") is None or shutil.which("pdftotext") is None,
@@ -220,16 +220,7 @@ def test_signature_block_never_splits_from_its_signer_or_the_closing_lines(tmp_p
 def test_header_left_column_fits_the_names_it_holds(tmp_path) -> None:
     from generator import render_report
 
-    text = EXAMPLE["xa_hoang_cat_6_thang_2024"].read_text(encoding="utf-8")
-    data = tmp_path / "tan_hoi.yaml"
-    data.write_text(
-        text.replace(
-            'co_quan_ban_hanh: ["Ủy ban nhân dân", "Xã Hoàng Cát"]',
-            "co_quan_chu_quan: UBND huyện Đan Phượng\n"
-            'co_quan_ban_hanh: ["Ủy ban nhân dân", "xã Tân Hội"]',
-        ),
-        encoding="utf-8",
-    )
+    data = long_unit_names_report(tmp_path)
     (pdf,) = convert_to_pdf([render_report(data).outputs[0]])
     lines = [" ".join(line.split()) for line in _page_text(pdf, 1).splitlines() if line.strip()]
     assert lines[0] == "UBND HUYỆN ĐAN PHƯỢNG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
