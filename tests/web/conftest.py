@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -141,3 +145,44 @@ def login(client, tree):
 @pytest.fixture
 def example_bytes():
     return EXAMPLE["xa_hoang_cat_6_thang_2024"].read_bytes()
+
+
+@pytest.fixture
+def embedded_server(tmp_path):
+    """`baocao web` as a user starts it (waitress, SQLite in tmp_path/du_lieu, no login),
+    once it answers: its address, without the trailing slash."""
+    env = {**os.environ, "BAOCAO_WEB_DATA": "", "DJANGO_SETTINGS_MODULE": ""}
+    env.pop("BAOCAO_WEB_SHARED", None)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "web",
+            "--no-browser",
+            "--data-dir",
+            str(tmp_path / "du_lieu"),
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        line = server.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+", line)
+        assert match, line + server.stdout.read(2000) if server.poll() is not None else line
+        url = match.group(0)
+        deadline = time.monotonic() + 20  # the server may still be migrating its new database
+        while True:
+            try:
+                urllib.request.urlopen(url + "/", timeout=5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "server did not answer"
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)

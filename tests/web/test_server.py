@@ -4,47 +4,21 @@ folder, no login; and the library and CLI without the web extra."""
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_embedded_server_serves_the_loop_without_login(tmp_path):
-    env = {**os.environ, "BAOCAO_WEB_DATA": "", "DJANGO_SETTINGS_MODULE": ""}
-    env.pop("BAOCAO_WEB_SHARED", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "generator", "web", "--no-browser", "--data-dir", str(tmp_path)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        line = server.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        assert match, line + server.stdout.read(2000) if server.poll() is not None else line
-        url = match.group(0)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                page = urllib.request.urlopen(url, timeout=5).read().decode()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "server did not answer"
-                time.sleep(0.2)
-        assert "Đơn vị của tôi" in page and "Lập báo cáo mới" in page  # no login page
-        css = urllib.request.urlopen(url + "static/baocao/style.css", timeout=5).read()
-        assert b".page" in css
-        assert (tmp_path / "baocao.sqlite3").is_file() and (tmp_path / "secret_key").is_file()
-    finally:
-        server.terminate()
-        server.wait(10)
+def test_embedded_server_serves_the_loop_without_login(embedded_server, tmp_path):
+    page = urllib.request.urlopen(embedded_server + "/", timeout=5).read().decode()
+    assert "Đơn vị của tôi" in page and "Lập báo cáo mới" in page  # no login page
+    css = urllib.request.urlopen(embedded_server + "/static/baocao/style.css", timeout=5).read()
+    assert b".page" in css
+    data = tmp_path / "du_lieu"
+    assert (data / "baocao.sqlite3").is_file() and (data / "secret_key").is_file()
 
 
 def test_library_and_cli_work_without_django(tmp_path):
