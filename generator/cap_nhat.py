@@ -404,9 +404,10 @@ def update_report(
     marked value changed to the new data's, everything else as the user left it. A value the
     user changed by hand is kept (and reported) unless ``force``. With ``write`` False nothing
     is written: the result says what would change (`baocao diff EDITED.docx DATA`)."""
+    from . import __version__
     from .api import _prepare
     from .docx_render import render_docx
-    from .output import atomic_write, backup_path, guard_overwrite, package
+    from .output import atomic_write, backup_path, fingerprint_of, guard_overwrite, package
     from .templates import shipped_template
 
     edited = Path(edited)
@@ -579,7 +580,10 @@ def update_report(
     backup = guard_overwrite(target, force)
     if backup:
         result.backups.append(backup)
-    atomic_write(target, package(out_parts))
+    # stamped like a render: an untouched output is replaced by the next run without --force
+    edited_parts = (parts[name] for name in sorted(parts))
+    fingerprint = fingerprint_of(__version__.encode(), *prepared.inputs, *edited_parts)
+    atomic_write(target, package(out_parts, fingerprint))
     return result
 
 

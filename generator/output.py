@@ -51,11 +51,15 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _custom_xml(props: dict[str, str]) -> bytes:
-    items = "".join(
+def _custom_xml(props: dict[str, str], others: list[bytes]) -> bytes:
+    ours = [
         f'<property fmtid="{_FMTID}" pid="{pid}" name="{_escape(name)}">'
         f"<vt:lpwstr>{_escape(value)}</vt:lpwstr></property>"
         for pid, (name, value) in enumerate(sorted(props.items()), start=2)
+    ]
+    items = "".join(ours) + "".join(
+        re.sub(rb' pid="\d+"', f' pid="{pid}"'.encode(), other, count=1).decode()
+        for pid, other in enumerate(others, start=2 + len(ours))
     )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -63,6 +67,24 @@ def _custom_xml(props: dict[str, str]) -> bytes:
         ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
         f"{items}</Properties>"
     ).encode()
+
+
+def _other_properties(custom: bytes | None) -> list[bytes]:
+    """The custom properties of a package that are not baocao's (a user's own, set in Word's
+    File › Properties), serialised, so that stamping the package keeps them."""
+    if not custom:
+        return []
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(custom)
+    except etree.XMLSyntaxError:
+        return []
+    return [
+        etree.tostring(prop)
+        for prop in root
+        if isinstance(prop.tag, str) and prop.get("name") not in (FINGERPRINT, CONTENT_HASH)
+    ]
 
 
 def read_custom_properties(package: bytes) -> dict[str, str]:
@@ -89,7 +111,7 @@ def package(parts: dict[str, bytes], fingerprint: str | None = None) -> bytes:
     (fingerprint and content hash) that let a later run tell whether the file was edited."""
     parts = dict(parts)
     if fingerprint is not None:
-        parts.pop(CUSTOM_PART, None)
+        others = _other_properties(parts.pop(CUSTOM_PART, None))
         types = parts["[Content_Types].xml"]
         if CUSTOM_PART.encode() not in types:
             override = f'<Override PartName="/{CUSTOM_PART}" ContentType="{CUSTOM_TYPE}"/>'
@@ -105,7 +127,7 @@ def package(parts: dict[str, bytes], fingerprint: str | None = None) -> bytes:
                 b"</Relationships>", relation.encode() + b"</Relationships>"
             )
         props = {FINGERPRINT: fingerprint, CONTENT_HASH: _hash_parts(parts)}
-        parts[CUSTOM_PART] = _custom_xml(props)
+        parts[CUSTOM_PART] = _custom_xml(props, others)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in parts.items():

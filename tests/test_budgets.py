@@ -233,7 +233,7 @@ def _damaged_output(folder: Path) -> None:
     (folder / "bc.yaml").write_text(report_with("x"), encoding="utf-8")
     target = folder / "bc.docx"
     with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr("docProps/custom.xml", _custom_xml({CONTENT_HASH: "0" * 64}))
+        archive.writestr("docProps/custom.xml", _custom_xml({CONTENT_HASH: "0" * 64}, []))
         archive.writestr("word/document.xml", b"<w:document>" + b"a" * 1000 + b"</w:document>")
     raw = bytearray(target.read_bytes())
     raw[raw.index(b"aaaa")] = ord("b")  # a bad CRC

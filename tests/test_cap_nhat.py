@@ -289,7 +289,7 @@ def test_cap_nhat_changes_only_the_corrected_values_and_keeps_every_hand_edit(
     )
     assert set(before) == set(after)
     changed = {name for name in before if before[name] != after[name]}
-    assert changed <= {"word/document.xml", "word/footnotes.xml"} | {
+    assert changed <= {"word/document.xml", "word/footnotes.xml", "docProps/custom.xml"} | {
         n for n in before if n.startswith("customXml/item")
     }
 
@@ -419,6 +419,50 @@ def test_diff_of_an_edited_report_shows_what_cap_nhat_would_change_and_writes_no
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[: len(EXPECTED_REPORT)] == EXPECTED_REPORT
     assert sorted(p.name for p in tmp_path.iterdir()) == ["da_sua.docx"]
+
+
+def test_cap_nhat_again_replaces_its_own_untouched_output_but_not_one_edited_since(
+    thi_xa_case: dict, tmp_path: Path, invoke
+) -> None:
+    edited = tmp_path / "da_sua.docx"
+    shutil.copy(thi_xa_case["edited"], edited)
+    output = tmp_path / "da_sua_cap_nhat.docx"
+    assert invoke("cap-nhat", edited, thi_xa_case["data"]).exit_code == 0
+    first = output.read_bytes()
+    again = invoke("cap-nhat", edited, thi_xa_case["data"])
+    assert again.exit_code == 0, again.output
+    assert output.read_bytes() == first  # the same inputs give the same bytes
+    assert not list(tmp_path.glob("*.bak*"))
+    # typed over in Word afterwards: kept, as for a rendered report
+    set_mark_text(output, output, "nguoi_ky", 0, "Nguyễn Văn A")
+    typed_over = output.read_bytes()
+    refused = invoke("cap-nhat", edited, thi_xa_case["data"])
+    assert refused.exit_code == 1
+    assert "đã được sửa tay" in refused.output
+    assert output.read_bytes() == typed_over
+
+
+def test_cap_nhat_keeps_the_users_own_document_properties(
+    thi_xa_case: dict, tmp_path: Path
+) -> None:
+    edited = tmp_path / "co_thuoc_tinh.docx"
+    parts = package_parts(thi_xa_case["edited"].read_bytes())
+    custom = etree.fromstring(parts["docProps/custom.xml"])
+    own = deepcopy(custom[0])
+    own.set("name", "Người soạn")
+    own[0].text = "Chuyên viên Lê Thị B"
+    custom.append(own)
+    parts["docProps/custom.xml"] = etree.tostring(custom, xml_declaration=True, encoding="UTF-8")
+    with zipfile.ZipFile(edited, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, blob in parts.items():
+            archive.writestr(name, blob)
+    output = tmp_path / "ra.docx"
+    update_report(edited, thi_xa_case["data"], output)
+    props = etree.fromstring(package_parts(output.read_bytes())["docProps/custom.xml"])
+    names = [prop.get("name") for prop in props]
+    assert names == ["baocao-dau-van", "baocao-noi-dung", "Người soạn"]
+    assert props[2][0].text == "Chuyên viên Lê Thị B"
+    assert len({prop.get("pid") for prop in props}) == 3  # Word needs distinct ids
 
 
 def test_the_edited_file_is_overwritten_only_with_force_and_kept_as_bak(
