@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -237,12 +238,48 @@ def _cache_folder(name: str, sha256: str) -> Path:
     return Path(settings.CACHE_DIR) / sha256[:2] / f"{sha256}-{safe_name(name)}"
 
 
+# An entry used this recently is never pruned: a download may be streaming from it.
+_CACHE_IN_USE_SECONDS = 15 * 60
+
+
+def prune_cache(limit_bytes: int | None = None) -> list[Path]:
+    """Remove the least recently used outputs until the cache holds at most ``limit_bytes``
+    (settings.CACHE_MAX_BYTES). Every entry can be made again from its stored version; entries
+    used in the last 15 minutes and building folders of running requests are kept. Returns the
+    folders removed."""
+    limit = settings.CACHE_MAX_BYTES if limit_bytes is None else limit_bytes
+    now = time.time()
+    entries = []
+    for folder in Path(settings.CACHE_DIR).glob("??/*"):
+        try:
+            used = folder.stat().st_mtime
+            size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+        except OSError:
+            continue  # removed by another request meanwhile
+        entries.append((used, size, folder))
+    total = sum(size for _, size, _ in entries)
+    removed = []
+    for used, size, folder in sorted(entries, key=lambda entry: entry[0]):
+        if total <= limit:
+            break
+        if now - used < _CACHE_IN_USE_SECONDS:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        total -= size
+        removed.append(folder)
+    return removed
+
+
 def outputs(name: str, data: bytes, sha256: str, pdf: bool = False) -> dict[str, Path]:
     """The DOCX (and XLSX, and PDF when asked) `baocao render` writes for this file, made once
-    per content and name and kept in the cache folder."""
+    per content and name and kept in the cache folder (least recently used entries are pruned
+    past settings.CACHE_MAX_BYTES)."""
     folder = _cache_folder(name, sha256)
     stem = Path(name).stem
     found = {k: folder / f"{stem}{s}" for k, s in KINDS.items() if (folder / f"{stem}{s}").exists()}
+    if found:
+        with contextlib.suppress(OSError):
+            os.utime(folder)  # used now: pruning goes by this time
     if "docx" not in found or (pdf and "pdf" not in found):
         folder.mkdir(parents=True, exist_ok=True)
         with working_copy(name, data) as path:
@@ -257,6 +294,7 @@ def outputs(name: str, data: bytes, sha256: str, pdf: bool = False) -> dict[str,
         found = {
             k: folder / f"{stem}{s}" for k, s in KINDS.items() if (folder / f"{stem}{s}").exists()
         }
+        prune_cache()
     return found
 
 

@@ -3,6 +3,7 @@
 BAOCAO_WEB_DATA    folder for the database (SQLite), the secret key and the output cache
 BAOCAO_WEB_DB      database URL: sqlite:///path/to/file.sqlite3 or postgresql://user:pw@host/db
 BAOCAO_WEB_SHARED  "1": shared server (accounts, login); otherwise one local user, no login
+BAOCAO_WEB_CACHE_MB  size of the output cache in MB (default 500); least recently used go first
 """
 
 from __future__ import annotations
@@ -156,6 +157,8 @@ if SHARED:
     ]
 
 CACHE_DIR = DATA_DIR / "cache"
+# Word, Excel, PDF and page images of the versions viewed, made again when needed
+CACHE_MAX_BYTES = int(os.environ.get("BAOCAO_WEB_CACHE_MB") or 500) * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -339,6 +339,42 @@ def test_outputs_cached_atomically(login, example_bytes, settings):
     assert first == second and zipfile.is_zipfile(io.BytesIO(first))
 
 
+def test_the_output_cache_forgets_the_least_recently_used_and_makes_them_again(
+    login, example_bytes, settings, tmp_path
+):
+    import os
+    import time
+
+    from generator.web import library
+
+    settings.CACHE_DIR = tmp_path / "cache"
+    xa = login("xa_a")
+    report = start(
+        xa, danh_muc="", ky_bao_cao="", tep=SimpleUploadedFile("xa_hoang_cat.yaml", example_bytes)
+    )
+    url = f"/bao-cao/{report.pk}/phien-ban/1/tai/docx/"
+    first = b"".join(xa.get(url).streaming_content)
+    (entry,) = (tmp_path / "cache").glob("??/*")
+    stale = []
+    for number in range(3):  # old entries of other versions, 1 MB each, unused for an hour
+        folder = tmp_path / "cache" / "ab" / f"{number:064d}-cu.yaml"
+        folder.mkdir(parents=True)
+        (folder / "cu.docx").write_bytes(b"x" * 1024 * 1024)
+        hour_ago = time.time() - 3600 - number
+        os.utime(folder, (hour_ago, hour_ago))
+        stale.append(folder)
+    # the limit leaves room for one old entry: the two used longest ago go, the fresh one stays
+    removed = library.prune_cache(limit_bytes=1024 * 1024 + 200 * 1024)
+    assert sorted(removed) == sorted(stale[1:])
+    assert stale[0].exists() and entry.exists()
+    assert library.prune_cache(limit_bytes=0) == [stale[0]]  # the one used recently is kept
+    # once unused for a while it goes too, and is made again when asked for: the same bytes
+    os.utime(entry, (time.time() - 3600, time.time() - 3600))
+    assert library.prune_cache(limit_bytes=0) == [entry]
+    assert b"".join(xa.get(url).streaming_content) == first
+    assert entry.exists()
+
+
 @pytest.mark.libreoffice
 def test_pdf_pages_in_the_browser(login, example_bytes):
     from generator.pdf import find_soffice
