@@ -226,6 +226,7 @@ def _code_slips(doc: VanBan) -> str | None:
 EARLY_REPORT_DAYS = {"quy": 45, "6_thang": 45, "9_thang": 45, "nam": 60}
 LATE_REPORT_DAYS = 90
 MAX_SECTION_DEPTH = 20  # README "Giới hạn"
+SECTION_TOO_DEEP = f"mục lồng quá sâu (quá {MAX_SECTION_DEPTH} cấp); hãy gộp bớt cấp"
 
 _TYPED_NUMBER = re.compile(r"^\s*((?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])\s*[.)])\s+(?=\S)")
 
@@ -727,7 +728,7 @@ class Composer:
         level = len(counters)
         if level > MAX_SECTION_DEPTH:  # the sổ nhập's YAML writer and Word both give out deeper
             self.problems.add(
-                f"mục lồng quá sâu (quá {MAX_SECTION_DEPTH} cấp); hãy gộp bớt cấp",
+                SECTION_TOO_DEEP,
                 path=format_path(path),
                 **self._where(path),
             )

@@ -85,7 +85,8 @@ FONT_NAME = "Times New Roman"
 FONT_SIZE = 12
 TEXT_FORMAT = "@"
 EXCEL_TEXT_LIMIT = 32767
-ENTRY_MAX_NESTING = 60  # fields within fields: room for 20 levels of mục, far from recursion
+ENTRY_MAX_NESTING = 60  # fields within fields: room for 20 levels of mục (2 a level), far from
+# the YAML writer's recursion limit
 
 INSTRUCTION_ROW = 1
 HEADER_ROW = 2
@@ -392,6 +393,7 @@ class _Source:
     inputs: list[bytes]
     prefilled: bool
     listed: bool = False  # phu_luc is a list in the data file
+    loaded: LoadedFile | None = None  # the data file (its lines), when made from one
 
 
 def appendix_sheet_names(catalog: Catalog, number: int | None, taken: set[str]) -> list[str]:
@@ -425,9 +427,34 @@ def _appendix_list(
     return result
 
 
+def _refuse_deep_sections(data: dict[str, Any], loaded: LoadedFile, name: str) -> None:
+    """Mục nested deeper than the README's limit: the same error, at the same place, as
+    `check` and `render` give."""
+    from .compose import MAX_SECTION_DEPTH, SECTION_TOO_DEEP
+
+    body = data.get("noi_dung")
+    if not isinstance(body, list):
+        return
+    stack = [(section, ("noi_dung", i), 1) for i, section in reversed(list(enumerate(body)))]
+    while stack:
+        section, at, level = stack.pop()
+        if not isinstance(section, dict):
+            continue
+        if level > MAX_SECTION_DEPTH:
+            raise DataError(
+                SECTION_TOO_DEEP, file=name, line=loaded.line_of(at), path=format_path(at)
+            )
+        children = section.get("muc")
+        if isinstance(children, list):
+            stack += [
+                (child, (*at, "muc", i), level + 1)
+                for i, child in reversed(list(enumerate(children)))
+            ]
+
+
 def _refuse_overlong_text(value: Any, at: FieldPath, loaded: Any, name: str) -> None:
     """Excel keeps at most 32,767 characters in a cell: a longer text is refused, never cut.
-    Nesting deeper than the check allows (mục lồng quá 20 cấp) is refused here too."""
+    Data nested deeper than any valid report (the YAML writer would give out) is refused too."""
     if len(at) > ENTRY_MAX_NESTING:
         raise DataError(
             f"dữ liệu lồng nhau quá sâu (quá {ENTRY_MAX_NESTING} cấp); mục lồng tối đa 20 cấp",
@@ -487,6 +514,7 @@ def _read_source(source: str | Path, target_dir: Path) -> _Source:
     if not isinstance(loaded.data, dict):
         raise DataError("tệp dữ liệu phải là một bảng các trường", file=name, line=1)
     data = loaded.data
+    _refuse_deep_sections(data, loaded, name)
     _refuse_overlong_text(data, (), loaded, name)
     inputs = [path.read_bytes()]
     phu_luc = data.get("phu_luc")
@@ -498,7 +526,7 @@ def _read_source(source: str | Path, target_dir: Path) -> _Source:
     )
     if not all(isinstance(i, dict) and i.get("danh_muc") is not None for i, _ in items):
         # no appendix, or one the check will explain: kept in _du_lieu as typed
-        return _Source(data, [], inputs, True)
+        return _Source(data, [], inputs, True, loaded=loaded)
     catalogs = []
     for item, at in items:
         danh_muc = str(item["danh_muc"])
@@ -516,7 +544,7 @@ def _read_source(source: str | Path, target_dir: Path) -> _Source:
         ref = _catalog_reference(danh_muc, path.parent, target_dir)
         catalogs.append((catalog, ref, so_lieu if isinstance(so_lieu, dict) else {}))
         inputs.append(Path(catalog.source).read_bytes())
-    return _Source(data, _appendix_list(catalogs, listed), inputs, True, listed)
+    return _Source(data, _appendix_list(catalogs, listed), inputs, True, listed, loaded)
 
 
 # --------------------------------------------------------------------------- writing
@@ -1022,20 +1050,19 @@ def _rest_of_appendix(phu_luc: dict[str, Any], appendix: _Appendix) -> dict[str,
     return phu_luc
 
 
-def _write_rest(wb: Workbook, rest: dict[str, Any]) -> None:
+def _write_rest(wb: Workbook, source: _Source, workbook: str) -> None:
     ws = wb.create_sheet(DATA_SHEET)
     text = yaml.safe_dump(
-        rest, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
+        _rest_of_report(source),
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=100,
     )
     _put(ws.cell(1, 1), DATA_HEADER)
     for row, line in enumerate(text.splitlines(), start=2):
         if len(line) > EXCEL_TEXT_LIMIT:  # escapes can lengthen a text that fits: never cut it
-            raise DataError(
-                f"một dòng của phần dữ liệu ẩn dài quá {EXCEL_TEXT_LIMIT:_} ký tự của một ô "
-                "Excel: không làm được sổ nhập; hãy chia văn bản dài thành nhiều đoạn".replace(
-                    "_", "."
-                )
-            )
+            raise _overlong_hidden_line(source, text, row, workbook)
         if line:
             _put(ws.cell(row, 1), line)
     ws.column_dimensions["A"].width = 120
@@ -1043,13 +1070,37 @@ def _write_rest(wb: Workbook, rest: dict[str, Any]) -> None:
     _protect(ws)
 
 
-def _build(source: _Source) -> bytes:
+def _overlong_hidden_line(source: _Source, text: str, row: int, workbook: str) -> DataError:
+    """The error for a line of the hidden sheet over Excel's cell limit: the field it holds
+    (file, line, path) and the cell it would have gone to."""
+    line_number = row - 1  # the header takes row 1
+    length = len(text.splitlines()[line_number - 1])
+    cell = f"{workbook}!{DATA_SHEET}!A{row}"
+    message = (
+        f"văn bản này thành một dòng dài {so(length)} ký tự ở ô {cell} (phần dữ liệu ẩn của sổ "
+        f"nhập), quá giới hạn {so(EXCEL_TEXT_LIMIT)} ký tự của một ô Excel: không làm được sổ "
+        "nhập; hãy chia thành nhiều đoạn ngắn hơn"
+    )
+    dumped = parse_yaml(text, DATA_SHEET).lines
+    paths = [path for path, line in dumped.items() if line == line_number]
+    if source.loaded is None or not paths:
+        return DataError(message, file=cell)
+    path = max(paths, key=len)
+    return DataError(
+        message,
+        file=source.loaded.name,
+        line=source.loaded.line_of(path),
+        path=format_path(path) or None,
+    )
+
+
+def _build(source: _Source, workbook: str) -> bytes:
     wb = Workbook()
     default_font(wb)
     _write_info(wb, source)
     for appendix in source.appendices:
         _write_tables(wb, source, appendix)
-    _write_rest(wb, _rest_of_report(source))
+    _write_rest(wb, source, workbook)
     wb.active = 0
     wb.security = WorkbookProtection(lockStructure=True)
     return workbook_bytes(wb, "Sổ nhập số liệu báo cáo")
@@ -1068,7 +1119,7 @@ def write_entry_workbook(source: str | Path, output: str | Path, force: bool = F
     if target.suffix.lower() != ".xlsx":
         raise OutputError("sổ nhập số liệu phải là tệp .xlsx", file=str(target))
     read = _read_source(source, target.parent)
-    data = stamp(_build(read), fingerprint_of(__version__.encode(), *read.inputs))
+    data = stamp(_build(read, target.name), fingerprint_of(__version__.encode(), *read.inputs))
     guard_overwrite(target, force)
     atomic_write(target, data)
     return target

@@ -69,6 +69,7 @@ class Case:
     args: tuple[str, ...]
     code: int
     message: str  # a regex the output must match (the location and the Vietnamese reason)
+    absent: tuple[str, ...] = ()  # files that must not exist afterwards (nothing half-written)
 
 
 def data(paragraph: str) -> Callable[[Path], None]:
@@ -389,6 +390,15 @@ CASES.update(
             1,
             r"bc\.yaml:\d+: ghi_chu_rieng: văn bản dài 40\.000 ký tự, " + EXCEL_CELL,
         ),
+        # a text under the limit whose line of the hidden sheet (with its "  - ") is over it
+        "mau-nhap-long-hidden-line": Case(
+            data("a" * 32_765),
+            ("mau-nhap", "bc.yaml", "-o", "nhap.xlsx"),
+            1,
+            r"bc\.yaml:21: noi_dung\[1\]\.doan\[2\]: văn bản này thành một dòng dài 32\.769 ký "
+            r"tự ở ô nhap\.xlsx!_du_lieu!A\d+ \(phần dữ liệu ẩn của sổ nhập\), " + EXCEL_CELL,
+            absent=("nhap.xlsx",),
+        ),
     }
 )
 
@@ -414,27 +424,30 @@ CASES["catalog-formula-chain-of-1000"] = Case(
 )
 
 
-def _deep_sections(folder: Path) -> None:
-    """A report whose mục nest 200 levels deep (the README's cap is 20)."""
-    deep = "{tieu_de: Cấp, muc: [" * 200 + "{tieu_de: Đáy}" + "]}" * 200
-    last = '        doan: ["Tỷ lệ hoàn thành 3."]'
-    text = report_with("x").replace(last, f"{last}\n        muc: [{deep}]", 1)
-    (folder / "bc.yaml").write_text(text, encoding="utf-8")
+def _sections(levels: int) -> Callable[[Path], None]:
+    """A report whose mục nest ``levels`` deep (the README's cap is 20)."""
+
+    def write(folder: Path) -> None:
+        inner = levels - 3  # under noi_dung[1].muc[1] (level 2), the innermost "Đáy" the last
+        deep = "{tieu_de: Cấp, muc: [" * inner + "{tieu_de: Đáy}" + "]}" * inner
+        last = '        doan: ["Tỷ lệ hoàn thành 3."]'
+        text = report_with("x").replace(last, f"{last}\n        muc: [{deep}]", 1)
+        (folder / "bc.yaml").write_text(text, encoding="utf-8")
+
+    return write
 
 
+# check, render and mau-nhap draw the line at exactly the README's 20 levels, in one message
 DEEP_SECTION = r"bc\.yaml:25: noi_dung\[1\](\.muc\[1\]){20}: mục lồng quá sâu \(quá 20 cấp\)"
-CASES.update(
-    {
-        "check-sections-200-deep": Case(_deep_sections, ("check", "bc.yaml"), 1, DEEP_SECTION),
-        "render-sections-200-deep": Case(_deep_sections, ("render", "bc.yaml"), 1, DEEP_SECTION),
-        "mau-nhap-sections-200-deep": Case(
-            _deep_sections,
-            ("mau-nhap", "bc.yaml", "-o", "nhap.xlsx"),
-            1,
-            r"bc\.yaml:25: noi_dung\[1\](\.muc\[1\])+\S*: dữ liệu lồng nhau quá sâu",
-        ),
-    }
-)
+for _levels in (20, 21, 200):
+    for _command in (("check", "bc.yaml"), ("render", "bc.yaml"), ("mau-nhap", "bc.yaml")):
+        _args = _command + (("-o", "nhap.xlsx") if _command[0] == "mau-nhap" else ())
+        CASES[f"{_command[0]}-sections-{_levels}-deep"] = Case(
+            _sections(_levels),
+            _args,
+            0 if _levels <= 20 else 1,
+            "" if _levels <= 20 else DEEP_SECTION,
+        )
 
 
 def _table_width(width: str) -> Callable[[Path], None]:
@@ -501,3 +514,6 @@ def test_hostile_input_ends_within_budget(name: str, tmp_path: Path) -> None:
         assert re.search(case.message, output), output
     assert not ENGLISH.search(output), output
     assert "không mong đợi" not in output
+    for name in case.absent:
+        assert not (tmp_path / name).exists(), name
+        assert not list((tmp_path / name).parent.glob(".*.tmp")), name
