@@ -539,6 +539,20 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
+def write_schema(path: str | Path, catalog: bool = False) -> Path:
+    """Write the JSON Schema of data files (or, ``catalog``, of catalog files) to ``path``,
+    atomically, into a folder that exists."""
+    import json
+
+    from .output import atomic_write, require_folder
+
+    path = Path(path)
+    require_folder(path)
+    schema = catalog_json_schema() if catalog else json_schema()
+    atomic_write(path, (json.dumps(schema, ensure_ascii=False, indent=2) + "\n").encode())
+    return path
+
+
 def catalog_json_schema() -> dict[str, Any]:
     """The JSON Schema of catalog files (danh mục chỉ tiêu), for editors."""
     from .catalog import DanhMuc

@@ -459,18 +459,17 @@ def phu_luc(
 )
 def schema(output: Path | None, catalog: bool) -> None:
     """In JSON Schema của tệp số liệu (cho trình soạn thảo gợi ý và kiểm tra)."""
+    if output:
+        from .api import write_schema
+
+        click.echo(f"Đã ghi: {write_schema(output, catalog)}")
+        return
     import json
 
     from .api import catalog_json_schema, json_schema
 
-    text = json.dumps(
-        catalog_json_schema() if catalog else json_schema(), ensure_ascii=False, indent=2
-    )
-    if output:
-        output.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"Đã ghi: {output}")
-    else:
-        click.echo(text)
+    schema = catalog_json_schema() if catalog else json_schema()
+    click.echo(json.dumps(schema, ensure_ascii=False, indent=2))
 
 
 @cli.command("danh-muc")

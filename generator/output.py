@@ -222,7 +222,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         )
     except OSError as exc:
         raise OutputError(
-            f"không ghi được vào thư mục này ({_reason(exc)})", file=str(path)
+            f"không ghi được vào thư mục {path.absolute().parent} ({_reason(exc)})",
+            file=str(path),
         ) from None
     try:
         with os.fdopen(handle, "wb") as temp:
@@ -241,6 +242,23 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
+
+
+def require_folder(path: Path) -> None:
+    """Refuse to write ``path`` when its folder does not exist (a mistyped folder is said, not
+    silently made)."""
+    folder = path.absolute().parent
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(
+            f"không ghi được: {folder} là một tệp, không phải thư mục; hãy chọn thư mục khác",
+            file=str(path),
+        )
+    if not folder.is_dir():
+        raise OutputError(
+            f"không ghi được: không có thư mục {folder}; hãy tạo thư mục trước hoặc chọn thư "
+            "mục khác",
+            file=str(path),
+        )
 
 
 def _mode_for(path: Path) -> int:

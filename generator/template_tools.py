@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,17 +12,39 @@ from .templates import shipped_templates
 
 
 def export_templates(folder: str | Path, force: bool = False) -> list[Path]:
-    """Copy the shipped Word and Excel templates into ``folder`` for editing."""
+    """Copy the shipped Word and Excel templates into ``folder`` (made when its parent folder
+    exists) for editing: every template, or none when one cannot be written."""
+    from .loader import os_reason
+    from .output import atomic_write, require_folder
+
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for source in shipped_templates():
-        target = folder / source.name
+    require_folder(folder)
+    targets = [(source, folder / source.name) for source in shipped_templates()]
+    for _source, target in targets:
         if target.exists() and not force:
             raise OutputError("tệp đã có; thêm --force để ghi đè", file=str(target))
-        shutil.copyfile(source, target)
-        written.append(target)
-    return written
+    made = not folder.exists()
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"không tạo được thư mục {folder.absolute()} ({os_reason(exc)})", file=str(folder)
+        ) from None
+    written: list[Path] = []
+    try:
+        for source, target in targets:
+            new = not target.exists()
+            atomic_write(target, source.read_bytes())
+            if new:
+                written.append(target)
+    except BaseException:
+        for target in written:  # all or nothing: a half-exported set is not left behind
+            target.unlink(missing_ok=True)
+        if made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    return [target for _source, target in targets]
 
 
 def _paragraph_lines(xml: str) -> list[str]:

@@ -267,13 +267,64 @@ CASES.update(
 )
 
 
+def _folders(folder: Path) -> None:
+    """A file where a folder is expected, and a read-only folder (root writes anywhere it
+    can: there the read-only case uses /sys, which refuses even root)."""
+    (folder / "tep").write_text("x", encoding="utf-8")
+    (folder / "chi_doc").mkdir()
+    (folder / "chi_doc").chmod(0o555)
+
+
+READ_ONLY = "/sys" if os.geteuid() == 0 else "chi_doc"
+CANNOT_WRITE = r"\((không có quyền|ổ đĩa chỉ (cho )?đọc)"
 CASES.update(
     {
         "schema-into-missing-folder": Case(
-            _write("bc.yaml", "x: 1"),
+            _folders,
             ("schema", "-o", "khong_co/schema.json"),
             1,
-            r"khong_co/schema\.json: không thực hiện được \(không tìm thấy tệp hoặc thư mục\)",
+            r"khong_co/schema\.json: không ghi được: không có thư mục \S*/khong_co; hãy tạo",
+            absent=("khong_co",),
+        ),
+        "schema-under-a-file": Case(
+            _folders,
+            ("schema", "-o", "tep/schema.json"),
+            1,
+            r"tep/schema\.json: không ghi được: \S*/tep là một tệp, không phải thư mục",
+        ),
+        "schema-into-read-only-folder": Case(
+            _folders,
+            ("schema", "-o", f"{READ_ONLY}/schema.json"),
+            1,
+            rf"schema\.json: không ghi được vào thư mục \S*{READ_ONLY} " + CANNOT_WRITE,
+            absent=("chi_doc/schema.json",),
+        ),
+        "template-export-into-missing-folder": Case(
+            _folders,
+            ("template", "export", "khong_co/mau"),
+            1,
+            r"khong_co/mau: không ghi được: không có thư mục \S*/khong_co; hãy tạo",
+            absent=("khong_co",),
+        ),
+        "template-export-under-a-file": Case(
+            _folders,
+            ("template", "export", "tep/mau"),
+            1,
+            r"tep/mau: không ghi được: \S*/tep là một tệp, không phải thư mục",
+        ),
+        "template-export-new-folder-in-read-only-folder": Case(
+            _folders,
+            ("template", "export", f"{READ_ONLY}/mau"),
+            1,
+            rf"mau: không tạo được thư mục \S*{READ_ONLY}/mau " + CANNOT_WRITE,
+            absent=("chi_doc/mau",),
+        ),
+        "template-export-into-read-only-folder": Case(
+            _folders,
+            ("template", "export", READ_ONLY),
+            1,
+            rf"bao_cao\.docx: không ghi được vào thư mục \S*{READ_ONLY} " + CANNOT_WRITE,
+            absent=("chi_doc/bao_cao.docx", "chi_doc/phu_luc.xlsx"),
         ),
         "jobs-out-of-range": Case(
             _write("bc.yaml", report_with("x")),
