@@ -1,5 +1,5 @@
 """`python -m generator …` is the same as `baocao …`."""
 
-from .cli import cli
+from .cli import main
 
-cli(prog_name="baocao")
+main()

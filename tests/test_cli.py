@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docx
 import pytest
 
 from generator.api import check_data
@@ -187,6 +188,30 @@ def test_debug_shows_traceback(minimal_file: Path) -> None:
     )
     assert debug.returncode == 1
     assert "Traceback" in debug.stderr and "DataError" in debug.stderr
+
+
+def test_program_flushes_output_and_exit_code_before_ending(
+    minimal_file: Path, tmp_path: Path
+) -> None:
+    """The program ends without the interpreter's teardown (cli.main): what it printed
+    still reaches the pipe, the files are complete and the exit code is kept."""
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "render", str(minimal_file), "-o", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    written = tmp_path / f"{minimal_file.stem}.docx"
+    assert f"Đã ghi: {written}" in done.stdout
+    assert docx.Document(written).paragraphs
+    usage = subprocess.run(
+        [sys.executable, "-m", "generator", "render", str(tmp_path / "khong_co.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert usage.returncode == 2 and "không có tệp hoặc thư mục" in usage.stderr
 
 
 def test_cli_starts_without_heavy_imports() -> None:
