@@ -214,6 +214,21 @@ def test_program_flushes_output_and_exit_code_before_ending(
     assert usage.returncode == 2 and "không có tệp hoặc thư mục" in usage.stderr
 
 
+def test_program_runs_the_exit_handlers_before_ending() -> None:
+    """Temporary folders, worker pools and a LibreOffice child are cleaned up by exit handlers:
+    skipping the teardown must not skip them."""
+    program = (
+        "import atexit, sys\n"
+        "from generator import cli\n"
+        "atexit.register(lambda: print('dọn dẹp xong'))\n"
+        "sys.argv = ['baocao', '--version']\n"
+        "cli.main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "dọn dẹp xong"
+
+
 def test_cli_starts_without_heavy_imports() -> None:
     code = (
         "import sys; from generator.cli import cli; "
