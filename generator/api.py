@@ -289,7 +289,9 @@ def _make_pdfs(plans: list[_Plan]) -> tuple[dict[int, bytes], BaocaoError | None
     except ToolMissingError as exc:
         return {}, exc
     except BaocaoError as exc:
-        return {}, OutputError(f"{exc.message}; tệp Word/Excel vẫn được ghi, chưa có PDF")
+        return {}, OutputError(
+            f"{exc.message}; tệp Word/Excel vẫn được ghi, chưa có PDF", file=exc.file
+        )
     return {id(plan): data for plan, data in zip(plans, made, strict=True)}, None
 
 
@@ -469,7 +471,11 @@ def render_many(
         ) as pool:
             chunk = max(1, len(work) // (workers * 8))
             planned = pool.map(_plan_in_batch, work, chunksize=chunk)
-            results = _write_planned(planned, force, pdf, progress)
+            try:
+                results = _write_planned(planned, force, pdf, progress)
+            except BaseException:  # Ctrl+C, SIGTERM: the files not started are not rendered
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     return results + clashes
 
 

@@ -80,14 +80,37 @@ class Group(_Vietnamese, click.Group):
         # A one-shot command frees everything at exit: the cyclic collector would only cost time
         # (~0.1 s of a render). Batches collect between files (api); --watch turns it back on.
         gc.disable()
-        sys.exit(
-            _run(
+        with _stopped_by_sigterm():
+            code = _run(
                 lambda: super(Group, self).main(
                     argv, prog_name or "baocao", standalone_mode=False, **extra
                 ),
                 debug="--debug" in argv,
             )
-        )
+        sys.exit(code)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a service stopping, `kill`, a closed terminal's job) unwinds like Ctrl+C: the
+    temporary files are removed, the earlier outputs put back, LibreOffice stopped."""
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: the caller's handling stays
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 Group.group_class = Group
@@ -99,9 +122,9 @@ def _run(invoke: Any, debug: bool) -> int:
         code = invoke()
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:  # click's name for Ctrl+C (and SIGTERM: Terminated)
         click.echo("Đã dừng.", err=True)
-        return 1
+        return 143 if isinstance(exc.__cause__, Terminated) else 1
     except click.UsageError as exc:
         if exc.ctx is not None:
             click.echo(exc.ctx.get_usage(), err=True)
@@ -116,9 +139,9 @@ def _run(invoke: Any, debug: bool) -> int:
             raise
         click.echo(str(exc), err=True)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         click.echo("Đã dừng.", err=True)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130  # 128 + the signal's number
     except MemoryError:
         if debug:
             raise

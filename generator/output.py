@@ -15,7 +15,8 @@ import hashlib
 import io
 import os
 import re
-import tempfile
+import secrets
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,30 +218,20 @@ def atomic_write(path: Path, data: bytes) -> None:
     at any moment leaves either the old file or the new one, never half of one."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
+        handle, temp = open_temp(path.parent)
     except OSError as exc:
         raise OutputError(
             f"không ghi được vào thư mục {path.absolute().parent} ({_reason(exc)})",
             file=str(path),
         ) from None
     try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        # mkstemp makes the file private (0600): give it the permissions a new file would get
-        # (or the replaced file had), so colleagues on a shared folder can open the report
-        os.chmod(temp_name, _mode_for(path))
-        os.replace(temp_name, path)
-    except OSError as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise OutputError(f"không ghi được tệp ({_reason(exc)})", file=str(path)) from None
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
+        _fill(handle, temp, data, _mode_for(path))
+        os.replace(temp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        if isinstance(exc, OSError):
+            raise OutputError(f"không ghi được tệp ({_reason(exc)})", file=str(path)) from None
         raise
 
 
@@ -259,6 +250,118 @@ def require_folder(path: Path) -> None:
             "mục khác",
             file=str(path),
         )
+
+
+# --------------------------------------------------------------------------- temporary files
+#
+# A run killed outright (kill -9, a power cut, the task manager) cannot remove its temporary
+# files, so each one carries its writer's process id and a tag of its machine: the next run
+# writing into the folder removes those whose process is gone. A file of another machine (a
+# shared folder) is judged by its age: no write lasts STALE_TEMP.
+
+TEMP_PREFIX = ".bc-"
+STALE_TEMP = 15 * 60
+_TEMP = re.compile(r"\.bc-(?:(\d+)-([0-9a-f]{4})-)?[0-9a-f]{8}\.tmp")
+# atomic_write's names before they carried a process id: .NAME.EXT.XXXXXXXX.tmp (mkstemp)
+_OLD_TEMP = re.compile(r"\..+\.(?:docx|xlsx|pdf|yaml|yml|json|sha256)\.[a-z0-9_]{8}\.tmp", re.I)
+_swept: set[Path] = set()
+
+
+def _host_tag() -> str:
+    import socket
+
+    return hashlib.sha1(socket.gethostname().encode("utf-8")).hexdigest()[:4]
+
+
+def temp_name(folder: Path) -> Path:
+    """A new temporary file's name in ``folder``: .bc-PID-HOST-XXXXXXXX.tmp (short: a folder
+    whose outputs have 240-byte names must still take it)."""
+    return folder / f"{TEMP_PREFIX}{os.getpid()}-{_host_tag()}-{secrets.token_hex(4)}.tmp"
+
+
+def open_temp(folder: Path) -> tuple[int, Path]:
+    """A new temporary file in ``folder`` (first removing those of killed runs): its open
+    handle and its path."""
+    sweep_temp_files(folder)
+    while True:
+        temp = temp_name(folder)
+        try:
+            flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
+            return os.open(temp, flags, 0o600), temp
+        except FileExistsError:
+            continue
+
+
+def _fill(handle: int, temp: Path, data: bytes, mode: int) -> None:
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    # a new file gets the permissions the old one had (or the umask's), not the 0600 of a
+    # private file: colleagues on a shared folder must open the report
+    os.chmod(temp, mode)
+
+
+def write_temp(folder: Path, data: bytes, mode: int) -> Path:
+    """``data`` in a new temporary file of ``folder``, flushed to disk, with permissions
+    ``mode``; nothing is left when it fails."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temp = open_temp(folder)
+    try:
+        _fill(handle, temp, data, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    return temp
+
+
+def process_alive(pid: int) -> bool:
+    """Is process ``pid`` of this machine still running? (POSIX; elsewhere assumed so.)"""
+    if os.name != "posix":
+        return True  # Windows' os.kill would end the process, not ask about it
+    try:
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def _stale_temp(entry: os.DirEntry) -> bool:
+    match = _TEMP.fullmatch(entry.name)
+    if match is None and not _OLD_TEMP.fullmatch(entry.name):
+        return False
+    if match is not None and match.group(1) and match.group(2) == _host_tag():
+        pid = int(match.group(1))
+        return pid != os.getpid() and not process_alive(pid)
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError:
+        return False
+    # a hard link made for a rollback keeps its file's old mtime; its ctime is the link's
+    return time.time() - max(info.st_mtime, info.st_ctime) > STALE_TEMP
+
+
+def sweep_temp_files(folder: Path) -> None:
+    """Remove the temporary files killed runs left in ``folder`` (once per folder and process);
+    never one of a run still going."""
+    if folder in _swept:
+        return
+    _swept.add(folder)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if (
+            entry.name.endswith(".tmp")
+            and entry.is_file(follow_symlinks=False)
+            and _stale_temp(entry)
+        ):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
 
 
 def _mode_for(path: Path) -> int:

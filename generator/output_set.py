@@ -19,7 +19,6 @@ import contextlib
 import getpass
 import hashlib
 import os
-import secrets
 import socket
 import time
 from collections.abc import Iterator
@@ -27,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OutputError, Problem
-from .output import _mode_for, _reason, backup_path, inspect_output
+from .output import _mode_for, _reason, backup_path, inspect_output, process_alive, temp_name
+from .output import write_temp as _write_temp
 
 LOCK_WAIT = 60.0  # seconds a second run waits for the first one to finish with the set
 STALE_LOCK = 15 * 60  # a lock this old whose owner cannot be asked is taken over
@@ -118,13 +118,7 @@ def _is_stale(lock: Path) -> bool:
             return False
     pid, host, _, since = owner
     if host == socket.gethostname() and os.name == "posix":
-        try:
-            os.kill(pid, 0)  # signal 0 only asks whether the process exists (POSIX only)
-        except ProcessLookupError:
-            return True
-        except OSError:
-            return False
-        return False
+        return not process_alive(pid)
     return time.time() - since > STALE_LOCK
 
 
@@ -288,38 +282,9 @@ def _not_ours(target: Path) -> str | None:
 # --------------------------------------------------------------------------- writing
 
 
-def _temp_name(folder: Path) -> Path:
-    return folder / f".bc-{secrets.token_hex(4)}.tmp"
-
-
-def _write_temp(folder: Path, data: bytes, mode: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    while True:
-        temp = _temp_name(folder)
-        try:
-            handle = os.open(
-                temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600
-            )
-        except FileExistsError:
-            continue
-        break
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        # a new file gets the permissions the old one had (or the umask's), not mkstemp's 0600
-        os.chmod(temp, mode)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    return temp
-
-
 def _keep_old(target: Path) -> Path:
     """A second name for the current version, to put back if a later rename fails."""
-    old = _temp_name(target.parent)
+    old = temp_name(target.parent)
     try:
         os.link(target, old)  # no copy: the same file under a short temporary name
     except OSError:  # no hard links here (FAT, some network shares): copy it
@@ -334,11 +299,13 @@ def write_set(outputs: list[Output], checked: Checked) -> list[Path]:
     olds: dict[Path, Path] = {}
     replaced: list[Path] = []
     backups: list[Path] = []
+    copies: list[Path] = []  # the backups' temporary files
     try:
         for item in outputs:
             temps.append(_write_temp(item.path.parent, item.data, _mode_for(item.path)))
         for old, backup in checked.backups:
-            os.replace(_write_temp(backup.parent, old.read_bytes(), _mode_for(old)), backup)
+            copies.append(_write_temp(backup.parent, old.read_bytes(), _mode_for(old)))
+            os.replace(copies[-1], backup)
             backups.append(backup)
         for item in outputs:
             if item.path.exists():
@@ -346,16 +313,18 @@ def write_set(outputs: list[Output], checked: Checked) -> list[Path]:
         for item, temp in zip(outputs, temps, strict=True):
             os.replace(temp, item.path)
             replaced.append(item.path)
-    except OSError as exc:
+    except BaseException as exc:  # a full disk, or Ctrl+C / SIGTERM between two renames
         for path in reversed(replaced):
             with contextlib.suppress(OSError):
                 if path in olds:
                     os.replace(olds.pop(path), path)
                 else:
                     path.unlink()
-        for path in [*temps, *olds.values(), *backups]:
+        for path in [*temps, *copies, *olds.values(), *backups]:
             with contextlib.suppress(OSError):
                 path.unlink()
+        if not isinstance(exc, OSError):
+            raise
         failed = next((o.path for o in outputs if o.path not in replaced), outputs[0].path)
         kept = " (các tệp cũ được giữ nguyên)" if replaced or olds else ""
         raise OutputError(f"không ghi được tệp ({_reason(exc)}){kept}", file=str(failed)) from None

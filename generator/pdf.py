@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import OutputError, ToolMissingError
+from .output import _reason, process_alive
 
 INSTALL_HINT = (
     "chưa cài LibreOffice nên chưa xuất được PDF (tệp Word/Excel vẫn đã được ghi). Cài đặt: "
@@ -76,21 +80,120 @@ def convert_bytes(documents: list[bytes]) -> list[bytes]:
     soffice = find_soffice()
     if soffice is None:
         raise ToolMissingError(INSTALL_HINT)
-    with tempfile.TemporaryDirectory(prefix="baocao-pdf-") as work:
-        work_dir = Path(work)
+    root = _temp_root()
+    sweep_pdf_folders(root)
+    work_dir = _work_folder(root)
+    try:
         sources = []
         for number, data in enumerate(documents, start=1):
             source = work_dir / f"bc{number:04d}.docx"  # short, distinct names: one run
-            source.write_bytes(data)
+            try:
+                source.write_bytes(data)
+            except OSError as exc:
+                raise OutputError(
+                    f"không ghi được tệp tạm để xuất PDF vào thư mục tạm ({_reason(exc)})",
+                    file=str(root),
+                ) from None
             sources.append(source)
         _run_soffice(soffice, work_dir, sources)
         produced = [work_dir / f"{source.stem}.pdf" for source in sources]
         if not all(pdf.exists() for pdf in produced):
-            raise OutputError("LibreOffice không xuất được PDF")
+            raise OutputError("LibreOffice không xuất được PDF" + _full(work_dir))
         return [
             reproducible(pdf.read_bytes(), data)
             for pdf, data in zip(produced, documents, strict=True)
         ]
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- leftovers
+#
+# The private folder of a conversion is named after its process (baocao-pdf-PID-XXXXXXXX, in
+# the temporary folder): a run killed outright (kill -9) cannot remove it, nor stop the
+# LibreOffice it started, so the next conversion does both for runs whose process is gone.
+
+_WORK_PREFIX = "baocao-pdf-"
+_WORK_FOLDER = re.compile(r"baocao-pdf-(?:(\d+)-)?\w+")
+STALE_LEGACY = 24 * 3600  # a folder of an older version, without a process id in its name
+
+
+def _temp_root() -> Path:
+    try:
+        return Path(tempfile.gettempdir())
+    except FileNotFoundError:  # every candidate (TMPDIR, /tmp, …) full or read-only
+        raise OutputError(
+            "không có thư mục tạm nào ghi được để xuất PDF (thư mục tạm đầy hoặc chỉ đọc); "
+            "dọn bớt ổ đĩa, hoặc đặt biến TMPDIR tới một thư mục còn chỗ trống"
+        ) from None
+
+
+def _work_folder(root: Path) -> Path:
+    try:
+        return Path(tempfile.mkdtemp(prefix=f"{_WORK_PREFIX}{os.getpid()}-", dir=root))
+    except OSError as exc:
+        raise OutputError(
+            f"không tạo được thư mục tạm để xuất PDF ({_reason(exc)})", file=str(root)
+        ) from None
+
+
+def _full(folder: Path) -> str:
+    """Why LibreOffice may have failed: its folder's disk is (nearly) full."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return ""
+    if free > 16 * 1024 * 1024:
+        return ""
+    return f" (thư mục tạm {folder.parent} đã đầy: còn {free // 1024} KB trống)"
+
+
+def _orphans_of(folder: str) -> list[int]:
+    """LibreOffice processes (Linux) still using the profile in ``folder``."""
+    marker = f"UserInstallation={Path(folder, 'profile').as_uri()}".encode()
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if marker in handle.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def sweep_pdf_folders(root: Path) -> None:
+    """Remove the conversion folders in ``root`` of runs that are gone (stopping the
+    LibreOffice they left running); never one of a run still going, nor another user's."""
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        match = _WORK_FOLDER.fullmatch(entry.name)
+        if match is None or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            continue
+        if match.group(1):
+            pid = int(match.group(1))
+            if pid == os.getpid() or process_alive(pid):
+                continue
+        elif time.time() - info.st_mtime < STALE_LEGACY:
+            continue
+        for orphan in _orphans_of(entry.path):
+            with contextlib.suppress(OSError):
+                os.kill(orphan, signal.SIGKILL)
+        shutil.rmtree(entry.path, ignore_errors=True)
 
 
 _CREATION_DATE = re.compile(rb"/CreationDate\(D:(\d{14})")
@@ -152,15 +255,40 @@ def _run_soffice(soffice: str, work_dir: Path, documents: list[Path]) -> None:
         *(str(d) for d in documents),
     ]
     try:
-        finished = subprocess.run(
+        # its own process group: `soffice` is a launcher whose child (soffice.bin) does the
+        # work, and both must stop with this run (Ctrl+C, SIGTERM, a timeout)
+        process = subprocess.Popen(
             command,
-            capture_output=True,
-            timeout=TIMEOUT_PER_FILE * len(documents) + 30,
-            check=False,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            # its own temporary files (lu*.tmp) in the work folder too: removed with it
+            env={
+                **os.environ,
+                "TMPDIR": str(work_dir),
+                "TMP": str(work_dir),
+                "TEMP": str(work_dir),
+            },
         )
-    except subprocess.TimeoutExpired:
-        raise OutputError("LibreOffice chạy quá lâu khi xuất PDF; đã dừng") from None
     except OSError as exc:
         raise OutputError(f"không chạy được LibreOffice ({exc.strerror})") from None
-    if finished.returncode != 0:
-        raise OutputError(f"LibreOffice báo lỗi (mã {finished.returncode}) khi xuất PDF")
+    try:
+        code = process.wait(timeout=TIMEOUT_PER_FILE * len(documents) + 30)
+    except subprocess.TimeoutExpired:
+        raise OutputError("LibreOffice chạy quá lâu khi xuất PDF; đã dừng") from None
+    finally:
+        _stop(process)
+    if code != 0:
+        raise OutputError(f"LibreOffice báo lỗi (mã {code}) khi xuất PDF" + _full(work_dir))
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """End LibreOffice and whatever it started (nothing is left when it finished normally)."""
+    if os.name == "posix":
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, signal.SIGKILL)
+    elif process.poll() is None:
+        process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)

@@ -53,9 +53,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
@@ -223,8 +225,25 @@ def workbook_bytes(wb: Workbook, title: str) -> bytes:
     props.creator = props.lastModifiedBy = "baocao"
     props.created = props.modified = FIXED_TIME
     buffer = io.BytesIO()
-    ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()  # closes it
+    _MemoryWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()  # closes it
     return buffer.getvalue()
+
+
+class _MemoryWriter(ExcelWriter):
+    """openpyxl writes each sheet to a file in the temporary folder before zipping it: a full
+    or read-only temporary folder then fails the run, and a killed run leaves the file there
+    for good. Here each sheet's XML is made in memory (the same bytes)."""
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        sheet = io.BytesIO()
+        writer = WorksheetWriter(ws, out=sheet)
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], sheet.getvalue())
+        self.manifest.append(ws)
 
 
 # --------------------------------------------------------------------------- text and sizes
