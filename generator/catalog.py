@@ -321,13 +321,16 @@ def _check_columns(columns: list[Cot]) -> None:
 
 
 def standard_columns(labels: CotTieuDe, widths: list[float]) -> list[Cot]:
-    """STT | Chỉ tiêu | Kết quả thống kê (Đơn vị tính, Số liệu) | Ghi chú."""
+    """STT | Chỉ tiêu | Kết quả thống kê (Đơn vị tính, Số liệu) | Ghi chú. Labels and widths
+    are validated already: constructed without validating again (which would build Cot's
+    validator in every render)."""
+    column = Cot.model_construct
     return [
-        Cot(loai="stt", nhan=labels.stt, do_rong=widths[0]),
-        Cot(loai="chi_tieu", nhan=labels.chi_tieu, do_rong=widths[1]),
-        Cot(loai="dvt", nhan=labels.don_vi, nhom=labels.ket_qua, do_rong=widths[2]),
-        Cot(loai="so_lieu", nhan=labels.so_lieu, nhom=labels.ket_qua, do_rong=widths[3]),
-        Cot(loai="ghi_chu", nhan=labels.ghi_chu, do_rong=widths[4]),
+        column(loai="stt", nhan=labels.stt, do_rong=widths[0]),
+        column(loai="chi_tieu", nhan=labels.chi_tieu, do_rong=widths[1]),
+        column(loai="dvt", nhan=labels.don_vi, nhom=labels.ket_qua, do_rong=widths[2]),
+        column(loai="so_lieu", nhan=labels.so_lieu, nhom=labels.ket_qua, do_rong=widths[3]),
+        column(loai="ghi_chu", nhan=labels.ghi_chu, do_rong=widths[4]),
     ]
 
 
@@ -439,9 +442,10 @@ class DanhMuc(_ColumnLayout):
         "dưới tên phụ lục), bang (dưới tên từng bảng), false (không in).",
     )
     huong: Literal["doc", "ngang"] = Field("doc", description="Khổ giấy dọc hay ngang.")
-    stt: KieuStt = Field(default_factory=KieuStt, description="Kiểu STT.")
+    # defaults need no validation (which would build the model's validator in every render)
+    stt: KieuStt = Field(default_factory=KieuStt.model_construct, description="Kiểu STT.")
     cot: Columns = Field(
-        default_factory=CotTieuDe,
+        default_factory=CotTieuDe.model_construct,
         description="Nhãn 5 cột chuẩn (bảng các nhãn) hoặc danh sách cột tự chọn.",
     )
     do_rong_cot: list[Annotated[float, Field(gt=0, le=MAX_COLUMN_WEIGHT)]] | None = Field(
@@ -477,7 +481,12 @@ class DanhMuc(_ColumnLayout):
     def tables(self) -> list[BangChiTieu]:
         if self.bang:
             return self.bang
-        return [BangChiTieu(ten=None, dong_tieu_de=self.dong_tieu_de, chi_tieu=self.chi_tieu)]
+        # the one table of a one-table catalog, from fields validated already
+        return [
+            BangChiTieu.model_construct(
+                ten=None, dong_tieu_de=self.dong_tieu_de, chi_tieu=self.chi_tieu
+            )
+        ]
 
     def columns(self, table: BangChiTieu) -> list[Cot]:
         """The table's columns, left to right, with their widths."""
