@@ -222,16 +222,11 @@ def _plan_report(
 
 def _template(given: str | Path | None, kind: str) -> Path:
     """The user's template (``given``) or the shipped one of ``kind`` ("docx", "xlsx")."""
-    from .templates import shipped_template
+    from .templates import shipped_template, user_template
 
     if given is None:
         return shipped_template(kind)
-    path = Path(given)
-    if not path.is_file():
-        from .errors import TemplateError
-
-        raise TemplateError("không tìm thấy tệp mẫu", file=str(path))
-    return path
+    return user_template(given)
 
 
 def _commit(plans: list[_Plan], force: bool) -> list[RenderResult | BaocaoError]:

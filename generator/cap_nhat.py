@@ -408,7 +408,7 @@ def update_report(
     from .api import _prepare
     from .docx_render import render_docx
     from .output import atomic_write, backup_path, fingerprint_of, guard_overwrite, package
-    from .templates import shipped_template
+    from .templates import shipped_template, user_template
 
     edited = Path(edited)
     target = Path(output) if output else edited.with_name(f"{edited.stem}_cap_nhat.docx")
@@ -420,7 +420,7 @@ def update_report(
 
     prepared = _prepare(Path(data), Path(so_lieu) if so_lieu else None, marks=True)
     prepared.problems.raise_if_errors(DataError, strict=strict)
-    docx_template = Path(template) if template else shipped_template("docx")
+    docx_template = user_template(template) if template else shipped_template("docx")
     new_package = _read_package_bytes(render_docx(prepared.composition, docx_template))
     new_marks = _marks_of(new_package, "(bản mới)")
     new_parts = {p.name: p for p in _parts(new_package, "(bản mới)")}

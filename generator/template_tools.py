@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import OutputError, Problem, ProblemList, Severity, TemplateError
-from .templates import shipped_templates
+from .templates import shipped_templates, user_template
 
 
 def export_templates(folder: str | Path, force: bool = False) -> list[Path]:
@@ -58,7 +58,7 @@ def _visible(line: str) -> str:
 
 def check_template(path: str | Path) -> list[Problem]:
     """The problems of a Word template (.docx) or an Excel Phụ lục template (.xlsx)."""
-    path = Path(path)
+    path = user_template(path)
     if path.suffix.lower() == ".xlsx":
         return check_xlsx_template(path)
     return check_docx_template(path)

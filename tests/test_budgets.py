@@ -336,6 +336,60 @@ CASES.update(
 )
 
 
+def _templates(folder: Path) -> None:
+    """Templates over the caps: sparse 30 MB files, a zip that unpacks to 150 MB, a FIFO."""
+    import zipfile
+
+    (folder / "bc.yaml").write_text(report_with("x", PHU_LUC), encoding="utf-8")
+    for name in ("lon.docx", "lon.xlsx"):
+        (folder / name).touch()
+        os.truncate(folder / name, 30 * 1024 * 1024)
+    with (
+        zipfile.ZipFile(folder / "bom.docx", "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("word/media/anh.bin", "w") as part,
+    ):
+        for _ in range(150):
+            part.write(bytes(1024 * 1024))
+    os.mkfifo(folder / "ong.docx")
+
+
+PHU_LUC = "phu_luc:\n  danh_muc: cchc-xa-thanh-hoa-01b\n  so_lieu: {'1.1.1': 5}\n"
+TEMPLATE_TOO_BIG = r"tệp mẫu quá lớn \(30 MB; giới hạn 20 MB\)"
+CASES.update(
+    {
+        "render-template-oversize": Case(
+            _templates,
+            ("render", "bc.yaml", "--template", "lon.docx"),
+            1,
+            r"lon\.docx: " + TEMPLATE_TOO_BIG,
+            absent=("bc.docx",),
+        ),
+        "render-excel-template-oversize": Case(
+            _templates,
+            ("render", "bc.yaml", "--template-xlsx", "lon.xlsx"),
+            1,
+            r"lon\.xlsx: " + TEMPLATE_TOO_BIG,
+            absent=("bc.docx", "bc.xlsx"),
+        ),
+        "template-check-oversize": Case(
+            _templates, ("template", "check", "lon.docx"), 1, r"lon\.docx: " + TEMPLATE_TOO_BIG
+        ),
+        "render-template-zip-bomb": Case(
+            _templates,
+            ("render", "bc.yaml", "--template", "bom.docx"),
+            1,
+            r"bom\.docx: tệp mẫu giải nén ra quá lớn \(150 MB; giới hạn 100 MB\)",
+        ),
+        "render-template-fifo": Case(
+            _templates,
+            ("render", "bc.yaml", "--template", "ong.docx"),
+            1,
+            r"ong\.docx: mẫu phải là một tệp Word \(\.docx\) hoặc Excel \(\.xlsx\), không phải",
+        ),
+    }
+)
+
+
 def _spaces_in_choice(folder: Path) -> None:
     """A sổ nhập whose choice cell holds "a", 32,000 spaces and "b" (the choice pattern once
     took half a minute on it)."""
