@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from . import __version__
 from .errors import OUT_OF_MEMORY, BaocaoError, Problem
 
 # --------------------------------------------------------------------------- Vietnamese help
@@ -27,14 +28,17 @@ class _Vietnamese:
     """Help screens with Vietnamese headings (click's own are English)."""
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
-        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Cách dùng: ")
+        pieces = " ".join(self.collect_usage_pieces(ctx))  # type: ignore[attr-defined]
+        for english, vietnamese in _USAGE_WORDS:
+            pieces = pieces.replace(english, vietnamese)
+        formatter.write_usage(ctx.command_path, pieces, prefix="Cách dùng: ")
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [
-            r
+            (_help_words(name), _help_words(text))
             for p in self.get_params(ctx)  # type: ignore[attr-defined]
             if (r := p.get_help_record(ctx)) is not None
+            for name, text in [r]
         ]
         if rows:
             with formatter.section("Tùy chọn"):
@@ -54,6 +58,29 @@ class _Vietnamese:
         if option is not None:
             option.help = "Hiện hướng dẫn này rồi thoát."
         return option
+
+
+_USAGE_WORDS = [
+    ("[OPTIONS]", "[TÙY_CHỌN]"),
+    ("[COMMAND] [ARGS]...", "[LỆNH] [THAM_SỐ]..."),
+    ("COMMAND [ARGS]...", "LỆNH [THAM_SỐ]..."),
+]
+# what click adds to an option's help line: its value's kind, its default, "required"
+_HELP_WORDS = [
+    (r" INTEGER RANGE$", " SỐ"),
+    (r" INTEGER$", " SỐ"),
+    (r" FLOAT(?: RANGE)?$", " SỐ"),
+    (r" TEXT$", " CHỮ"),
+    (r" (?:FILE|PATH|DIRECTORY)$", " ĐƯỜNG_DẪN"),
+    (r"\[default: ", "[mặc định: "),
+    (r"\brequired\]", "bắt buộc]"),
+]
+
+
+def _help_words(text: str) -> str:
+    for english, vietnamese in _HELP_WORDS:
+        text = re.sub(english, vietnamese, text)
+    return text
 
 
 class Command(_Vietnamese, click.Command):
@@ -167,34 +194,90 @@ def _run(invoke: Any, debug: bool) -> int:
     return code if isinstance(code, int) else 0
 
 
-_CLICK_MESSAGES = [
-    (r"^No such option:? '?([^'.;]*)'?\.?(;.*)?$", r"không có tùy chọn \1\2"),
-    (r"^No such command '([^']*)'\.?(;.*)?$", r"không có lệnh '\1'\2"),
-    (r"^Missing argument '(.*)'\.?$", r"thiếu tham số \1"),
-    (r"^Missing option '([^']*)'(?: / '([^']*)')?\.?$", r"thiếu tùy chọn \1"),
-    (r"^Got unexpected extra arguments? \((.*)\)$", r"thừa tham số: \1"),
-    (r"^Invalid value for '(.*)': (.*)$", r"giá trị không hợp lệ cho \1: \2"),
-    (r"^Option '(.*)' requires an argument\.?$", r"tùy chọn \1 cần một giá trị"),
+def _range(match: re.Match[str]) -> str:
+    """click's "0<=x<=64", "x>=1", "0<x<1" in words."""
+    value, bounds = match.group(1), match.group(2)
+    both = re.fullmatch(r"(\S+?)(<=?)x(<=?)(\S+)", bounds)
+    if both and both.group(2) == both.group(3) == "<=":
+        return f"{value} không nằm trong khoảng {both.group(1)}–{both.group(4)}"
+    above, below = {"<=": "≥", "<": ">"}, {"<=": "≤", "<": "<"}
+    if both:
+        return (
+            f"{value} phải {above[both.group(2)]} {both.group(1)} và "
+            f"{below[both.group(3)]} {both.group(4)}"
+        )
+    one = re.fullmatch(r"x(<=|<|>=|>)(\S+)", bounds)
+    if one:
+        sign = {"<=": "≤", "<": "<", ">=": "≥", ">": ">"}[one.group(1)]
+        return f"{value} phải {sign} {one.group(2)}"
+    return f"{value} nằm ngoài khoảng cho phép ({bounds})"
+
+
+_PATH_KIND = r"(?:File|Directory|Path)"
+_HINT = r"( '[^']*'(?: / '[^']*')*)?"  # click's " '-o' / '--output'" after "Missing option"
+# Every message click can give for bad usage (click.exceptions, .types, .parser, .core), in
+# Vietnamese; tests/test_messages.py walks click's own list of messages against this table.
+_CLICK_MESSAGES: list[tuple[str, Any]] = [
+    (r"Invalid value for (.+?): ", r"giá trị không hợp lệ cho \1: "),
+    (r"Invalid value: ", "giá trị không hợp lệ: "),
+    (r"Could not open file '(.*?)': ", r"không mở được tệp '\1': "),
+    (
+        r"'(.*?)' is not one of (.*?)\.$",
+        lambda m: f"'{m.group(1)}' không phải một trong {m.group(2).replace(' or ', ' hoặc ')}",
+    ),
+    (r"'(.*?)' is not '(.*?)'\.$", r"'\1' không phải '\2'"),
+    (r"'(.*?)' is not a valid integer(?: range)?\.", r"'\1' không phải là số nguyên"),
+    (r"'(.*?)' is not a valid float(?: range)?\.", r"'\1' không phải là số"),
+    (
+        r"'(.*?)' is not a valid boolean\. Recognized values: (.*)$",
+        r"'\1' không phải giá trị đúng/sai; dùng một trong: \2",
+    ),
+    (r"'(.*?)' is not a valid UUID\.", r"'\1' không phải là mã UUID"),
+    (r"'(.*?)' does not match the formats? (.*?)\.$", r"'\1' không đúng dạng \2"),
+    (r"(\S+) is not in the range (\S+?)\.?$", _range),
+    (_PATH_KIND + r" '(.*)' does not exist\.", r"không có tệp hoặc thư mục '\1'"),
+    (_PATH_KIND + r" '(.*)' is a file\.", r"'\1' là một tệp, không phải thư mục"),
+    (_PATH_KIND + r" '(.*)' is a directory\.", r"'\1' là một thư mục, không phải tệp"),
+    (_PATH_KIND + r" '(.*)' is not readable\.", r"không có quyền đọc '\1'"),
+    (_PATH_KIND + r" '(.*)' is not writable\.", r"không có quyền ghi '\1'"),
+    (_PATH_KIND + r" '(.*)' is not executable\.", r"'\1' không chạy được"),
+    (
+        r"(\S+) values are required, but (\S+) (?:was|were) given\.",
+        r"cần \1 giá trị, nhưng có \2",
+    ),
+    (r"Takes (\S+) values but (\S+) (?:was|were) given\.", r"cần \1 giá trị, nhưng có \2"),
+    (r"Value must be an iterable\.", "giá trị phải là một danh sách"),
+    (r"Argument '(.*)' takes (\S+) values\.", r"tham số \1 cần \2 giá trị"),
+    (r"Option '(.*)' does not take a value\.", r"tùy chọn \1 không nhận giá trị"),
+    (r"Option '(.*)' requires an argument\.?", r"tùy chọn \1 cần một giá trị"),
+    (r"Option '(.*)' requires (\S+) arguments\.?", r"tùy chọn \1 cần \2 giá trị"),
+    (
+        r"Invalid start character for option \((.*)\)",
+        r"tùy chọn \1 bắt đầu bằng ký tự không hợp lệ",
+    ),
+    (r"No such option:? '?([^'.;]*)'?\.?", r"không có tùy chọn \1"),
+    (r"No such command '([^']*)'\.?", r"không có lệnh '\1'"),
+    (r"\s*Did you mean '?([^'?]*)'?\?", r"; có phải \1?"),
+    (r"\s*\(Did you mean one of: (.*)\?\)", r"; có phải một trong: \1?"),
+    (r"Missing command\.", "thiếu tên lệnh"),
+    (r"Missing parameter: (.*)", r"thiếu tham số \1"),
+    (r"Missing (?:argument|parameter)" + _HINT + r"\.?", r"thiếu tham số\1."),
+    (r"Missing option" + _HINT + r"\.?", r"thiếu tùy chọn\1."),
+    (r"Missing (\S+)" + _HINT + r"\.?", r"thiếu \1\2."),
+    (r"Got unexpected extra arguments? \((.*)\)", r"thừa tham số: \1"),
+    (r"unknown error", "lỗi không rõ"),
+    (r"Choose from:\s*", "chọn một trong: "),
 ]
 
 
 def _usage_message(message: str) -> str:
-    message = re.sub(
-        r"'([^']*)' is not one of (.*)\.$",
-        lambda m: f"'{m.group(1)}' không phải một trong {m.group(2).replace(' or ', ' hoặc ')}",
-        message,
-    )
-    message = re.sub(r"Path '(.*)' does not exist\.", r"không có tệp hoặc thư mục '\1'", message)
-    message = re.sub(
-        r"(\S+) is not in the range (\S+)<=x<=([^\s.]+)\.?",
-        r"\1 không nằm trong khoảng \2–\3",
-        message,
-    )
-    message = re.sub(r"\s*Did you mean '?([^'?]*)'?\?", r"; có phải \1?", message)
+    """A click usage error in Vietnamese; parameter hints without click's quotes
+    ("-j / --jobs")."""
     for pattern, replacement in _CLICK_MESSAGES:
-        if re.match(pattern, message):
-            return re.sub(pattern, replacement, message)
-    return message
+        message = re.sub(pattern, replacement, message)
+    message = re.sub(r"'(-[^' ]+)' / '(-[^' ]+)'", r"\1 / \2", message)
+    message = re.sub(r"(cho|tùy chọn|tham số) '([^' ]+)'", r"\1 \2", message)
+    return message[:-1] if message.endswith(".") and not message.endswith("...") else message
 
 
 # --------------------------------------------------------------------------- helpers
@@ -298,7 +381,10 @@ FORCE = click.option(
 
 @click.group(name="baocao", cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
-    package_name="baocao", message="baocao %(version)s", help="Hiện phiên bản rồi thoát."
+    # the package's own version: no installed metadata needed (a source checkout runs too)
+    __version__,
+    message="baocao %(version)s",
+    help="Hiện phiên bản rồi thoát.",
 )
 @click.option(
     "--debug", is_flag=True, help="Khi có lỗi, hiện toàn bộ traceback (cho lập trình viên)."
