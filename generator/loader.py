@@ -11,6 +11,7 @@ import errno
 import json
 import re
 import stat
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,10 +232,19 @@ _AS_TYPED = re.compile(
 )
 
 
+# Python refuses to read an integer this long (a denial-of-service guard): it stays text, so
+# a number field says "có quá nhiều chữ số" and a text field prints it as typed.
+_MAX_INT_DIGITS = sys.get_int_max_str_digits() or 4300
+
+
 def _construct_int(loader: Any, node: yaml.ScalarNode) -> Any:
-    if _AS_TYPED.fullmatch(str(node.value)):
+    if _AS_TYPED.fullmatch(str(node.value)) or len(str(node.value)) > _MAX_INT_DIGITS:
         return str(node.value)
     return loader.construct_yaml_int(node)
+
+
+def _json_int(text: str) -> int | str:
+    return int(text) if len(text) <= _MAX_INT_DIGITS else text
 
 
 def _construct_float(loader: Any, node: yaml.ScalarNode) -> Any:
@@ -588,12 +598,12 @@ def _json_decimal(text: str, name: str) -> str:
 def parse_json(text: str, name: str) -> LoadedFile:
     try:
         try:
-            data = json.loads(text, object_pairs_hook=_refuse_duplicates)
+            data = json.loads(text, object_pairs_hook=_refuse_duplicates, parse_int=_json_int)
         except json.JSONDecodeError:
             fixed = _json_decimal(text, name)
             if fixed == text:
                 raise
-            data = json.loads(fixed, object_pairs_hook=_refuse_duplicates)
+            data = json.loads(fixed, object_pairs_hook=_refuse_duplicates, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise DataError(
             f"lỗi cú pháp JSON: {_json_message(exc.msg)} (cột {exc.colno})",

@@ -390,6 +390,47 @@ CASES.update(
 )
 
 
+# pydantic's and Python's English once reached the user for these
+CASES.update(
+    {
+        "table-where-text-is-expected": Case(
+            _write(
+                "bc.yaml",
+                report_with("x").replace("ten_co_quan: UBND huyện Thử", "ten_co_quan: {a: 1}"),
+            ),
+            ("check", "bc.yaml"),
+            1,
+            r"bc\.yaml:2: ten_co_quan: phải là một chuỗi chữ, không phải một bảng",
+        ),
+        "integer-of-5000-digits": Case(
+            _write("bc.yaml", report_with("x").replace("\nso: 5\n", "\nso: " + "9" * 5000 + "\n")),
+            ("check", "bc.yaml"),
+            1,
+            r"bc\.yaml:3: so: \"9+…\" có quá nhiều chữ số",
+        ),
+        "integer-of-5000-digits-in-json": Case(
+            _write("bc.json", '{"so": ' + "9" * 5000 + "}"),
+            ("check", "bc.json"),
+            1,
+            r"bc\.json:1: so: \"9+…\" có quá nhiều chữ số",
+        ),
+        "not-a-boolean-not-a-choice": Case(
+            _write(
+                "bc.yaml",
+                report_with("x").replace(
+                    "\nso: 5\n", "\nso: 5\ndu_thao: maybe\nkieu_danh_so: [so, abc]\n"
+                ),
+            ),
+            ("check", "bc.yaml"),
+            1,
+            r"bc\.yaml:4: du_thao: \"maybe\" phải là true \(có\) hoặc false \(không\)\n.*"
+            r"bc\.yaml:5: kieu_danh_so\[2\]: \"abc\" không hợp lệ; chọn một trong: 'la_ma', 'so', "
+            r"'thap_phan' hoặc 'chu'",
+        ),
+    }
+)
+
+
 def _spaces_in_choice(folder: Path) -> None:
     """A sổ nhập whose choice cell holds "a", 32,000 spaces and "b" (the choice pattern once
     took half a minute on it)."""

@@ -177,3 +177,112 @@ def test_version_without_installed_metadata(invoke, monkeypatch) -> None:
 
 def test_cli_is_the_group_tested() -> None:
     assert cli.name == "baocao"
+
+
+# --------------------------------------------------------------------------- pydantic
+
+# context values as pydantic fills them: English where pydantic writes English
+CONTEXT_SAMPLES = {
+    "error": "input is too short",
+    "field_type": "List",
+    "expected": "'la_ma', 'so' or 'chu'",
+    "class_name": "Muc",
+    "attribute": "x",
+    "method_name": "model_validate",
+    "gt": 0,
+    "ge": 1,
+    "lt": 100,
+    "le": 100,
+    "multiple_of": 5,
+    "min_length": 2,
+    "max_length": 10,
+    "actual_length": 12,
+    "pattern": "^[A-Z]+$",
+    "encoding": "base64",
+    "encoding_error": "Invalid padding",
+    "tz_expected": 25200,
+    "tz_actual": 0,
+    "class": "Muc",
+    "discriminator": "'_appendix_shape()'",
+    "tag": "x",
+    "expected_tags": "'mot_phu_luc', 'nhieu_phu_luc'",
+    "expected_schemes": "'http', 'https'",
+    "expected_version": 4,
+    "max_digits": 5,
+    "decimal_places": 2,
+    "whole_digits": 3,
+}
+# words that are the same in Vietnamese text (names of formats)
+SAME_IN_VIETNAMESE = {"JSON", "URL", "UUID", "ASCII", "NaN", "Unicode", "true", "false", "http"}
+
+
+def _pydantic_error_types() -> list[str]:
+    import typing
+
+    from pydantic_core import core_schema
+
+    return list(typing.get_args(core_schema.ErrorType))
+
+
+def _known_error(kind: str) -> tuple[dict[str, object], str]:
+    """The context pydantic requires for ``kind`` (learnt from its own complaints) and its
+    English message."""
+    from pydantic_core import PydanticKnownError
+
+    context: dict[str, object] = {}
+    while True:
+        try:
+            error = PydanticKnownError(kind, context or None)
+        except (KeyError, TypeError) as exc:
+            missing = re.search(r"'(\w+)' required in context", str(exc))
+            assert missing, exc
+            context[missing.group(1)] = CONTEXT_SAMPLES[missing.group(1)]
+            continue
+        return context, error.message()
+
+
+def test_pydantic_error_types_walked() -> None:
+    kinds = _pydantic_error_types()
+    assert len(kinds) > 100 and "recursion_depth_exceeded" in kinds and "int_parsing_size" in kinds
+
+
+@pytest.mark.parametrize("kind", _pydantic_error_types())
+def test_every_pydantic_error_type_is_vietnamese(kind: str) -> None:
+    from pydantic import ValidationError
+
+    from generator.errors import ProblemList
+    from generator.loader import LoadedFile
+    from generator.model import BaoCao
+    from generator.validate import MESSAGES, WORDED_TYPES, problems_from_validation
+
+    assert kind in MESSAGES or kind in WORDED_TYPES, f"{kind}: no Vietnamese message"
+    context, english = _known_error(kind)
+    where = ("noi_dung", 0, "tieu_de")
+    exc = ValidationError.from_exception_data(
+        "BaoCao", [{"type": kind, "loc": where, "input": "abc", "ctx": context}]
+    )
+    problems = ProblemList("bc.yaml")
+    problems_from_validation(exc, LoadedFile("bc.yaml", {}, {where: 18}), BaoCao, problems)
+    (problem,) = problems.items
+    said = str(problem)
+    assert said.startswith("bc.yaml:18: noi_dung[1].tieu_de: "), said
+    english_words = set(re.findall(r"[A-Za-z]{3,}", english))
+    for english_context in ("error", "encoding_error"):
+        english_words |= set(re.findall(r"[A-Za-z]{3,}", str(context.get(english_context, ""))))
+    english_words |= {"Input", "should", "valid", "Unable", "Recursion", "List"}
+    # the context's own values (choices, schemes) are data, said as they are
+    english_words -= {
+        w for name, v in context.items() if "error" not in name for w in re.findall(r"\w+", str(v))
+    }
+    left = {
+        w for w in english_words - SAME_IN_VIETNAMESE if re.search(rf"\b{w}\b", problem.message)
+    }
+    assert not left, f"{kind}: {said!r} keeps {left}"
+    assert re.search("[à-ỹđ]", problem.message), said  # Vietnamese words, not a bare value
+
+
+def test_english_from_a_validator_is_not_shown() -> None:
+    from generator.validate import _own_words
+
+    assert _own_words("invalid literal for int() with base 10: 'mười'") is None
+    assert _own_words('ký hiệu "the BC" không đúng dạng') == 'ký hiệu "the BC" không đúng dạng'
