@@ -131,9 +131,16 @@ def _read_package(path: Path) -> dict[str, bytes]:
             return {info.filename: archive.read(info) for info in archive.infolist()}
     except FileNotFoundError:
         raise UpdateError("không có tệp này", file=str(path)) from None
-    except (zipfile.BadZipFile, OSError, KeyError) as exc:
+    except (zipfile.BadZipFile, KeyError):
         raise UpdateError(
-            f"không đọc được tệp Word (.docx) này ({exc.__class__.__name__})", file=str(path)
+            "không đọc được tệp Word (.docx) này: tệp bị hỏng hoặc không phải tệp Word",
+            file=str(path),
+        ) from None
+    except OSError as exc:
+        from .loader import os_reason
+
+        raise UpdateError(
+            f"không đọc được tệp Word (.docx) này ({os_reason(exc)})", file=str(path)
         ) from None
 
 

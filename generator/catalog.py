@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from .errors import BaocaoError, CatalogError, ProblemList
+from .errors import OUT_OF_MEMORY, BaocaoError, CatalogError, ProblemList
 from .expressions import (
     CHILDREN_SUM,
     FAILED_WORDS,
@@ -766,8 +766,16 @@ def load_catalog(name: str, relative_to: Path | None = None) -> Catalog:
         raise CatalogError(
             exc.message, file=exc.file or str(path), line=exc.line, problems=exc.problems
         ) from None
-    except Exception as exc:
-        raise CatalogError(str(exc), file=str(path)) from exc
+    except MemoryError:
+        raise CatalogError(OUT_OF_MEMORY, file=str(path)) from None
+    except RecursionError:
+        raise CatalogError("danh mục lồng nhau quá sâu", file=str(path)) from None
+    except Exception as exc:  # a bug, not the catalog's fault: said as one, not in English alone
+        raise CatalogError(
+            f"lỗi không mong đợi khi đọc danh mục này ({exc.__class__.__name__}: {exc}); hãy "
+            "báo cho người phát triển",
+            file=str(path),
+        ) from exc
 
 
 # --------------------------------------------------------------------------- STT numbering

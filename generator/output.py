@@ -386,7 +386,13 @@ def _reason(exc: OSError) -> str:
         errno.EROFS: "ổ đĩa chỉ đọc",
         getattr(errno, "EDQUOT", -1): "đã hết dung lượng được cấp",
     }
-    return known.get(type(exc).__name__) or by_errno.get(exc.errno, exc.strerror or str(exc))
+    if type(exc).__name__ in known:
+        return known[type(exc).__name__]
+    if exc.errno in by_errno:
+        return by_errno[exc.errno]
+    from .loader import os_reason
+
+    return os_reason(exc)  # never the system's English text
 
 
 def guard_overwrite(path: Path, force: bool) -> Path | None:

@@ -272,7 +272,9 @@ def _run_soffice(soffice: str, work_dir: Path, documents: list[Path]) -> None:
             },
         )
     except OSError as exc:
-        raise OutputError(f"không chạy được LibreOffice ({exc.strerror})") from None
+        from .loader import os_reason
+
+        raise OutputError(f"không chạy được LibreOffice ({os_reason(exc)})") from None
     try:
         code = process.wait(timeout=TIMEOUT_PER_FILE * len(documents) + 30)
     except subprocess.TimeoutExpired:

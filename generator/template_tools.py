@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError, Problem, ProblemList, Severity, TemplateError
+from .errors import BaocaoError, OutputError, Problem, ProblemList, Severity, TemplateError
 from .templates import shipped_templates, user_template
 
 
@@ -78,7 +78,7 @@ def check_xlsx_template(path: str | Path) -> list[Problem]:
         workbook = load_workbook(path)
     except Exception as exc:
         raise TemplateError(
-            f"không mở được mẫu Excel ({exc.__class__.__name__}); mẫu phải là tệp .xlsx",
+            "không mở được mẫu Excel: không phải tệp Excel (.xlsx) hợp lệ, hoặc tệp bị hỏng",
             file=str(path),
         ) from exc
     if SHEET_NAME not in workbook.sheetnames:
@@ -98,7 +98,10 @@ def check_xlsx_template(path: str | Path) -> list[Problem]:
     try:
         render_xlsx(_sample_report(), path)
     except Exception as exc:  # whatever the workbook holds: say it cannot be used
-        problems.add(f"không xuất được phụ lục thử với mẫu này ({exc.__class__.__name__}: {exc})")
+        reason = (
+            exc.message if isinstance(exc, BaocaoError) else "mẫu có nội dung không ghi vào được"
+        )
+        problems.add(f"không xuất được phụ lục thử với mẫu này: {reason}")
     return problems.items
 
 
@@ -152,7 +155,8 @@ def check_docx_template(path: str | Path) -> list[Problem]:
         document = Document(str(path))
     except Exception as exc:
         raise TemplateError(
-            f"không mở được mẫu Word ({exc.__class__.__name__})", file=str(path)
+            "không mở được mẫu Word: không phải tệp Word (.docx) hợp lệ, hoặc tệp bị hỏng",
+            file=str(path),
         ) from exc
     template = DocxTemplate(str(path))
     xml = template.patch_xml(template.xml_to_string(document.element.body))

@@ -712,7 +712,10 @@ def render_xlsx(composition: Composition, template_path: Path) -> bytes:
     try:
         wb = load_workbook(template_path)
     except Exception as exc:  # a missing or damaged template: say which file
-        raise TemplateError(f"không đọc được mẫu Excel: {exc}", file=str(template_path)) from exc
+        raise TemplateError(
+            "không đọc được mẫu Excel: không phải tệp Excel (.xlsx) hợp lệ, hoặc tệp bị hỏng",
+            file=str(template_path),
+        ) from exc
     ensure_styles(wb)
     base = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
     for other in [ws for ws in wb.worksheets if ws is not base]:

@@ -27,7 +27,8 @@ TIME_LIMIT = 10.0
 # English fragments that must never reach a user (Python, pydantic, click, the OS).
 ENGLISH = re.compile(
     r"Traceback|Error\b|Input should|Unable to|is not in the range|No such file|Exceeds the "
-    r"limit|not found|unexpected|Overflow"
+    r"limit|not found|unexpected|Overflow|BadZipFile|not a zip|Invalid|Missing|Recursion|does "
+    r"not|is a (?:file|directory)|\[OPTIONS\]"
 )
 
 
@@ -351,6 +352,8 @@ def _templates(folder: Path) -> None:
         for _ in range(150):
             part.write(bytes(1024 * 1024))
     os.mkfifo(folder / "ong.docx")
+    for name in ("gia.docx", "gia.xlsx"):  # text under a Word/Excel name
+        (folder / name).write_text("không phải tệp nén", encoding="utf-8")
 
 
 PHU_LUC = "phu_luc:\n  danh_muc: cchc-xa-thanh-hoa-01b\n  so_lieu: {'1.1.1': 5}\n"
@@ -379,6 +382,31 @@ CASES.update(
             ("render", "bc.yaml", "--template", "bom.docx"),
             1,
             r"bom\.docx: tệp mẫu giải nén ra quá lớn \(150 MB; giới hạn 100 MB\)",
+        ),
+        "render-excel-template-not-a-workbook": Case(
+            _templates,
+            ("render", "bc.yaml", "--template-xlsx", "gia.xlsx"),
+            1,
+            r"gia\.xlsx: không đọc được mẫu Excel: không phải tệp Excel \(\.xlsx\) hợp lệ",
+            absent=("bc.docx",),
+        ),
+        "template-check-not-a-workbook": Case(
+            _templates,
+            ("template", "check", "gia.xlsx"),
+            1,
+            r"gia\.xlsx: không mở được mẫu Excel: không phải tệp Excel \(\.xlsx\) hợp lệ",
+        ),
+        "template-check-not-a-word-file": Case(
+            _templates,
+            ("template", "check", "gia.docx"),
+            1,
+            r"gia\.docx: không mở được mẫu Word: không phải tệp Word \(\.docx\) hợp lệ",
+        ),
+        "cap-nhat-not-a-word-file": Case(
+            _templates,
+            ("cap-nhat", "gia.docx", "bc.yaml"),
+            1,
+            r"gia\.docx: không đọc được tệp Word \(\.docx\) này: tệp bị hỏng",
         ),
         "render-template-fifo": Case(
             _templates,
