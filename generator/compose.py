@@ -41,7 +41,7 @@ from .formatting import (
     round_half_up,
     so_ky_hieu,
 )
-from .loader import FieldPath, LoadedFile, format_path
+from .loader import MAX_SECTION_DEPTH, SECTION_TOO_DEEP, FieldPath, LoadedFile, format_path
 from .model import BaoCao, Muc, VanBan
 from .prose import (
     Dependencies,
@@ -225,8 +225,6 @@ def _code_slips(doc: VanBan) -> str | None:
 # are dated from about the data cut-off (mid last month, NĐ 09/2019/NĐ-CP) to a few weeks after.
 EARLY_REPORT_DAYS = {"quy": 45, "6_thang": 45, "9_thang": 45, "nam": 60}
 LATE_REPORT_DAYS = 90
-MAX_SECTION_DEPTH = 20  # README "Giới hạn"
-SECTION_TOO_DEEP = f"mục lồng quá sâu (quá {MAX_SECTION_DEPTH} cấp); hãy gộp bớt cấp"
 
 _TYPED_NUMBER = re.compile(r"^\s*((?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])\s*[.)])\s+(?=\S)")
 

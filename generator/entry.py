@@ -50,6 +50,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .errors import CatalogError, DataError, OutputError, Problem, Severity
 from .formatting import KyBaoCao, la_ma, so
 from .loader import (
+    MAX_SECTION_DEPTH,
+    SECTION_TOO_DEEP,
     FieldPath,
     LoadedFile,
     drop_bidi_controls,
@@ -85,8 +87,6 @@ FONT_NAME = "Times New Roman"
 FONT_SIZE = 12
 TEXT_FORMAT = "@"
 EXCEL_TEXT_LIMIT = 32767
-ENTRY_MAX_NESTING = 60  # fields within fields: room for 20 levels of mục (2 a level), far from
-# the YAML writer's recursion limit
 
 INSTRUCTION_ROW = 1
 HEADER_ROW = 2
@@ -430,8 +430,6 @@ def _appendix_list(
 def _refuse_deep_sections(data: dict[str, Any], loaded: LoadedFile, name: str) -> None:
     """Mục nested deeper than the README's limit: the same error, at the same place, as
     `check` and `render` give."""
-    from .compose import MAX_SECTION_DEPTH, SECTION_TOO_DEEP
-
     body = data.get("noi_dung")
     if not isinstance(body, list):
         return
@@ -454,14 +452,7 @@ def _refuse_deep_sections(data: dict[str, Any], loaded: LoadedFile, name: str) -
 
 def _refuse_overlong_text(value: Any, at: FieldPath, loaded: Any, name: str) -> None:
     """Excel keeps at most 32,767 characters in a cell: a longer text is refused, never cut.
-    Data nested deeper than any valid report (the YAML writer would give out) is refused too."""
-    if len(at) > ENTRY_MAX_NESTING:
-        raise DataError(
-            f"dữ liệu lồng nhau quá sâu (quá {ENTRY_MAX_NESTING} cấp); mục lồng tối đa 20 cấp",
-            file=name,
-            line=loaded.line_of(at),
-            path=format_path(at) or None,
-        )
+    (The loader already refused data nested deeper than the YAML writer can go.)"""
     if isinstance(value, str):
         if len(value) > EXCEL_TEXT_LIMIT:
             raise DataError(

@@ -13,6 +13,7 @@ import re
 import stat
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,13 @@ def format_path(path: FieldPath) -> str:
 # Largest input read (a data file, a catalog or a template; a sổ nhập workbook has its own
 # bound in entry.py); a real report is a few dozen kilobytes.
 MAX_FILE_BYTES = 10 * 1024 * 1024
+
+# Fields within fields (README "Giới hạn"): 20 levels of mục take about 50; the recursive
+# steps after this check (and PyYAML's writer for the sổ nhập) stay far from Python's limit.
+MAX_NESTING = 100
+TOO_DEEP = f"dữ liệu lồng nhau quá sâu (quá {MAX_NESTING} cấp)"
+MAX_SECTION_DEPTH = 20  # levels of mục, noi_dung's own counted (README "Giới hạn")
+SECTION_TOO_DEEP = f"mục lồng quá sâu (quá {MAX_SECTION_DEPTH} cấp); hãy gộp bớt cấp"
 
 
 def _size_text(size: int) -> str:
@@ -274,6 +282,7 @@ _YAML_MESSAGES = (
     ("expected <block end>", "thụt lề không thẳng hàng hoặc thiếu dấu '-' đầu mục danh sách"),
     ("did not find expected", "thụt lề không thẳng hàng hoặc thiếu dấu '-' đầu mục danh sách"),
     ("unexpected end", "tệp kết thúc giữa chừng (thiếu dấu ngoặc kép hoặc ngoặc đóng)"),
+    ("maximum nesting depth", TOO_DEEP),
 )
 
 
@@ -330,6 +339,79 @@ def _unclosed_quote_line(text: str, error_line: int | None) -> int | None:
         rest = re.sub(r"\\.", "", lines[index][opening.end() :])
         if rest.count('"') % 2 == 0:  # no closing quote after the opening one
             return index + 1
+    return None
+
+
+def _section_too_deep(path: FieldPath) -> FieldPath | None:
+    """The mục one level past MAX_SECTION_DEPTH that ``path`` runs through, if it does (nesting
+    that deep is mục in mục: said as such, as `check` says it)."""
+    size = 2 + 2 * MAX_SECTION_DEPTH  # noi_dung, i, then muc, j for each level below
+    head = path[:size]
+    if len(head) == size and head[0] == "noi_dung" and set(head[2::2]) == {"muc"}:
+        return head
+    return None
+
+
+def _too_deep(path: FieldPath, name: str, line: Callable[[FieldPath], int | None]) -> DataError:
+    section = _section_too_deep(path)
+    if section is not None:
+        return DataError(SECTION_TOO_DEEP, file=name, line=line(section), path=format_path(section))
+    return DataError(TOO_DEEP, file=name, line=line(path), path=format_path(path))
+
+
+def _node_at(root: yaml.Node, path: FieldPath) -> yaml.Node:
+    node = root
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            node = next(value for key, value in node.value if str(key.value) == part)
+        else:
+            node = node.value[int(part)]
+    return node
+
+
+def _refuse_deep_nodes(root: yaml.Node, name: str) -> None:
+    """The first field nested deeper than MAX_NESTING, with its line and path (no recursion)."""
+    stack: list[tuple[yaml.Node, FieldPath]] = [(root, ())]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if len(path) > MAX_NESTING:
+            raise _too_deep(path, name, lambda at: _node_at(root, at).start_mark.line + 1)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack += [(value, (*path, str(key.value))) for key, value in reversed(node.value)]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(child, (*path, i)) for i, child in reversed(list(enumerate(node.value)))]
+
+
+def _deep_path(data: Any) -> FieldPath | None:
+    """The path of the first value nested deeper than MAX_NESTING (no recursion)."""
+    stack: list[tuple[Any, FieldPath]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_NESTING:
+            return path
+        if isinstance(value, dict):
+            stack += [(item, (*path, str(key))) for key, item in reversed(value.items())]
+        elif isinstance(value, list):
+            stack += [(item, (*path, i)) for i, item in reversed(list(enumerate(value)))]
+    return None
+
+
+def _deep_line(text: str, limit: int = MAX_NESTING) -> int | None:
+    """The line where brackets first nest deeper than ``limit`` (JSON, YAML flow style): where
+    a value that deep is, or where a parser that gave out would have found it."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        for char in re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', "", line):
+            if char in "[{":
+                depth += 1
+                if depth > limit:
+                    return number
+            elif char in "]}":
+                depth -= 1
     return None
 
 
@@ -450,6 +532,7 @@ def _parse_yaml(text: str, name: str) -> LoadedFile:
         node = loader.get_single_node()
         if node is None:
             return LoadedFile(name, None)
+        _refuse_deep_nodes(node, name)
         distinct: dict[int, int] = {}
         if _expanded_size(node, distinct) > MAX_EXPANDED_NODES:
             if len(distinct) > MAX_EXPANDED_NODES:
@@ -472,7 +555,7 @@ def _parse_yaml(text: str, name: str) -> LoadedFile:
     except yaml.YAMLError as exc:
         raise _yaml_problem(exc, name, text) from None
     except RecursionError:
-        raise DataError("dữ liệu lồng nhau quá sâu", file=name) from None
+        raise DataError(TOO_DEEP, file=name, line=_deep_line(text)) from None
     finally:
         loader.dispose()
     loaded = _loaded(name, data, lines)
@@ -525,7 +608,7 @@ def _loaded(name: str, data: Any, lines: dict[FieldPath, int]) -> LoadedFile:
     try:
         normalised = _normalise(data, (), notes, name, lines)
     except RecursionError:
-        raise DataError("dữ liệu lồng nhau quá sâu", file=name) from None
+        raise DataError(TOO_DEEP, file=name) from None
     return LoadedFile(name, normalised, lines, notes)
 
 
@@ -618,7 +701,13 @@ def parse_json(text: str, name: str) -> LoadedFile:
             line=line,
         ) from None
     except RecursionError:
-        raise DataError("dữ liệu lồng nhau quá sâu", file=name) from None
+        raise DataError(TOO_DEEP, file=name, line=_deep_line(text)) from None
+    deep = _deep_path(data)
+    if deep is not None:
+        # a container at path length n opens bracket n + 1; a plain value sits inside bracket n
+        raise _too_deep(
+            deep, name, lambda at: _deep_line(text, len(at)) or _deep_line(text, len(at) - 1)
+        )
     # JSON is YAML flow syntax, so the YAML composer gives the same fields their lines.
     lines: dict[FieldPath, int] = {}
     try:

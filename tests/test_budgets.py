@@ -624,6 +624,66 @@ for _levels in (20, 21, 200):
         )
 
 
+def _json_sections(folder: Path) -> None:
+    """A JSON report whose mục nest 121 deep: deeper than the loader's 100 fields, said as mục."""
+    section: dict[str, object] = {"tieu_de": "Đáy"}
+    for _ in range(120):
+        section = {"tieu_de": "Cấp", "muc": [section]}
+    text = json.dumps({"noi_dung": [section]}, ensure_ascii=False, indent=1)
+    (folder / "bc.json").write_text(text, encoding="utf-8")
+
+
+def _nested_lists(levels: int, flow: bool) -> Callable[[Path], None]:
+    if flow:
+        text = "a: " + "[" * levels + "1" + "]" * levels + "\n"
+    else:
+        text = (
+            "a:\n" + "".join("  " * i + "-\n" for i in range(1, levels)) + "  " * levels + "- x\n"
+        )
+    return _write("bc.yaml", text)
+
+
+TOO_DEEP = r"dữ liệu lồng nhau quá sâu \(quá 100 cấp\)"
+CASES.update(
+    {
+        "json-sections-121-deep": Case(
+            _json_sections,
+            ("check", "bc.json"),
+            1,
+            r"bc\.json:63: noi_dung\[1\](\.muc\[1\]){20}: mục lồng quá sâu \(quá 20 cấp\)",
+        ),
+        "yaml-lists-150-deep": Case(
+            _nested_lists(150, flow=False),
+            ("check", "bc.yaml"),
+            1,
+            r"bc\.yaml:102: a(\[1\]){100}: " + TOO_DEEP,
+        ),
+        "yaml-flow-lists-150-deep": Case(
+            _nested_lists(150, flow=True),
+            ("check", "bc.yaml"),
+            1,
+            r"bc\.yaml:1: a(\[1\]){100}: " + TOO_DEEP,
+        ),
+        "yaml-flow-lists-2000-deep": Case(
+            _nested_lists(2000, flow=True), ("check", "bc.yaml"), 1, r"bc\.yaml:1: " + TOO_DEEP
+        ),
+        "json-lists-2000-deep": Case(
+            _write("bc.json", '{"a": ' + "[" * 2000 + "1" + "]" * 2000 + "}"),
+            ("check", "bc.json"),
+            1,
+            r"bc\.json:1: " + TOO_DEEP,
+        ),
+        "mau-nhap-lists-150-deep": Case(
+            _nested_lists(150, flow=False),
+            ("mau-nhap", "bc.yaml", "-o", "nhap.xlsx"),
+            1,
+            r"bc\.yaml:102: a(\[1\]){100}: " + TOO_DEEP,
+            absent=("nhap.xlsx",),
+        ),
+    }
+)
+
+
 def _table_width(width: str) -> Callable[[Path], None]:
     row = "      - bang: {tieu_de_cot: [A, B], dong: [[a, b]], do_rong: [1, WIDTH]}\n"
     row = row.replace("WIDTH", width)
