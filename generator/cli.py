@@ -799,14 +799,18 @@ def tong_hop(
     result = run(
         list(inputs), output, danh_sach=danh_sach, data_out=data_out, force=force, jobs=jobs
     )
-    click.echo(
-        f"Tổng hợp {len(result.units)} đơn vị, {ky(result.period)}, danh mục "
-        f"{result.catalog.spec.ma}."
+    catalogs = ", ".join(
+        a.catalog.spec.ma + (f" ({a.heading})" if a.heading else "") for a in result.appendices
     )
+    click.echo(f"Tổng hợp {len(result.units)} đơn vị, {ky(result.period)}, danh mục {catalogs}.")
     for failed in result.failed:
-        click.echo(f"Chưa tổng hợp (tệp có lỗi): {failed.name or failed.source}", err=True)
+        what = f"{failed.appendix} " if failed.appendix else ""
+        click.echo(f"Chưa tổng hợp {what}(tệp có lỗi): {failed.name or failed.source}", err=True)
         for problem in failed.first_problems:
             click.echo(f"  {problem}", err=True)
+    for appendix in result.appendices:
+        if appendix.absent:
+            click.echo(f"Không có {appendix.heading}: {', '.join(appendix.absent)}")
     if result.missing:
         click.echo(f"Chưa gửi số liệu ({len(result.missing)}): {', '.join(result.missing)}")
     if result.unlisted:

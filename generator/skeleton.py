@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import load_catalog, stt_labels
+from .catalog import Catalog, ChiTieu, load_catalog, stt_labels
 from .errors import OutputError
 from .output import atomic_write, backup_path
 
@@ -247,23 +249,52 @@ def skeleton_text(
     return "\n".join(out) + "\n"
 
 
+@dataclass
+class AppendixBlock:
+    """One Phụ lục of a data file: its ``danh_muc`` as written, its catalog, each row's entry
+    (flow YAML; None leaves the row out) and what the row's comment ends with."""
+
+    reference: str
+    catalog: Catalog
+    entry: Callable[[str], str | None]
+    note: Callable[[ChiTieu], str]
+
+
+def phu_luc_lines(title: str, blocks: list[AppendixBlock]) -> list[str]:
+    """The ``phu_luc:`` block of a data file, one commented line per indicator: a table for
+    one appendix, a list for several (`init` writes it empty, `tong-hop` with the totals)."""
+    lines = ["", f"# --- {title} ---", "phu_luc:"]
+    several = len(blocks) > 1
+    indent = "    " if several else "  "
+    for block in blocks:
+        catalog = block.catalog
+        labels = stt_labels(catalog.spec)
+        opening = f"danh_muc: {block.reference}"
+        lines.append(f"  - {opening}" if several else f"  {opening}")
+        lines.append(f"{indent}so_lieu:")
+        for node_id, node in catalog.nodes.items():
+            if node.kind == "nhom":
+                continue
+            entry = block.entry(node_id)
+            if entry is None:
+                continue
+            lines.append(f"{indent}  # {labels[node_id] or '—'} {node.ten}{block.note(node)}")
+            lines.append(f"{indent}  {_q(node_id)}: {entry}")
+    return lines
+
+
 def _figures(catalog_name: str) -> list[str]:
     catalog = load_catalog(catalog_name)
-    labels = stt_labels(catalog.spec)
-    lines = [
-        "",
-        "# --- Phụ lục: số liệu theo mã chỉ tiêu; null = không báo cáo ---",
-        "phu_luc:",
-        f"  danh_muc: {catalog_name}",
-        "  so_lieu:",
-    ]
-    for node_id, node in catalog.nodes.items():
-        if node.kind == "nhom" or node_id in catalog.formulas:
-            continue
+
+    def note(node: ChiTieu) -> str:
         unit = node.unit_text().replace("\n", ", ")
-        lines.append(f"    # {labels[node_id] or '—'} {node.ten}" + (f" ({unit})" if unit else ""))
-        lines.append(f"    {_q(node_id)}: null")
-    return lines
+        return f" ({unit})" if unit else ""
+
+    def entry(node_id: str) -> str | None:
+        return None if node_id in catalog.formulas else "null"
+
+    block = AppendixBlock(catalog_name, catalog, entry, note)
+    return phu_luc_lines("Phụ lục: số liệu theo mã chỉ tiêu; null = không báo cáo", [block])
 
 
 def write_skeleton(path: str | Path, cap: str = "huyen", force: bool = False) -> Path:

@@ -1,13 +1,15 @@
-"""Tổng hợp: many units' figures of one catalog and one period rolled up into one table.
+"""Tổng hợp: many units' figures of one set of catalogs and one period rolled up into one table.
 
 A huyện collects the Phụ lục of its xã (data files or filled sổ nhập), a Sở Nội vụ those of
 its huyện. ``tong_hop`` reads every unit, refuses inputs that cannot be added together
-(another catalog, another period, the same unit twice), combines each indicator by the rule
-its catalog gives (``ChiTieu.aggregation``: summed, recomputed from the summed parts, mean /
-largest / smallest, a distribution of choices, a list by unit), counts who reported what,
-runs the catalog's checks on the totals naming the units behind a violation, and writes the
-workbook (``tonghop_xlsx``) and a data file of the totals that ``baocao render`` turns into
-the aggregating unit's own Phụ lục.
+(another catalog, another period, the same unit twice), matches the appendices of a report
+of several (Phụ lục I, II…) by their catalog, combines each indicator and each of its figure
+columns (Kế hoạch / Thực hiện / Tỷ lệ %, one per quarter…) by the rule its catalog gives
+(``ChiTieu.aggregation``: summed, recomputed from the summed parts, mean / largest /
+smallest, a distribution of choices, a list by unit), counts who reported what, runs the
+catalog's checks on the totals naming the units behind a violation, and writes the workbook
+(``tonghop_xlsx``) and a data file of the totals that ``baocao render`` turns into the
+aggregating unit's own Phụ lục.
 
 Units are read without composing their prose (only the header fields and figures matter),
 in two processes when there are many: 600 xã files take a few seconds.
@@ -28,11 +30,14 @@ import yaml
 from pydantic import ConfigDict, Field
 
 from .catalog import (
+    DEFAULT_AGGREGATION,
     Catalog,
+    Cot,
     Figures,
     children_sum,
     collect_figures,
     compute_and_check,
+    figure_columns,
     load_catalog,
     shown,
     stt_labels,
@@ -46,9 +51,9 @@ from .errors import (
     ProblemList,
 )
 from .expressions import Expression
-from .formatting import KyBaoCao, ky
-from .loader import LoadedFile
-from .model import Ky, Model, PhuLuc, Text, VanBan
+from .formatting import KyBaoCao, ky, la_ma
+from .loader import LoadedFile, format_path
+from .model import Ky, Model, PhuLucs, Text, VanBan
 
 UNIT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
 PARALLEL_FROM = 40  # below this many files a second process costs more than it saves
@@ -64,6 +69,7 @@ RULE_NAMES = {
     "liet_ke": "liệt kê theo đơn vị",
     "khong": "không tổng hợp",
 }
+NUMBER_RULES = ("cong", "trung_binh", "lon_nhat", "nho_nhat")
 
 
 # --------------------------------------------------------------------------- units
@@ -77,39 +83,102 @@ class _DonVi(Model):
     ten_co_quan: Text
     ky_bao_cao: Ky
     van_ban: dict[str, VanBan] = Field(default_factory=dict)
-    phu_luc: PhuLuc | None = None
+    phu_luc: PhuLucs | None = None
 
 
 @dataclass
-class Unit:
-    """One unit's figures, as read from its file: numbers/choice codes and printed texts."""
+class UnitAppendix:
+    """One appendix of a unit's file: its figures by id (first figure column), the values of
+    its other figure columns, and the texts it wrote; ``problems``: its errors (the unit is
+    then left out of this appendix's totals only)."""
 
-    name: str  # ten_co_quan: "UBND xã Hoàng Cát"
-    source: Path
-    period: KyBaoCao
     catalog_source: str
     values: dict[str, Any]  # typed and computed figures by id (None: not reported)
     texts: dict[str, str]  # what the unit wrote as text (chu, van_ban citations, noi_dung)
-    warnings: list[Problem] = field(default_factory=list)
-    short: str = ""  # column heading: "Xã Hoàng Cát"
+    columns: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → {ma: value}
+    problems: list[Problem] = field(default_factory=list)
+    unit: Unit | None = field(default=None, repr=False, compare=False)
 
-    def number(self, node_id: str) -> float | None:
-        value = self.values.get(node_id)
+    @property
+    def short(self) -> str:
+        return self.unit.short if self.unit else ""
+
+    def number(self, node_id: str, column: str | None = None) -> float | None:
+        """A figure of the first column, or of the figure column whose ma is ``column``."""
+        value = self.value(node_id, column)
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None
         return value
 
-    def reported(self, node_id: str) -> bool:
+    def value(self, node_id: str, column: str | None = None) -> Any:
+        if column is None:
+            return self.values.get(node_id)
+        return self.columns.get(node_id, {}).get(column)
+
+    def reported(self, node_id: str, column: str | None = None) -> bool:
+        if column is not None:
+            return self.value(node_id, column) not in (None, "")
         return self.values.get(node_id) is not None or bool(self.texts.get(node_id))
 
 
 @dataclass
+class Unit:
+    """One unit's figures, as read from its file: one UnitAppendix per Phụ lục."""
+
+    name: str  # ten_co_quan: "UBND xã Hoàng Cát"
+    source: Path
+    period: KyBaoCao
+    appendices: list[UnitAppendix]
+    warnings: list[Problem] = field(default_factory=list)
+    short: str = ""  # column heading: "Xã Hoàng Cát"
+
+    def __post_init__(self) -> None:
+        for appendix in self.appendices:
+            appendix.unit = self
+
+    @property
+    def catalog_source(self) -> str:
+        return self.appendices[0].catalog_source
+
+    def appendix_of(self, node_id: str, catalog_ma: str | None = None) -> UnitAppendix | None:
+        """The appendix holding ``node_id``: the one of catalog ``catalog_ma`` when given,
+        else the first whose figures name it (as the report's own prose looks it up)."""
+        from .catalog import load_catalog
+
+        for appendix in self.appendices:
+            if catalog_ma is not None:
+                if load_catalog(appendix.catalog_source).spec.ma == catalog_ma:
+                    return appendix
+            elif node_id in appendix.values or node_id in appendix.texts:
+                return appendix
+        return None
+
+    def number(self, node_id: str, catalog_ma: str | None = None) -> float | None:
+        appendix = self.appendix_of(node_id, catalog_ma)
+        return appendix.number(node_id) if appendix else None
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The first appendix's figures (the only one of most reports)."""
+        return self.appendices[0].values
+
+    @property
+    def texts(self) -> dict[str, str]:
+        return self.appendices[0].texts
+
+    def reported(self, node_id: str) -> bool:
+        return self.appendices[0].reported(node_id)
+
+
+@dataclass
 class FailedUnit:
-    """A unit whose file could not be read or whose figures have errors: left out of totals."""
+    """A unit whose file could not be read or whose figures have errors: left out of totals
+    (of every appendix; ``appendix``: of that one only, e.g. "Phụ lục II")."""
 
     source: Path
     name: str | None
     problems: list[Problem]
+    appendix: str | None = None
 
     @property
     def first_problems(self) -> list[Problem]:
@@ -118,37 +187,74 @@ class FailedUnit:
 
 @dataclass
 class Total:
-    """One indicator combined across units."""
+    """One indicator (one of its figure columns) combined across units."""
 
     id: str
     rule: str  # see RULE_NAMES
     value: Any = None  # a number, or text (distribution, list by unit); None: nothing reported
     reported: int = 0  # units that reported it
     note: str = ""  # how the value was made, for the cell comment and the Ghi chú
+    columns: dict[str, Total] = field(default_factory=dict)  # the other figure columns, by ma
 
 
 @dataclass
-class TongHopResult:
+class AppendixTotals:
+    """One Phụ lục of the reports, totalled: its catalog, the units in it and the totals."""
+
+    index: int  # 0 for Phụ lục I
+    several: bool  # the reports have several appendices (headings then say which)
     catalog: Catalog
-    period: KyBaoCao
-    units: list[Unit]
-    failed: list[FailedUnit]
-    missing: list[str]  # listed in the danh sách, no file
-    unlisted: list[str]  # a file, not in the danh sách (still added)
-    totals: dict[str, Total]
-    problems: list[Problem]  # the catalog's checks on the totals
-    outputs: list[Path] = field(default_factory=list)
-    backups: list[Path] = field(default_factory=list)
-    header: dict[str, Any] = field(default_factory=dict)  # the danh sách's don_vi_tong_hop
+    units: list[UnitAppendix]  # units whose file has this appendix without errors
+    failed: list[FailedUnit]  # files that failed whole or in this appendix
+    absent: list[str]  # units whose file has no such appendix
+    totals: dict[str, Total] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # the catalog's checks on the totals
 
     @property
-    def expected(self) -> int:
-        return len(self.units) + len(self.failed) + len(self.missing)
+    def heading(self) -> str:
+        """ "Phụ lục II" (empty for the only appendix of a report)."""
+        return f"Phụ lục {la_ma(self.index + 1)}" if self.several else ""
 
     def describe(self, node_id: str) -> str:
         from .catalog import describe_row
 
         return describe_row(self.catalog, stt_labels(self.catalog.spec), node_id)
+
+
+@dataclass
+class TongHopResult:
+    period: KyBaoCao
+    units: list[Unit]
+    failed: list[FailedUnit]  # whole files, and files with errors in one appendix
+    missing: list[str]  # listed in the danh sách, no file
+    unlisted: list[str]  # a file, not in the danh sách (still added)
+    appendices: list[AppendixTotals]
+    outputs: list[Path] = field(default_factory=list)
+    backups: list[Path] = field(default_factory=list)
+    header: dict[str, Any] = field(default_factory=dict)  # the danh sách's don_vi_tong_hop
+
+    @property
+    def catalog(self) -> Catalog:
+        """The first (usually only) appendix's catalog."""
+        return self.appendices[0].catalog
+
+    @property
+    def totals(self) -> dict[str, Total]:
+        """The first (usually only) appendix's totals."""
+        return self.appendices[0].totals
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The checks on the totals of every appendix."""
+        return [p for appendix in self.appendices for p in appendix.problems]
+
+    @property
+    def expected(self) -> int:
+        failed_files = {f.source for f in self.failed if f.appendix is None}
+        return len(self.units) + len(failed_files) + len(self.missing)
+
+    def describe(self, node_id: str) -> str:
+        return self.appendices[0].describe(node_id)
 
 
 def short_name(name: str) -> str:
@@ -165,8 +271,9 @@ def unit_key(name: str) -> str:
 
 
 def read_unit(path: Path) -> Unit | FailedUnit:
-    """A unit's figures, checked against its catalog; a FailedUnit with its problems when its
-    file cannot be read or its figures have errors (warnings are kept, not failures)."""
+    """A unit's figures, checked against its catalogs; a FailedUnit with its problems when its
+    file cannot be read. Errors in the figures of one appendix stay with that appendix
+    (``UnitAppendix.problems``); warnings are kept, not failures."""
     from .compose import citation
     from .intake import load_source
     from .validate import validate_model
@@ -178,9 +285,6 @@ def read_unit(path: Path) -> Unit | FailedUnit:
     problems = ProblemList(loaded.name)
     problems.items.extend(loaded.notes)
     name = _name_of(loaded)
-    listed = loaded.data.get("phu_luc") if isinstance(loaded.data, dict) else None
-    if isinstance(listed, list) and listed:
-        return FailedUnit(path, name, [_several_appendices(loaded, len(listed))])
     unit = validate_model(loaded, _DonVi, problems)
     if unit is None:
         return FailedUnit(path, name, problems.errors)
@@ -196,46 +300,49 @@ def read_unit(path: Path) -> Unit | FailedUnit:
                 )
             ],
         )
-    try:
-        catalog = load_catalog(unit.phu_luc.danh_muc, path.parent)
-    except BaocaoError as exc:
-        where = loaded.where(("phu_luc", "danh_muc"))
-        return FailedUnit(
-            path,
-            name,
-            [Problem(p.message, path="phu_luc.danh_muc", **where) for p in exc.problems],
+    listed = unit.phu_luc if isinstance(unit.phu_luc, list) else [unit.phu_luc]
+    several = isinstance(unit.phu_luc, list)
+    bases = [("phu_luc", i) for i in range(len(listed))] if several else [("phu_luc",)]
+    catalogs = []
+    for phu_luc, base in zip(listed, bases, strict=True):
+        try:
+            catalogs.append(load_catalog(phu_luc.danh_muc, path.parent))
+        except BaocaoError as exc:
+            where = loaded.where((*base, "danh_muc"))
+            at = format_path((*base, "danh_muc"))
+            return FailedUnit(
+                path, name, [Problem(p.message, path=at, **where) for p in exc.problems]
+            )
+    appendices = []
+    for phu_luc, base, catalog in zip(listed, bases, catalogs, strict=True):
+
+        def where(key: str, *fields: str, base: tuple = base) -> dict[str, Any]:
+            return loaded.where((*base, "so_lieu", key, *fields))
+
+        found = ProblemList(loaded.name)
+        at = format_path((*base, "so_lieu"))
+        figures = collect_figures(
+            catalog, phu_luc.so_lieu, list(unit.van_ban), found, where, base_path=at
         )
-
-    def where(key: str, *fields: str) -> dict[str, Any]:
-        return loaded.where(("phu_luc", "so_lieu", key, *fields))
-
-    figures = collect_figures(catalog, unit.phu_luc.so_lieu, list(unit.van_ban), problems, where)
-    computed = compute_and_check(figures, problems, where)
-    if problems.errors:
-        return FailedUnit(path, name, problems.errors)
-    texts = _texts(catalog, figures, unit.van_ban, citation)
+        computed = compute_and_check(figures, found, where, base_path=at)
+        problems.items.extend(found.warnings)
+        cited = _cited(catalog, figures, unit.van_ban, citation)
+        appendices.append(
+            UnitAppendix(
+                catalog_source=catalog.source,
+                values={**figures.values, **computed},
+                texts=_texts(catalog, figures, unit.van_ban, citation),
+                columns=cited,
+                problems=found.errors,
+            )
+        )
     return Unit(
         name=unit.ten_co_quan,
         source=path,
         period=unit.ky_bao_cao,
-        catalog_source=catalog.source,
-        values={**figures.values, **computed},
-        texts=texts,
+        appendices=appendices,
         warnings=problems.warnings,
         short=short_name(unit.ten_co_quan),
-    )
-
-
-def _several_appendices(loaded: LoadedFile, count: int) -> Problem:
-    """Tổng hợp has one catalog and one column of totals per indicator: a report of several
-    appendices is refused with what to do instead, not read as a wrong phu_luc."""
-    return Problem(
-        f"báo cáo có {count} phụ lục (phu_luc là danh sách); baocao tong-hop chưa hỗ trợ tổng "
-        "hợp báo cáo nhiều phụ lục. Hãy tổng hợp từng phụ lục riêng: với mỗi phụ lục, mỗi đơn "
-        "vị một tệp số liệu có ten_co_quan, ky_bao_cao và phu_luc là một bảng (danh_muc, "
-        "so_lieu) của phụ lục đó",
-        path="phu_luc",
-        **loaded.where(("phu_luc",)),
     )
 
 
@@ -259,6 +366,21 @@ def _texts(catalog: Catalog, figures: Figures, van_ban: dict[str, VanBan], citat
         elif isinstance(value, str) and value:
             texts[node_id] = value
     return texts
+
+
+def _cited(
+    catalog: Catalog, figures: Figures, van_ban: dict[str, VanBan], citation: Any
+) -> dict[str, dict[str, Any]]:
+    """The other figure columns' values, a document key as its short citation."""
+    columns: dict[str, dict[str, Any]] = {}
+    for node_id, values in figures.columns.items():
+        kinds = {c.ma: c.kieu for c in figure_columns(catalog, node_id)}
+        node = catalog.nodes[node_id]
+        for ma, value in values.items():
+            if (kinds.get(ma) or node.kind) == "van_ban" and value in van_ban:
+                value = citation(van_ban[value], "ngan")
+            columns.setdefault(node_id, {})[ma] = value
+    return columns
 
 
 def _read_all(paths: list[Path], jobs: int = 0) -> list[Unit | FailedUnit]:
@@ -394,40 +516,66 @@ def load_danh_sach(path: str | Path) -> DanhSach:
 
 # --------------------------------------------------------------------------- consistency
 
+AppendixKey = tuple[tuple[str, str], int]  # (catalog identity, its n-th use in the report)
 
-def _refuse_mismatches(units: list[Unit], catalogs: dict[str, Catalog]) -> None:
-    """Every unit must use one catalog and one period; the odd ones out are named."""
+
+def _appendix_keys(unit: Unit, catalogs: dict[str, Catalog]) -> list[AppendixKey]:
+    """Each appendix of a unit named by its catalog (the second appendix of one catalog by
+    its number): appendices of several reports are matched by these, not by position."""
+    seen: Counter = Counter()
+    keys = []
+    for appendix in unit.appendices:
+        identity = _catalog_identity(catalogs[appendix.catalog_source])
+        keys.append((identity, seen[identity]))
+        seen[identity] += 1
+    return keys
+
+
+def _refuse_mismatches(units: list[Unit], catalogs: dict[str, Catalog]) -> list[AppendixKey]:
+    """Every unit must use one set of catalogs and one period; the odd ones out are named.
+    A unit may leave out an appendix the others have (it is then counted as not reporting
+    it), not bring one they do not. Returns the appendices to total, in report order."""
     problems: list[Problem] = []
+    keys = {id(u): _appendix_keys(u, catalogs) for u in units}
+    sets = Counter(frozenset(keys[id(u)]) for u in units)
+    order = {s: next(i for i, u in enumerate(units) if frozenset(keys[id(u)]) == s) for s in sets}
+    common = max(sets, key=lambda s: (sets[s], -order[s]))
+    common_order = keys[id(units[order[common]])]
 
-    def odd_ones(key_of: Any, describe: Any, what: str) -> None:
-        counts = Counter(key_of(u) for u in units)
-        if len(counts) < 2:
-            return
-        common = max(counts, key=lambda k: (counts[k], -_first_index(units, key_of, k)))
-        for unit in units:
-            if key_of(unit) != common:
-                problems.append(
-                    Problem(
-                        f"{what} {describe(key_of(unit))}, khác với {counts[common]} tệp còn lại "
-                        f"({describe(common)}); chỉ tổng hợp được các tệp cùng {what}",
-                        file=str(unit.source),
-                    )
+    def named(items: list[AppendixKey]) -> str:
+        return ", ".join(
+            f"'{identity[0]}'" + (f" (phụ lục thứ {nth + 1} cùng danh mục)" if nth else "")
+            for identity, nth in items
+        )
+
+    for unit in units:
+        foreign = [k for k in keys[id(unit)] if k not in common]
+        if foreign:
+            problems.append(
+                Problem(
+                    f"danh mục chỉ tiêu {named(foreign)}, khác với {sets[common]} tệp còn lại "
+                    f"({named(common_order)}); chỉ tổng hợp được các tệp cùng danh mục chỉ tiêu",
+                    file=str(unit.source),
                 )
-
-    odd_ones(
-        lambda u: _catalog_identity(catalogs[u.catalog_source]),
-        lambda key: f"'{key[0]}'",
-        "danh mục chỉ tiêu",
-    )
-    odd_ones(lambda u: u.period, ky, "kỳ báo cáo")
+            )
+    periods = Counter(u.period for u in units)
+    if len(periods) > 1:
+        first = {p: next(i for i, u in enumerate(units) if u.period == p) for p in periods}
+        usual = max(periods, key=lambda p: (periods[p], -first[p]))
+        problems += [
+            Problem(
+                f"kỳ báo cáo {ky(unit.period)}, khác với {periods[usual]} tệp còn lại "
+                f"({ky(usual)}); chỉ tổng hợp được các tệp cùng kỳ báo cáo",
+                file=str(unit.source),
+            )
+            for unit in units
+            if unit.period != usual
+        ]
     if problems:
         raise MismatchError(
             "các tệp không cùng danh mục chỉ tiêu hoặc kỳ báo cáo", problems=problems
         )
-
-
-def _first_index(units: list[Unit], key_of: Any, key: Any) -> int:
-    return next(i for i, u in enumerate(units) if key_of(u) == key)
+    return common_order
 
 
 def _catalog_identity(catalog: Catalog) -> tuple[str, str]:
@@ -468,22 +616,50 @@ def _number_text(value: Any) -> str:
     return shown(value) if value is not None else ""
 
 
-def unit_text(catalog: Catalog, unit: Unit, node_id: str) -> str:
-    """What a unit reported for one indicator, as printed (choices by their label)."""
-    if node_id in unit.texts:
-        return unit.texts[node_id]
-    value = unit.values.get(node_id)
+def unit_text(
+    catalog: Catalog, unit: UnitAppendix | Unit, node_id: str, column: Cot | None = None
+) -> str:
+    """What a unit reported for one indicator (in one of its other figure columns), as
+    printed (choices by their label)."""
     node = catalog.nodes[node_id]
-    if node.kind == "lua_chon" and value is not None:
+    if column is None:
+        if node_id in unit.texts:
+            return unit.texts[node_id]
+        value, kind = unit.values.get(node_id), node.kind
+    else:
+        value, kind = unit.value(node_id, column.ma), column.kieu or node.kind
+    if kind == "lua_chon" and value is not None:
         return (node.lua_chon or {}).get(value, str(value))
+    if isinstance(value, str):
+        return value
     return _number_text(value)
 
 
-def _combine(catalog: Catalog, node_id: str, units: list[Unit]) -> Total:
+def _column_rule(node: Any, column: Cot) -> str:
+    """A figure column without a kind of its own holds the row's figures and follows the
+    row's rule (a formula row recomputed in it); a column of its own kind ("Tỷ lệ %" in a
+    row of counts) follows that kind's rule, unless the row is not summed at all."""
+    if column.kieu is None:
+        return node.aggregation
+    if column.kieu == node.kind and node.tong_hop:
+        return node.tong_hop
+    if node.tong_hop in ("khong", "liet_ke"):
+        return node.tong_hop
+    return DEFAULT_AGGREGATION[column.kieu]
+
+
+def _combine(
+    catalog: Catalog,
+    node_id: str,
+    units: list[UnitAppendix],
+    rule: str,
+    column: Cot | None = None,
+) -> Total:
+    """One indicator's total in its first figure column, or in ``column``."""
     node = catalog.nodes[node_id]
-    rule = node.aggregation
-    total = Total(node_id, rule, reported=sum(u.reported(node_id) for u in units))
-    numbers = [(u, u.number(node_id)) for u in units if u.number(node_id) is not None]
+    ma = column.ma if column is not None else None
+    total = Total(node_id, rule, reported=sum(u.reported(node_id, ma) for u in units))
+    numbers = [(u, u.number(node_id, ma)) for u in units if u.number(node_id, ma) is not None]
     everyone = len(units)
     if rule in ("cong", "tinh_lai"):
         if rule == "cong" and numbers:
@@ -515,7 +691,8 @@ def _combine(catalog: Catalog, node_id: str, units: list[Unit]) -> Total:
                 word = "Lớn nhất" if rule == "lon_nhat" else "Nhỏ nhất"
                 total.note = f"{word} trong {len(numbers)} đơn vị: {pick[0].short}"
     elif rule == "phan_bo":
-        counts = Counter(u.values.get(node_id) for u in units if u.values.get(node_id) is not None)
+        chosen = (u.value(node_id, ma) for u in units)
+        counts = Counter(value for value in chosen if value is not None)
         options = node.lua_chon or {}
         parts = [f"{label}: {counts[code]}" for code, label in options.items() if counts[code]]
         if parts:
@@ -523,21 +700,74 @@ def _combine(catalog: Catalog, node_id: str, units: list[Unit]) -> Total:
             total.note = f"Số đơn vị chọn mỗi phương án ({sum(counts.values())} đơn vị trả lời)"
     elif rule == "liet_ke":
         lines = [
-            f"{u.short}: {unit_text(catalog, u, node_id)}" for u in units if u.reported(node_id)
+            f"{u.short}: {unit_text(catalog, u, node_id, column)}"
+            for u in units
+            if u.reported(node_id, ma)
         ]
         if lines:
             total.value = "\n".join(lines)
     else:
         total.note = "Chỉ tiêu này không tổng hợp (danh mục ghi tong_hop: khong)"
-    worded = [u.short for u in units if node_id in u.texts and u.number(node_id) is None]
-    if worded and rule in ("cong", "trung_binh", "lon_nhat", "nho_nhat"):
+    worded = [
+        u.short
+        for u in units
+        if u.number(node_id, ma) is None
+        and (node_id in u.texts if ma is None else isinstance(u.value(node_id, ma), str))
+    ]
+    if worded and rule in NUMBER_RULES:
         total.note = "; ".join(
             filter(None, [total.note, "trả lời bằng chữ, không tính: " + ", ".join(worded)])
         )
     return total
 
 
-def _blame(catalog: Catalog, units: list[Unit]) -> Any:
+def _recomputable(catalog: Catalog, node_id: str, ma: str) -> bool:
+    """A formula can be run in another figure column when every row it reads has it."""
+    formula = catalog.formulas.get(node_id)
+    if formula is None:
+        return False
+    rows = [*formula.refs, node_id]
+    return all(any(c.ma == ma for c in figure_columns(catalog, ref)) for ref in rows)
+
+
+def _combine_row(catalog: Catalog, node_id: str, units: list[UnitAppendix]) -> Total:
+    """The first figure column's total, with the other figure columns' totals in it."""
+    node = catalog.nodes[node_id]
+    main, *others = figure_columns(catalog, node_id)
+    rule = node.aggregation if node.cong_thuc else _column_rule(node, main)
+    total = _combine(catalog, node_id, units, rule)
+    for column in others:
+        assert column.ma is not None
+        rule = _column_rule(node, column)
+        if rule == "tinh_lai" and not _recomputable(catalog, node_id, column.ma):
+            rule = DEFAULT_AGGREGATION[column.kieu or node.kind]
+        total.columns[column.ma] = _combine(catalog, node_id, units, rule, column)
+    return total
+
+
+def _recompute_columns(catalog: Catalog, totals: dict[str, Total]) -> None:
+    """Formula rows in the other figure columns: run on that column's totals (the catalog's
+    formulas come in dependency order)."""
+    from .catalog import FORMULA_DECIMALS
+    from .formatting import round_half_up
+
+    for node_id, formula in catalog.formulas.items():
+        for ma, total in totals[node_id].columns.items():
+            if total.rule != "tinh_lai":
+                continue
+
+            def value_of(ref: str, ma: str = ma) -> float | None:
+                found = totals[ref].columns.get(ma) if ref in totals else None
+                value = found.value if found is not None else None
+                return None if isinstance(value, bool | str) else value
+
+            result = formula.evaluate(
+                value_of, lambda node_id=node_id: children_sum(catalog, node_id, value_of)
+            )
+            total.value = None if result is None else round_half_up(float(result), FORMULA_DECIMALS)
+
+
+def _blame(catalog: Catalog, units: list[UnitAppendix]) -> Any:
     """For a check the totals fail: the units failing it themselves, and the units that
     reported one side but not the other (their figure is summed, its counterpart is not)."""
 
@@ -571,17 +801,30 @@ def _some(names: list[str]) -> str:
     return shown_names + (f" và {rest} đơn vị khác" if rest > 0 else "")
 
 
-def combine(catalog: Catalog, units: list[Unit]) -> tuple[dict[str, Total], list[Problem]]:
-    """Every indicator's total and the catalog's checks run on the totals."""
-    totals = {node_id: _combine(catalog, node_id, units) for node_id in catalog.nodes}
-    numbers = {
-        node_id: total.value
+def _numbers(total: Total) -> float | None:
+    if total.rule in NUMBER_RULES and isinstance(total.value, int | float):
+        return total.value
+    return None
+
+
+def combine(catalog: Catalog, units: list[UnitAppendix]) -> tuple[dict[str, Total], list[Problem]]:
+    """Every indicator's totals (each figure column) and the catalog's checks on them."""
+    totals = {node_id: _combine_row(catalog, node_id, units) for node_id in catalog.nodes}
+    _recompute_columns(catalog, totals)
+    numbers = {node_id: _numbers(total) for node_id, total in totals.items()}
+    columns = {
+        node_id: {ma: column.value for ma, column in total.columns.items()}
         for node_id, total in totals.items()
-        if total.rule in ("cong", "trung_binh", "lon_nhat", "nho_nhat")
-        and isinstance(total.value, int | float)
+        if total.columns
     }
     problems = ProblemList()
-    figures = Figures(catalog, numbers, {}, stt_labels(catalog.spec))
+    figures = Figures(
+        catalog,
+        {k: v for k, v in numbers.items() if v is not None},
+        {},
+        stt_labels(catalog.spec),
+        columns,
+    )
     computed = compute_and_check(
         figures,
         problems,
@@ -607,11 +850,13 @@ def tong_hop(
     force: bool = False,
     jobs: int = 0,
 ) -> TongHopResult:
-    """Roll up the figures of many units (data files, sổ nhập, folders of them).
+    """Roll up the figures of many units (data files, sổ nhập, folders of them): each Phụ
+    lục of their reports, each figure column of its tables.
 
     Raises MismatchError (another catalog or period), DuplicateUnitError (one unit twice),
     DataError (nothing readable, a bad danh sách) and OutputError (an output edited by hand,
-    unless ``force``). Units whose file fails are returned in ``failed``, not raised.
+    unless ``force``). Units whose file fails (whole, or in one appendix) are returned in
+    ``failed``, not raised.
     ``out_xlsx``: the workbook; ``data_out``: a data file of the totals for `baocao render`.
     """
     if isinstance(inputs, str | Path):
@@ -621,35 +866,83 @@ def tong_hop(
     listing = load_danh_sach(danh_sach) if danh_sach else None
     expected = listing.units if listing else None
     read = _read_all(paths, jobs)
-    units = [r for r in read if isinstance(r, Unit)]
     failed = [r for r in read if isinstance(r, FailedUnit)]
+    units = []
+    for unit in (r for r in read if isinstance(r, Unit)):
+        if all(appendix.problems for appendix in unit.appendices):
+            errors = [p for appendix in unit.appendices for p in appendix.problems]
+            failed.append(FailedUnit(unit.source, unit.name, errors))
+        else:
+            units.append(unit)
+    failed.sort(key=lambda f: paths.index(f.source))
     if not units:
         problems = [p for f in failed for p in f.first_problems]
         raise DataError(
             "không có tệp nào tổng hợp được", problems=problems or [Problem("không có tệp nào")]
         )
-    catalogs = {source: load_catalog(source) for source in {u.catalog_source for u in units}}
-    _refuse_mismatches(units, catalogs)
+    catalogs = {
+        appendix.catalog_source: load_catalog(appendix.catalog_source)
+        for unit in units
+        for appendix in unit.appendices
+    }
+    order = _refuse_mismatches(units, catalogs)
     _refuse_duplicates(units, failed)
-    catalog = catalogs[units[0].catalog_source]
     missing: list[str] = []
     unlisted: list[str] = []
     if expected is not None:
-        order = {unit_key(e.name): i for i, e in enumerate(expected)}
+        ranks = {unit_key(e.name): i for i, e in enumerate(expected)}
         shorts = {unit_key(e.name): e.short for e in expected if e.short}
         for unit in units:
             unit.short = shorts.get(unit_key(unit.name), unit.short)
         present = {unit_key(u.name) for u in units} | {unit_key(f.name) for f in failed if f.name}
         missing = [e.name for e in expected if unit_key(e.name) not in present]
-        unlisted = [u.name for u in units if unit_key(u.name) not in order]
-        units.sort(key=lambda u: order.get(unit_key(u.name), len(order)))
-    totals, problems = combine(catalog, units)
-    result = TongHopResult(
-        catalog, units[0].period, units, failed, missing, unlisted, totals, problems
-    )
+        unlisted = [u.name for u in units if unit_key(u.name) not in ranks]
+        units.sort(key=lambda u: ranks.get(unit_key(u.name), len(ranks)))
+    appendices = [
+        _appendix_totals(index, key, len(order) > 1, units, failed, catalogs)
+        for index, key in enumerate(order)
+    ]
+    whole = [f for f in failed if f.appendix is None]
+    in_one = [f for appendix in appendices for f in appendix.failed if f.appendix is not None]
+    result = TongHopResult(units[0].period, units, whole + in_one, missing, unlisted, appendices)
     result.header = listing.header if listing else {}
     _write_outputs(result, out_xlsx, data_out, force, paths)
     return result
+
+
+def _appendix_totals(
+    index: int,
+    key: AppendixKey,
+    several: bool,
+    units: list[Unit],
+    failed: list[FailedUnit],
+    catalogs: dict[str, Catalog],
+) -> AppendixTotals:
+    """One appendix of the reports: who is in it (the files with errors in it are named, the
+    units without it counted apart), its totals and the checks on them."""
+    heading = f"Phụ lục {la_ma(index + 1)}" if several else None
+    members: list[UnitAppendix] = []
+    failed_here = [f for f in failed if f.appendix is None]
+    absent: list[str] = []
+    catalog = None
+    for unit in units:
+        keys = _appendix_keys(unit, catalogs)
+        if key not in keys:
+            absent.append(unit.name)
+            continue
+        appendix = unit.appendices[keys.index(key)]
+        catalog = catalogs[appendix.catalog_source]
+        if appendix.problems:
+            failed_here.append(FailedUnit(unit.source, unit.name, appendix.problems, heading))
+        else:
+            members.append(appendix)
+    assert catalog is not None  # the key comes from one of the units
+    totals, problems = combine(catalog, members)
+    if heading:
+        problems = [
+            Problem(f"{heading}, {p.message}", p.file, p.line, p.path, p.severity) for p in problems
+        ]
+    return AppendixTotals(index, several, catalog, members, failed_here, absent, totals, problems)
 
 
 def _workbook_bytes(result: TongHopResult, paths: list[Path], target: Path) -> bytes:
@@ -718,37 +1011,42 @@ def _write_outputs(
 def totals_data_text(result: TongHopResult, folder: Path | None = None, cap: str = "huyen") -> str:
     """A data file for the aggregating unit, to be written in ``folder``: the `baocao init`
     outline (with the danh sách's don_vi_tong_hop header, else example values to edit), the
-    period of the units, and their totals as its Phụ lục figures."""
+    period of the units, and their totals as its Phụ lục figures (every appendix, every
+    figure column)."""
     import json
 
-    from .skeleton import skeleton_text
+    from .skeleton import AppendixBlock, phu_luc_lines, skeleton_text
 
-    catalog = result.catalog
-    labels = stt_labels(catalog.spec)
-    reference = _catalog_reference(catalog, folder)
-    lines = [
-        "",
-        f"# --- Phụ lục: tổng hợp số liệu của {len(result.units)} đơn vị (`baocao tong-hop`) ---",
-        "phu_luc:",
-        f"  danh_muc: {json.dumps(reference, ensure_ascii=False)}",
-        "  so_lieu:",
-    ]
-    for node_id, node in catalog.nodes.items():
-        if node.kind == "nhom" or node_id in catalog.formulas:
-            continue
-        total = result.totals[node_id]
-        lines.append(f"    # {labels[node_id] or '—'} {node.ten} ({RULE_NAMES[total.rule]})")
-        lines.append(f"    {json.dumps(node_id)}: {_entry_yaml(total, len(result.units))}")
+    blocks = []
+    for appendix in result.appendices:
+        blocks.append(
+            AppendixBlock(
+                json.dumps(_catalog_reference(appendix.catalog, folder), ensure_ascii=False),
+                appendix.catalog,
+                lambda node_id, appendix=appendix: _entry_yaml(appendix, node_id),
+                lambda node, appendix=appendix: f" ({RULE_NAMES[appendix.totals[node.id].rule]})",
+            )
+        )
+    lines = phu_luc_lines(
+        f"Phụ lục: tổng hợp số liệu của {len(result.units)} đơn vị (`baocao tong-hop`)", blocks
+    )
     header = [
         f"# Số liệu tổng hợp {ky(result.period)} từ {len(result.units)} đơn vị: "
         + _some([u.short for u in result.units]),
         "# Sửa phần đầu, nội dung và chữ ký của đơn vị tổng hợp; số liệu phụ lục đã điền sẵn.",
     ]
-    if result.failed or result.missing:
+    left_out = len({f.source for f in result.failed}) + len(result.missing)
+    if left_out:
         header.append(
-            f"# Chưa gồm {len(result.failed) + len(result.missing)} đơn vị chưa báo cáo hoặc "
-            "tệp có lỗi (xem trang 'Đơn vị chưa đạt' của bảng tổng hợp)."
+            f"# Chưa gồm {left_out} đơn vị chưa báo cáo hoặc tệp có lỗi (xem trang 'Đơn vị "
+            "chưa đạt' của bảng tổng hợp)."
         )
+    for appendix in result.appendices:
+        if appendix.absent:
+            header.append(
+                f"# {appendix.heading} chưa gồm đơn vị có báo cáo không có phụ lục này: "
+                + _some(appendix.absent)
+            )
     text = skeleton_text(cap, period=ky(result.period), figures=lines)
     for key, value in result.header.items():
         block = re.compile(rf"^{key}:.*\n(?:[ ]+.*\n)*", re.MULTILINE)
@@ -770,31 +1068,53 @@ def _catalog_reference(catalog: Catalog, folder: Path | None) -> str:
         return str(source)
 
 
-def _entry_yaml(total: Total, everyone: int) -> str:
+def _entry_yaml(appendix: AppendixTotals, node_id: str) -> str | None:
+    """One row's entry in the totals data file (a flow YAML value); None leaves the row out
+    (a formula row: `render` computes it, unless its other figure columns have totals)."""
     import json
 
-    value = total.value
-    if value is None:
-        return "null"
+    catalog = appendix.catalog
+    node = catalog.nodes[node_id]
+    total = appendix.totals[node_id]
+    entry: dict[str, Any] = {}
+    notes = []
+    formula = node_id in catalog.formulas
+    value = None if formula else total.value
     if isinstance(value, str):  # a distribution or a list: a text answer in place of a figure
-        if "{" in value:
-            value = "{% raw %}" + value + "{% endraw %}"
-        entry = {"noi_dung": value}
-    else:
-        entry = {"gia_tri": value}
-    note = total.note if total.rule not in ("liet_ke", "phan_bo") else ""
-    if note:
-        entry["ghi_chu"] = note
+        entry["noi_dung"] = "{% raw %}" + value + "{% endraw %}" if "{" in value else value
+    elif value is not None:
+        entry["gia_tri"] = value
+    if total.note and total.rule not in ("liet_ke", "phan_bo") and not formula:
+        notes.append(total.note)
+    labels = {c.ma: c for c in figure_columns(catalog, node_id)}
+    for ma, column_total in total.columns.items():
+        column = labels[ma]
+        text = column_total.value
+        if isinstance(text, str) and (column.kieu or node.kind) != "chu":
+            # a distribution or list where a figure or a document key goes: in Ghi chú
+            notes.append(f"{column.label}: {text}")
+        elif text is not None:
+            entry[ma] = text
+        if column_total.note and column_total.rule not in ("liet_ke", "phan_bo", "tinh_lai"):
+            notes.append(f"{column.label}: {column_total.note}")
+    if notes:
+        entry["ghi_chu"] = "; ".join(notes)
+    if formula and not entry:
+        return None
+    if not entry:
+        return "null"
     if set(entry) == {"gia_tri"}:
-        return json.dumps(value)
+        return json.dumps(entry["gia_tri"])
     return json.dumps(entry, ensure_ascii=False)
 
 
 __all__ = [
+    "AppendixTotals",
     "FailedUnit",
     "TongHopResult",
     "Total",
     "Unit",
+    "UnitAppendix",
     "combine",
     "load_danh_sach",
     "tong_hop",

@@ -12,8 +12,10 @@ The cell styles are the Phụ lục's ("BC …", see xlsx_render), so both look 
 
 from __future__ import annotations
 
+import re
 import weakref
 from copy import copy
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +25,7 @@ from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 
 from .errors import Problem
-from .formatting import ky
+from .formatting import ky, la_ma
 from .xlsx_render import (
     FONT_SIZE,
     MAX_ROW_HEIGHT,
@@ -53,8 +55,9 @@ if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from .catalog import Cot
     from .sosanh import SoSanhResult
-    from .tonghop import TongHopResult
+    from .tonghop import AppendixTotals, TongHopResult
 
 TOTAL_SHEET = "Tổng hợp"
 STATUS_SHEET = "Đơn vị chưa đạt"
@@ -165,62 +168,157 @@ def _print_setup(ws: Worksheet, header_rows: str, columns: str | None, wide: boo
 
 
 _WIDTHS = {"stt": 7.0, "label": 42.0, "unit": 11.0, "total": 20.0, "count": 10.0, "each": 13.0}
+_SHEET_NAME_CHARS = 31  # Excel's limit
 
 
-def _total_sheet(ws: Worksheet, result: TongHopResult) -> None:
+@dataclass
+class _Section:
+    """Tables of one appendix printed on one sheet: consecutive tables with the same figure
+    columns (one table of Kế hoạch / Thực hiện, the next of four quarters: two sheets)."""
+
+    appendix: AppendixTotals
+    tables: list[Any]
+    columns: list[Cot]  # the figure columns
+    name: str = ""
+
+    @property
+    def several_columns(self) -> bool:
+        return len(self.columns) > 1
+
+
+def _sections(result: TongHopResult) -> list[_Section]:
+    sections: list[_Section] = []
+    for appendix in result.appendices:
+        spec = appendix.catalog.spec
+        mine: list[_Section] = []
+        for table in spec.tables:
+            columns = [c for c in spec.columns(table) if c.loai == "so_lieu"]
+            shape = [(c.ma, c.label, c.kieu) for c in columns]
+            if mine and [(c.ma, c.label, c.kieu) for c in mine[-1].columns] == shape:
+                mine[-1].tables.append(table)
+            else:
+                mine.append(_Section(appendix, [table], columns))
+        for number, section in enumerate(mine, start=1):
+            name = TOTAL_SHEET
+            if appendix.several:
+                name += f" PL {la_ma(appendix.index + 1)}"
+            if len(mine) > 1:
+                first = section.tables[0]
+                name += f" - {first.tieu_de or first.ten or f'bảng {number}'}"
+            section.name = name
+        sections.extend(mine)
+    used: set[str] = set()
+    for section in sections:
+        name = re.sub(r"[\\/*?:\[\]]", " ", section.name)[:_SHEET_NAME_CHARS].strip()
+        base, count = name, 2
+        while name.lower() in used:
+            suffix = f" ({count})"
+            name = base[: _SHEET_NAME_CHARS - len(suffix)] + suffix
+            count += 1
+        used.add(name.lower())
+        section.name = name
+    return sections
+
+
+def _total_sheet(ws: Worksheet, result: TongHopResult, section: _Section) -> None:
     from .catalog import stt_labels
 
-    catalog = result.catalog
-    units = result.units
-    first_unit = 6
-    last = first_unit + len(units) - 1
-    widths = [_WIDTHS[k] for k in ("stt", "label", "unit", "total", "count")]
-    widths += [_WIDTHS["each"]] * len(units)
+    """STT | Chỉ tiêu | ĐVT | the totals (one column per figure column) | Số đơn vị báo cáo |
+    each unit's figures (one column per figure column, under the unit's name)."""
+    appendix = section.appendix
+    catalog = appendix.catalog
+    units = appendix.units
+    span = len(section.columns)
+    first_total = 4
+    count_column = first_total + span
+    first_unit = count_column + 1
+    last = max(first_unit + len(units) * span - 1, count_column)
+    total_width = _WIDTHS["total"] if span == 1 else _WIDTHS["each"] + 1
+    widths = [_WIDTHS[k] for k in ("stt", "label", "unit")] + [total_width] * span
+    widths += [_WIDTHS["count"]] + [_WIDTHS["each"]] * (len(units) * span)
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     spec = catalog.spec
     counted = f"{len(units)} đơn vị"
-    if result.missing or result.failed:
+    if result.missing or appendix.failed or appendix.absent:
         counted += f" / {result.expected} đơn vị phải báo cáo"
+    title = (spec.mo_ta or spec.tieu_de).strip()
+    if appendix.heading:  # "Phụ lục II: Tự chủ tài chính"; a bare "Phụ lục" says its catalog
+        bare = title.casefold().startswith("phụ lục")
+        title = (
+            f"{appendix.heading} (danh mục {spec.ma})" if bare else f"{appendix.heading}: {title}"
+        )
     header = _titles(
         ws,
         [
             ("BẢNG TỔNG HỢP SỐ LIỆU", STYLE_TITLE),
-            ((spec.mo_ta or spec.tieu_de).strip(), STYLE_TITLE),
+            (title, STYLE_TITLE),
             (f"Kỳ báo cáo: {ky(result.period)}; số liệu của {counted}", STYLE_ATTACHED),
         ],
         last,
         sum(widths),
     )
-    for column, text in enumerate(
-        ("STT", "Chỉ tiêu", "Đơn vị tính", "Tổng hợp", "Số đơn vị báo cáo"), start=1
-    ):
-        _merged(ws, header, column, column, text, STYLE_HEADER, rows=2)
-    _merged(ws, header, first_unit, last, "Số liệu của từng đơn vị", STYLE_HEADER)
-    for offset, unit in enumerate(units):
-        _cell(ws, header + 1, first_unit + offset, unit.short, STYLE_HEADER)
-    _fit_height(ws, header, [("Số liệu của từng đơn vị", _WIDTHS["each"] * len(units), True)])
+    depth = 3 if section.several_columns else 2
+    for column, text in ((1, "STT"), (2, "Chỉ tiêu"), (3, "Đơn vị tính")):
+        _merged(ws, header, column, column, text, STYLE_HEADER, rows=depth)
+    _merged(ws, header, count_column, count_column, "Số đơn vị báo cáo", STYLE_HEADER, depth)
+    labels_row = header + depth - 1
+    if section.several_columns:
+        _merged(ws, header, first_total, count_column - 1, "Tổng hợp", STYLE_HEADER)
+        for offset, figure in enumerate(section.columns):
+            _merged(
+                ws,
+                header + 1,
+                first_total + offset,
+                first_total + offset,
+                figure.label,
+                STYLE_HEADER,
+                rows=2,
+            )
+    else:
+        _merged(ws, header, first_total, first_total, "Tổng hợp", STYLE_HEADER, rows=2)
+    if units:
+        _merged(ws, header, first_unit, last, "Số liệu của từng đơn vị", STYLE_HEADER)
+    for number, unit in enumerate(units):
+        left = first_unit + number * span
+        if section.several_columns:
+            _merged(ws, header + 1, left, left + span - 1, unit.short, STYLE_HEADER)
+            for offset, figure in enumerate(section.columns):
+                _cell(ws, labels_row, left + offset, figure.label, STYLE_HEADER)
+        else:
+            _cell(ws, header + 1, left, unit.short, STYLE_HEADER)
+    each = _WIDTHS["each"]
+    _fit_height(ws, header, [("Số liệu của từng đơn vị", each * max(1, len(units) * span), True)])
     _fit_height(
         ws,
         header + 1,
-        [("Số đơn vị báo cáo", _WIDTHS["count"] / 2, True)]
-        + [(u.short, _WIDTHS["each"], True) for u in units],
+        [("Số đơn vị báo cáo", _WIDTHS["count"] / depth, True)]
+        + [(u.short, each * span, True) for u in units]
+        + [(c.label, total_width, True) for c in section.columns if section.several_columns],
     )
+    if section.several_columns:
+        _fit_height(ws, labels_row, [(c.label, each, True) for c in section.columns])
     labels = stt_labels(spec)
-    problems = _problems_by_id(result)
-    row = header + 2
+    problems = _problems_by_id(appendix)
+    row = header + depth
     depth_of = _depths(catalog)
-    for table in spec.tables:
+    for table in section.tables:
         if len(spec.tables) > 1:
             heading = " – ".join(t for t in (table.tieu_de, table.ten) if t)
             if heading:
                 _merged(ws, row, 1, last, heading, STYLE_GROUP)
                 row += 1
         for node in _walk(table.chi_tieu):
-            _indicator_row(ws, row, node, labels, result, problems, first_unit, depth_of)
+            _indicator_row(ws, row, node, labels, appendix, section, problems, depth_of)
             row += 1
-    ws.freeze_panes = ws.cell(row=header + 2, column=first_unit)
-    _print_setup(ws, f"{header}:{header + 1}", "A:E", wide=len(units) > 8)
+    # a coordinate, not a cell: the first row may be a table's merged heading
+    ws.freeze_panes = f"{get_column_letter(first_unit)}{header + depth}"
+    _print_setup(
+        ws,
+        f"{header}:{labels_row}",
+        f"A:{get_column_letter(count_column)}",
+        wide=len(units) * span > 8,
+    )
     ws.print_area = f"A1:{get_column_letter(last)}{row - 1}"
 
 
@@ -239,9 +337,9 @@ def _depths(catalog: Any) -> dict[str, int]:
     return depths
 
 
-def _problems_by_id(result: TongHopResult) -> dict[str, list[str]]:
+def _problems_by_id(appendix: AppendixTotals) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for problem in result.problems:
+    for problem in appendix.problems:
         node_id = (problem.path or "").removeprefix("tong_hop.")
         found.setdefault(node_id, []).append(problem.message)
     return found
@@ -252,50 +350,69 @@ def _indicator_row(
     row: int,
     node: Any,
     labels: dict[str, str],
-    result: TongHopResult,
+    appendix: AppendixTotals,
+    section: _Section,
     problems: dict[str, list[str]],
-    first_unit: int,
     depth_of: dict[str, int],
 ) -> None:
     from .tonghop import unit_text
 
-    catalog = result.catalog
+    catalog = appendix.catalog
+    units = appendix.units
+    span = len(section.columns)
+    first_unit = 4 + span + 1
     bold = node.dam if node.dam is not None else (bool(node.con) or node.kind == "nhom")
     _cell(ws, row, 1, labels.get(node.id, ""), STYLE_STT, bold=bold)
-    label = "  " * depth_of.get(node.id, 0) + node.ten
+    label = "  " * depth_of.get(node.id, 0) + node.name  # without its **bold** marks
     _cell(ws, row, 2, label, STYLE_GROUP if bold else STYLE_LABEL, italic=node.nghieng)
     _cell(ws, row, 3, node.unit_text() if node.kind != "lua_chon" else node.dvt, STYLE_UNIT)
-    total = result.totals[node.id]
-    is_text = isinstance(total.value, str)
-    total_cell = _cell(
-        ws,
-        row,
-        4,
-        total.value,
-        STYLE_TEXT if is_text else STYLE_NUMBER,
-        bold=not is_text,
-        kind=node.kind,
-    )
-    comment = [total.note] if total.note else []
-    comment += [f"Cảnh báo: {message}" for message in problems.get(node.id, [])]
-    if comment:
-        _comment(total_cell, "\n".join(comment))
-    reported = f"{total.reported}/{len(result.units)}" if node.kind != "nhom" else ""
-    if node.kind == "nhom" and total.reported:
-        reported = f"{total.reported}/{len(result.units)}"
-    _cell(ws, row, 5, reported, STYLE_UNIT)
-    texts: list[tuple[Any, float, bool]] = [
-        (label, _WIDTHS["label"], bold),
-        (total.value if is_text else None, _WIDTHS["total"], False),
-    ]
-    for offset, unit in enumerate(result.units):
-        value = unit.values.get(node.id)
-        if node.id in unit.texts or node.kind == "lua_chon" or isinstance(value, str):
-            shown = unit_text(catalog, unit, node.id)
-            _cell(ws, row, first_unit + offset, shown, STYLE_TEXT)
-            texts.append((shown, _WIDTHS["each"], False))
+    row_total = appendix.totals[node.id]
+    texts: list[tuple[Any, float, bool]] = [(label, _WIDTHS["label"], bold)]
+    width = _WIDTHS["total"] if span == 1 else _WIDTHS["each"] + 1
+    for offset, figure in enumerate(section.columns):
+        total = row_total if offset == 0 else row_total.columns[figure.ma or ""]
+        kind = figure.kieu or node.kind
+        is_text = isinstance(total.value, str)
+        total_cell = _cell(
+            ws,
+            row,
+            4 + offset,
+            total.value,
+            STYLE_TEXT if is_text else STYLE_NUMBER,
+            bold=not is_text,
+            kind=kind,
+        )
+        comment = [total.note] if total.note else []
+        if offset == 0:
+            comment += [f"Cảnh báo: {message}" for message in problems.get(node.id, [])]
         else:
-            _cell(ws, row, first_unit + offset, value, STYLE_NUMBER, kind=node.kind)
+            path = f"{node.id}.{figure.ma}"
+            comment += [f"Cảnh báo: {message}" for message in problems.get(path, [])]
+        if comment:
+            _comment(total_cell, "\n".join(comment))
+        texts.append((total.value if is_text else None, width, False))
+    reported = f"{row_total.reported}/{len(units)}"
+    if node.kind == "nhom" and not row_total.reported:
+        reported = ""
+    _cell(ws, row, 4 + span, reported, STYLE_UNIT)
+    for number, unit in enumerate(units):
+        for offset, figure in enumerate(section.columns):
+            column = first_unit + number * span + offset
+            kind = figure.kieu or node.kind
+            if offset == 0:
+                value = unit.values.get(node.id)
+                worded = node.id in unit.texts
+                shown = unit_text(catalog, unit, node.id) if worded or kind == "lua_chon" else None
+            else:
+                value = unit.value(node.id, figure.ma)
+                shown = unit_text(catalog, unit, node.id, figure) if kind == "lua_chon" else None
+            if shown is None and isinstance(value, str):
+                shown = value
+            if shown is not None:
+                _cell(ws, row, column, shown, STYLE_TEXT)
+                texts.append((shown, _WIDTHS["each"], False))
+            else:
+                _cell(ws, row, column, value, STYLE_NUMBER, kind=kind)
     _fit_height(ws, row, texts)
 
 
@@ -320,7 +437,9 @@ def _status_sheet(ws: Worksheet, result: TongHopResult) -> None:
         (
             failed.name or "(không đọc được tên đơn vị)",
             failed.source.name,
-            "Tệp có lỗi, chưa tổng hợp",
+            f"{failed.appendix} có lỗi, chưa tổng hợp phụ lục này"
+            if failed.appendix
+            else "Tệp có lỗi, chưa tổng hợp",
             "\n".join(_problem_text(p, failed.source) for p in failed.first_problems)
             + (
                 f"\n… và {len(failed.problems) - len(failed.first_problems)} lỗi khác"
@@ -331,6 +450,11 @@ def _status_sheet(ws: Worksheet, result: TongHopResult) -> None:
         for failed in result.failed
     ]
     by_name = {u.name: u for u in result.units}
+    for appendix in result.appendices:
+        rows += [
+            (name, by_name[name].source.name, f"Báo cáo không có {appendix.heading}", "")
+            for name in appendix.absent
+        ]
     rows += [
         (name, by_name[name].source.name, "Không có trong danh sách (vẫn tổng hợp)", "")
         for name in result.unlisted
@@ -391,7 +515,8 @@ def _check_sheet(ws: Worksheet, result: TongHopResult) -> None:
 
 
 def chart_indicators(result: TongHopResult) -> list[str]:
-    """The catalog's bieu_do, else a few counts most units reported, the broadest first."""
+    """The first appendix catalog's bieu_do, else a few counts most units reported, the
+    broadest first."""
     catalog = result.catalog
     if catalog.spec.bieu_do:
         return list(catalog.spec.bieu_do)
@@ -422,12 +547,13 @@ def _chart_sheet(ws: Worksheet, result: TongHopResult) -> None:
         put_text(ws["A1"], "Không có chỉ tiêu số nào để vẽ biểu đồ.")
         return
     describe = result.describe
+    units = result.appendices[0].units
     ws.column_dimensions["A"].width = 28
     _cell(ws, 1, 1, "Đơn vị", STYLE_HEADER)
     for offset, node_id in enumerate(indicators, start=2):
         ws.column_dimensions[get_column_letter(offset)].width = 24
         _cell(ws, 1, offset, describe(node_id), STYLE_HEADER)
-    for row, unit in enumerate(result.units, start=2):
+    for row, unit in enumerate(units, start=2):
         _cell(ws, row, 1, unit.short, STYLE_LABEL)
         for offset, node_id in enumerate(indicators, start=2):
             _cell(ws, row, offset, unit.number(node_id), STYLE_NUMBER)
@@ -438,7 +564,7 @@ def _chart_sheet(ws: Worksheet, result: TongHopResult) -> None:
     chart.title = "Một số chỉ tiêu chính theo đơn vị"
     chart.y_axis.title = "Số liệu"
     chart.x_axis.title = None
-    last_row = len(result.units) + 1
+    last_row = len(units) + 1
     data = Reference(ws, min_col=2, max_col=len(indicators) + 1, min_row=1, max_row=last_row)
     names = Reference(ws, min_col=1, min_row=2, max_row=last_row)
     chart.add_data(data, titles_from_data=True)
@@ -448,7 +574,7 @@ def _chart_sheet(ws: Worksheet, result: TongHopResult) -> None:
     chart.y_axis.delete = False
     chart.legend.position = "b"
     chart.width = 24
-    chart.height = max(9.0, 0.45 * len(result.units) * max(1, len(indicators)) / 1.5 + 4)
+    chart.height = max(9.0, 0.45 * len(units) * max(1, len(indicators)) / 1.5 + 4)
     ws.add_chart(chart, f"{get_column_letter(len(indicators) + 3)}2")
     _print_setup(ws, "1:1", None, wide=False)
 
@@ -457,9 +583,10 @@ def tong_hop_workbook(result: TongHopResult) -> bytes:
     wb = Workbook()
     default_font(wb)
     ensure_styles(wb)
-    total = wb.active
-    total.title = TOTAL_SHEET
-    _total_sheet(total, result)
+    for index, section in enumerate(_sections(result)):
+        ws = wb.active if index == 0 else wb.create_sheet()
+        ws.title = section.name
+        _total_sheet(ws, result, section)
     _status_sheet(wb.create_sheet(STATUS_SHEET), result)
     if result.problems:
         _check_sheet(wb.create_sheet(CHECK_SHEET), result)

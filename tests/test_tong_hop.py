@@ -10,7 +10,6 @@ import pytest
 from openpyxl import load_workbook
 
 from generator import DuplicateUnitError, MismatchError, check_data, render_report, tong_hop
-from generator.errors import DataError
 from generator.tonghop_xlsx import CHART_SHEET, CHECK_SHEET, STATUS_SHEET, TOTAL_SHEET
 
 from .conftest import EXAMPLE, MINIMAL
@@ -337,37 +336,3 @@ def test_danh_sach_gives_the_aggregating_units_header(units: Path, tmp_path: Pat
 
     with pytest.raises(DataError, match="ten_co_qan"):
         tong_hop([units], danh_sach=listing, data_out=tmp_path / "b.yaml")
-
-
-def test_report_of_several_appendices_is_refused_with_what_to_do(
-    units: Path, tmp_path: Path
-) -> None:
-    """Not yet aggregated: a unit whose phu_luc is a list fails with a clear message naming
-    the line (a sổ nhập of two appendices: its catalog cell), the other units are totalled."""
-    from generator.entry import write_entry_workbook
-
-    listed = write_unit(units, "UBND xã Đông", FULL)
-    text = listed.read_text(encoding="utf-8")
-    lines = text.split("\n")
-    start = next(i for i, line in enumerate(lines) if line.startswith("phu_luc:"))
-    block = [line for line in lines[start + 1 :] if line.startswith("  ")]
-    appendix = "\n".join(
-        "  - " + block[0].strip() if i == 0 else "  " + line for i, line in enumerate(block)
-    )
-    rest = lines[start + 1 + len(block) :]
-    listed.write_text(
-        "\n".join([*lines[:start], "phu_luc:", appendix, appendix, *rest]), encoding="utf-8"
-    )
-    other = units / "tay.yaml"
-    other.write_text(listed.read_text(encoding="utf-8").replace("xã Đông", "xã Tây"), "utf-8")
-    book = write_entry_workbook(other, tmp_path / "tay_nhap.xlsx")
-    other.unlink()
-    result = tong_hop([units, book], tmp_path / "th.xlsx")
-    assert [u.name for u in result.units] == ["UBND xã An", "UBND xã Bình", "UBND xã Châu"]
-    failed = {f.source.name: str(f.first_problems[0]) for f in result.failed}
-    line = start + 1
-    assert failed["đông.yaml"].startswith(f"{listed}:{line}: phu_luc: báo cáo có 2 phụ lục")
-    assert "chưa hỗ trợ tổng hợp báo cáo nhiều phụ lục" in failed["đông.yaml"]
-    assert failed["tay_nhap.xlsx"].startswith(f"{book}!Thông tin!B")
-    with pytest.raises(DataError, match="chưa hỗ trợ tổng hợp báo cáo nhiều phụ lục"):
-        tong_hop([listed], tmp_path / "th2.xlsx")

@@ -1,0 +1,287 @@
+"""`baocao tong-hop` of reports with several appendices and tables of several figure columns:
+every appendix totalled (matched by catalog), every column by its own rule, reopened."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from generator import MismatchError, check_data, render_report, tong_hop
+from generator.tonghop_xlsx import CHECK_SHEET, STATUS_SHEET
+
+from .conftest import MINIMAL
+
+# Phụ lục I: three figure columns; a formula row, a ratio formula, a "largest" override
+KE_HOACH = """\
+ma: thu-ke-hoach
+mo_ta: Thực hiện kế hoạch
+cot:
+  - {loai: stt}
+  - {loai: chi_tieu}
+  - {loai: dvt}
+  - {loai: so_lieu, ma: ke_hoach, nhan: Kế hoạch}
+  - {loai: so_lieu, ma: thuc_hien, nhan: Thực hiện}
+  - {loai: so_lieu, ma: ty_le, nhan: Tỷ lệ %, kieu: phan_tram}
+  - {loai: ghi_chu}
+chi_tieu:
+  - id: hs
+    ten: Hồ sơ tiếp nhận
+    dvt: Hồ sơ
+    cong_thuc: tong_con
+    con:
+      - {id: hs.tt, ten: Trực tiếp, dvt: Hồ sơ}
+      - {id: hs.tuyen, ten: Trực tuyến, dvt: Hồ sơ, kiem_tra: "<= [hs.tt]"}
+  - {id: tl, ten: Tỷ lệ trực tuyến, dvt: "%", cong_thuc: "[hs.tuyen] / [hs] * 100"}
+  - {id: cb, ten: Cán bộ trực nhiều nhất, dvt: Người, tong_hop: lon_nhat}
+  - {id: xl, ten: Xếp loại, lua_chon: {1: Tốt, 2: Khá}}
+"""
+
+# Phụ lục II: one figure column; "cb" is another indicator than Phụ lục I's "cb"
+TU_CHU = """\
+ma: thu-tu-chu
+mo_ta: Tự chủ tài chính
+chi_tieu:
+  - {id: tc, ten: Thực hiện tự chủ, lua_chon: {1: Có, 0: Không}}
+  - {id: thu, ten: Tổng thu, loai: tien, dvt: Đồng}
+  - {id: cb, ten: Số người hưởng lương, dvt: Người}
+"""
+
+
+def plan(k: int) -> dict:
+    """Unit k's Phụ lục I: figures grow with k, so every total is known."""
+    return {
+        "hs.tt": {"ke_hoach": 10 * k, "thuc_hien": 8 * k, "ty_le": 80},
+        "hs.tuyen": {"ke_hoach": 5 * k, "thuc_hien": 4 * k, "ty_le": 70 + k},
+        "hs": {"thuc_hien": 12 * k, "ty_le": 60 + k},
+        "tl": {"thuc_hien": 33.33},
+        "cb": {"ke_hoach": k, "thuc_hien": 2 * k},
+        "xl": {"ke_hoach": 1, "thuc_hien": 1 if k == 1 else 2},
+    }
+
+
+def write_unit(folder: Path, name: str, appendices: list[tuple[str, dict]] | dict) -> Path:
+    if isinstance(appendices, dict):  # a report of one appendix (Phụ lục I only)
+        block = {"danh_muc": "../ke_hoach.yaml", "so_lieu": appendices}
+    else:
+        block = [{"danh_muc": f"../{c}", "so_lieu": figures} for c, figures in appendices]
+    text = MINIMAL.replace("UBND huyện Thử", name)
+    text = text.split("phu_luc:")[0] + "phu_luc: " + json.dumps(block, ensure_ascii=False) + "\n"
+    path = folder / f"{name.split()[-1].lower()}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def units(tmp_path: Path) -> Path:
+    (tmp_path / "ke_hoach.yaml").write_text(KE_HOACH, encoding="utf-8")
+    (tmp_path / "tu_chu.yaml").write_text(TU_CHU, encoding="utf-8")
+    folder = tmp_path / "don_vi"
+    folder.mkdir()
+    for k, name in enumerate(("An", "Bình", "Châu"), start=1):
+        write_unit(
+            folder,
+            f"UBND xã {name}",
+            [
+                ("ke_hoach.yaml", plan(k)),
+                ("tu_chu.yaml", {"tc": 1 if k < 3 else 0, "thu": 1000 * k, "cb": 10 * k}),
+            ],
+        )
+    # Phụ lục II has an error: Đông counts in Phụ lục I only
+    write_unit(
+        folder,
+        "UBND xã Đông",
+        [("ke_hoach.yaml", plan(4)), ("tu_chu.yaml", {"tc": 1, "thu": "nhiều", "cb": 1})],
+    )
+    # a report without Phụ lục II: counted as not reporting it
+    write_unit(folder, "UBND xã Giang", plan(5))
+    return folder
+
+
+def test_every_appendix_and_every_column_totalled(units: Path) -> None:
+    result = tong_hop([units])
+    first, second = result.appendices
+    assert [a.catalog.spec.ma for a in result.appendices] == ["thu-ke-hoach", "thu-tu-chu"]
+    assert [u.short for u in first.units] == ["Xã An", "Xã Bình", "Xã Châu", "Xã Giang", "Xã Đông"]
+    assert [u.short for u in second.units] == ["Xã An", "Xã Bình", "Xã Châu"]
+    everyone = sum(range(1, 6))  # units 1…5 in Phụ lục I
+    tt = first.totals["hs.tt"]
+    assert (tt.value, tt.columns["thuc_hien"].value) == (10 * everyone, 8 * everyone)
+    # the "Tỷ lệ %" column is percentages: their mean, not their sum
+    assert tt.columns["ty_le"].rule == "trung_binh" and tt.columns["ty_le"].value == 80
+    tuyen = first.totals["hs.tuyen"].columns["ty_le"]
+    assert tuyen.value == 73 and "thấp nhất 71 (Xã An), cao nhất 75 (Xã Giang)" in tuyen.note
+    # a formula row is recomputed in its own figure columns from their totals
+    hs = first.totals["hs"]
+    assert hs.value == 15 * everyone
+    assert hs.columns["thuc_hien"].rule == "tinh_lai"
+    assert hs.columns["thuc_hien"].value == 12 * everyone
+    assert first.totals["tl"].columns["thuc_hien"].value == round(4 / 12 * 100, 2)
+    assert first.totals["tl"].value == round(5 / 15 * 100, 2)
+    # the catalog's override holds in every column of the row's kind
+    cb = first.totals["cb"]
+    assert (cb.rule, cb.value, cb.columns["thuc_hien"].value) == ("lon_nhat", 5, 10)
+    assert first.totals["xl"].columns["thuc_hien"].value == "Tốt: 1; Khá: 4"
+    # Phụ lục II: its own "cb", summed; Đông's file fails here only
+    assert (second.totals["cb"].rule, second.totals["cb"].value) == ("cong", 60)
+    assert second.totals["thu"].value == 6000
+    assert second.totals["tc"].value == "Có: 2; Không: 1"
+    assert [(f.name, f.appendix) for f in second.failed] == [("UBND xã Đông", "Phụ lục II")]
+    assert second.absent == ["UBND xã Giang"]
+    assert first.failed == [] and first.absent == []
+    assert [(f.name, f.appendix) for f in result.failed] == [("UBND xã Đông", "Phụ lục II")]
+
+
+def test_counts_and_checks_per_appendix(units: Path, tmp_path: Path) -> None:
+    write_unit(
+        units,
+        "UBND xã Hà",
+        [
+            ("ke_hoach.yaml", {**plan(1), "hs.tuyen": {"ke_hoach": 500, "thuc_hien": None}}),
+            ("tu_chu.yaml", {"tc": None, "thu": None, "cb": 1}),
+        ],
+    )
+    result = tong_hop([units])
+    first, second = result.appendices
+    assert first.totals["hs.tuyen"].reported == 6
+    assert first.totals["hs.tuyen"].columns["thuc_hien"].reported == 5
+    assert first.totals["hs.tuyen"].columns["thuc_hien"].note == "Tổng của 5/6 đơn vị có số liệu"
+    assert second.totals["thu"].reported == 3 and second.totals["cb"].reported == 4
+    # Hà's 500 online of 10 direct breaks "<= [hs.tt]" on the totals, named in Phụ lục I
+    messages = [p.message for p in result.problems]
+    assert len(messages) == 1
+    assert messages[0].startswith("Phụ lục I, ")
+    assert "do đơn vị: Xã Hà" in messages[0]
+    assert first.problems and not second.problems
+
+
+def test_workbook_one_sheet_per_appendix_one_column_per_unit_and_figure_column(
+    units: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "th.xlsx"
+    tong_hop([units], out)
+    wb = load_workbook(out)
+    assert wb.sheetnames == [
+        "Tổng hợp PL I",
+        "Tổng hợp PL II",
+        STATUS_SHEET,
+        "Biểu đồ",
+    ]
+    ws = wb["Tổng hợp PL I"]
+    assert ws["A2"].value == "Phụ lục I: Thực hiện kế hoạch"
+    header = 5
+    rows = [[ws.cell(r, c).value for c in range(1, 14)] for r in range(header, header + 3)]
+    assert rows[0][:8] == ["STT", "Chỉ tiêu", "Đơn vị tính", "Tổng hợp", None, None,
+                           "Số đơn vị báo cáo", "Số liệu của từng đơn vị"]  # fmt: skip
+    assert rows[1][3:6] == ["Kế hoạch", "Thực hiện", "Tỷ lệ %"]
+    assert rows[1][7] == "Xã An" and rows[1][10] == "Xã Bình"
+    assert rows[2][7:13] == ["Kế hoạch", "Thực hiện", "Tỷ lệ %"] * 2
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"D5:F5", "H6:J6", "K6:M6", "A5:A7", "G5:G7"} <= merged
+    assert ws.freeze_panes == "H8" and ws.print_title_rows == "$5:$7"
+    assert ws.print_title_cols == "$A:$G"
+    by_label = {ws.cell(r, 2).value.strip(): r for r in range(header + 3, ws.max_row + 1)}
+    row = by_label["Hồ sơ tiếp nhận"]
+    assert [ws.cell(row, c).value for c in range(4, 11)] == [225, 180, 63, "5/5", 15, 12, 61]
+    assert "Tính lại theo công thức" in ws.cell(row, 5).comment.text
+    assert "Trung bình cộng" in ws.cell(row, 6).comment.text
+    row = by_label["Trực tuyến"]
+    assert "Cảnh báo" not in (ws.cell(row, 4).comment.text if ws.cell(row, 4).comment else "")
+    assert ws.cell(by_label["Xếp loại"], 9).value == "Tốt"  # Xã An, Thực hiện, by its label
+    ws = wb["Tổng hợp PL II"]
+    assert (
+        ws["A3"].value == "Kỳ báo cáo: quý I năm 2021; số liệu của 3 đơn vị / 5 đơn vị phải báo cáo"
+    )
+    assert [ws.cell(6, c).value for c in range(6, 9)] == ["Xã An", "Xã Bình", "Xã Châu"]
+    by_label = {ws.cell(r, 2).value.strip(): r for r in range(7, ws.max_row + 1)}
+    assert [ws.cell(by_label["Số người hưởng lương"], c).value for c in range(4, 9)] == [
+        60, "3/3", 10, 20, 30]  # fmt: skip
+    status = wb[STATUS_SHEET]
+    found = {(r[1], r[3]) for r in status.iter_rows(min_row=5, values_only=True)}
+    assert ("UBND xã Đông", "Phụ lục II có lỗi, chưa tổng hợp phụ lục này") in found
+    assert ("UBND xã Giang", "Báo cáo không có Phụ lục II") in found
+    problem = next(
+        r[4] for r in status.iter_rows(min_row=5, values_only=True) if r[1] == "UBND xã Đông"
+    )
+    assert "phu_luc[2].so_lieu.thu" in problem and "nhiều" in problem
+
+
+def test_check_sheet_names_the_appendix(units: Path, tmp_path: Path) -> None:
+    write_unit(units, "UBND xã Hà", {**plan(1), "hs.tuyen": {"ke_hoach": 500}})
+    out = tmp_path / "th.xlsx"
+    tong_hop([units], out)
+    ws = load_workbook(out)[CHECK_SHEET]
+    assert ws.cell(5, 2).value == (
+        "Phụ lục I, 1.2 Trực tuyến: 575 lớn hơn 160 ở 1.1 Trực tiếp; do đơn vị: Xã Hà"
+    )
+
+
+def test_totals_data_file_has_every_appendix_and_column_and_renders(
+    units: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "huyen.yaml"
+    tong_hop([units], data_out=data)
+    assert check_data(data).errors == []
+    rendered = render_report(data, tmp_path / "ra")
+    docx = next(p for p in rendered.outputs if p.suffix == ".docx")
+    tables = Document(docx).tables
+    cells = {}
+    for table in tables:
+        for row in table.rows:
+            texts = [c.text.strip() for c in row.cells]
+            if len(texts) > 2:
+                cells.setdefault(texts[1], texts)
+    # Phụ lục I: STT | Chỉ tiêu | ĐVT | Kế hoạch | Thực hiện | Tỷ lệ % | Ghi chú
+    assert cells["Hồ sơ tiếp nhận"][3:6] == ["225", "180", "63"]
+    assert cells["Trực tiếp"][3:6] == ["150", "120", "80"]
+    assert cells["Tỷ lệ trực tuyến"][3:5] == ["33,33", "33,33"]
+    assert cells["Cán bộ trực nhiều nhất"][3:5] == ["5", "10"]
+    # a distribution where a choice code goes: said in Ghi chú, the cell left empty
+    assert cells["Xếp loại"][3:5] == ["Tốt: 5", ""]
+    assert "Thực hiện: Tốt: 1; Khá: 4" in cells["Xếp loại"][6]
+    assert "Trung bình cộng của 5 đơn vị" in cells["Trực tiếp"][6]
+    # Phụ lục II: its own catalog, its own "cb"
+    assert cells["Số người hưởng lương"][3] == "60"
+    assert cells["Tổng thu"][3] == "6.000"
+    text = "\n".join(p.text for p in Document(docx).paragraphs)
+    assert "PHỤ LỤC I" in text.upper() and "PHỤ LỤC II" in text.upper()
+
+
+def test_units_of_other_appendix_sets_are_refused_naming_the_file(
+    units: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "khac.yaml").write_text(TU_CHU.replace("thu-tu-chu", "khac"), "utf-8")
+    odd = write_unit(units, "UBND xã Hà", [("ke_hoach.yaml", plan(1)), ("khac.yaml", {"tc": 1})])
+    with pytest.raises(MismatchError) as caught:
+        tong_hop([units])
+    assert [p.file for p in caught.value.problems] == [str(odd)]
+    assert "'khac'" in str(caught.value) and "'thu-ke-hoach', 'thu-tu-chu'" in str(caught.value)
+
+
+def test_cli_names_each_appendix(units: Path, tmp_path: Path, invoke) -> None:
+    result = invoke("tong-hop", units, "-o", tmp_path / "th.xlsx")
+    assert result.exit_code == 1  # Đông's Phụ lục II has an error
+    assert "danh mục thu-ke-hoach (Phụ lục I), thu-tu-chu (Phụ lục II)." in result.output
+    assert "Chưa tổng hợp Phụ lục II (tệp có lỗi): UBND xã Đông" in result.output
+    assert "Không có Phụ lục II: UBND xã Giang" in result.output
+
+
+def test_filled_entry_workbooks_of_two_appendices_count(units: Path, tmp_path: Path) -> None:
+    """A sổ nhập of a two-appendix report (one sheet per appendix) is read like its data."""
+    from generator.entry import write_entry_workbook
+
+    before = tong_hop([units])
+    binh = units / "bình.yaml"
+    write_entry_workbook(binh, units / "binh_nhap.xlsx")
+    binh.unlink()
+    after = tong_hop([units])
+    assert "binh_nhap.xlsx" in [u.source.name for u in after.units]
+    for old, new in zip(before.appendices, after.appendices, strict=True):
+        assert len(new.units) == len(old.units)
+        for node_id, total in old.totals.items():
+            assert new.totals[node_id].value == total.value, node_id
+            for ma, column in total.columns.items():
+                assert new.totals[node_id].columns[ma].value == column.value, (node_id, ma)
