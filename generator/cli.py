@@ -853,7 +853,7 @@ def so_sanh(ky_truoc: Path, ky_nay: Path, output: Path | None, force: bool) -> N
             change = ("+" if row.change > 0 else "") + shown(row.change)
             if row.percent is not None:
                 change += f"; {'+' if row.percent > 0 else ''}{shown(row.percent)}%"
-        click.echo(f"  {row.label}: {shown(row.before)} → {shown(row.after)} ({change})")
+        click.echo(f"  {row.where}: {shown(row.before)} → {shown(row.after)} ({change})")
     for title, items in (
         ("Chỉ có số liệu ở kỳ trước", result.only_before),
         ("Chỉ có số liệu ở kỳ này", result.only_after),
@@ -861,7 +861,7 @@ def so_sanh(ky_truoc: Path, ky_nay: Path, output: Path | None, force: bool) -> N
         if items:
             click.echo(f"{title} ({len(items)}):")
             for row in items:
-                click.echo(f"  {row.label}")
+                click.echo(f"  {row.where}")
     for backup in result.backups:
         click.echo(f"Đã giữ bản cũ: {backup}")
     for path in result.outputs:

@@ -376,10 +376,11 @@ class Composer:
             if previous is None:
                 raise ProseError(f"so_sanh('{key}'): tệp kỳ trước có lỗi (xem ky_truoc)")
             self.deps.note(f"ky_truoc:{key}")
-            node = self.catalog.nodes[key] if self.catalog else None
-            if node is None or node.kind not in NUMERIC_KINDS:
+            catalog = self.figures_of[key].catalog  # the appendix the figure is in
+            node = catalog.nodes[key]
+            if node.kind not in NUMERIC_KINDS:
                 raise ProseError(f"so_sanh('{key}'): chỉ so sánh được chỉ tiêu là số")
-            before = previous.number(key)
+            before = previous.number(key, catalog.spec.ma)
             if before is None:
                 raise ProseError(
                     f"so_sanh('{key}'): kỳ trước ({ky(previous.period)}) chưa có số liệu chỉ "

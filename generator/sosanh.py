@@ -78,10 +78,18 @@ def change_phrase(
 @dataclass
 class Comparison:
     id: str
-    label: str  # "1.1.2 Số nhiệm vụ đã hoàn thành"
+    label: str  # "1.1.2 Số nhiệm vụ đã hoàn thành", "1.1 Hồ sơ (Thực hiện)"
     dvt: str
     before: Any
     after: Any
+    column: str | None = None  # the ma of another figure column; None: the first
+    appendix: str = ""  # "Phụ lục II" when the reports have several
+    percent_kind: bool = False  # a change in "điểm phần trăm"
+
+    @property
+    def where(self) -> str:
+        """The label with its appendix: "Phụ lục II, 2 Tổng thu"."""
+        return f"{self.appendix}, {self.label}" if self.appendix else self.label
 
     @property
     def change(self) -> float | None:
@@ -117,12 +125,13 @@ class SoSanhResult:
     def period(self) -> str:
         return period_phrase(self.before_period, self.after_period)
 
-    def phrase(self, node_id: str) -> str:
-        row = next((r for r in self.rows if r.id == node_id), None)
+    def phrase(self, node_id: str, column: str | None = None) -> str:
+        """The words for one indicator (its first figure column, or the column ``column``)
+        of the first appendix that has it."""
+        row = next((r for r in self.rows if (r.id, r.column) == (node_id, column)), None)
         if row is None:
             raise DataError(f"chỉ tiêu {node_id} không có số liệu ở cả hai kỳ")
-        node = self.catalog.nodes[node_id]
-        return change_phrase(row.before, row.after, self.period, node.dvt, node.kind == "phan_tram")
+        return change_phrase(row.before, row.after, self.period, row.dvt, row.percent_kind)
 
 
 def _is_number(value: Any) -> bool:
@@ -130,13 +139,18 @@ def _is_number(value: Any) -> bool:
 
 
 def read_figures(path: Path) -> Any:
-    """A data file's figures (typed and computed) without composing its prose; DataError
-    listing the problems when it cannot be read or its figures have errors."""
+    """A data file's figures (typed and computed, every appendix) without composing its
+    prose; DataError listing the problems when it cannot be read or its figures have errors."""
     from .tonghop import FailedUnit, read_unit
 
     unit = read_unit(path)
-    if isinstance(unit, FailedUnit):
-        raise DataError(f"{path}: không đọc được số liệu", file=str(path), problems=unit.problems)
+    problems = (
+        unit.problems
+        if isinstance(unit, FailedUnit)
+        else [p for appendix in unit.appendices for p in appendix.problems]
+    )
+    if problems:
+        raise DataError(f"{path}: không đọc được số liệu", file=str(path), problems=problems)
     return unit
 
 
@@ -147,13 +161,12 @@ def so_sanh(
     *,
     force: bool = False,
 ) -> SoSanhResult:
-    """Compare one unit's figures in two periods; writes the workbook when ``out_xlsx``."""
-    from .catalog import describe_row, load_catalog
+    """Compare one unit's figures in two periods, every appendix (matched by catalog) and
+    every figure column; writes the workbook when ``out_xlsx``."""
+    from .catalog import load_catalog
 
     before_path, after_path = Path(ky_truoc), Path(ky_nay)
     before, after = read_figures(before_path), read_figures(after_path)
-    catalog = load_catalog(after.catalog_source)
-    older = load_catalog(before.catalog_source)
     if before.period == after.period:
         from .errors import Problem
 
@@ -165,22 +178,20 @@ def so_sanh(
             ],
         )
     rows, only_before, only_after = [], [], []
-    ids = list(catalog.nodes) + [i for i in older.nodes if i not in catalog.nodes]
-    for node_id in ids:
-        node = catalog.nodes.get(node_id) or older.nodes[node_id]
-        if node.kind == "nhom" and not node.con and node_id not in catalog.formulas:
-            continue
-        in_catalog = catalog if node_id in catalog.nodes else older
-        label = describe_row(in_catalog, stt_labels(in_catalog.spec), node_id)
-        old_value = _shown_value(older, before, node_id) if node_id in older.nodes else None
-        new_value = _shown_value(catalog, after, node_id) if node_id in catalog.nodes else None
-        row = Comparison(node_id, label, node.dvt or "", old_value, new_value)
-        if old_value is not None and new_value is not None:
-            rows.append(row)
-        elif old_value is not None:
-            only_before.append(row)
-        elif new_value is not None:
-            only_after.append(row)
+    pairs = _matched_appendices(before, after)
+    for index, (old, new) in enumerate(pairs):
+        appendix = f"Phụ lục {la_ma(index + 1)}" if len(pairs) > 1 else ""
+        older = load_catalog((old or new).catalog_source)
+        catalog = load_catalog((new or old).catalog_source)
+        for row in _compare(older, old, catalog, new):
+            row.appendix = appendix
+            if row.before is not None and row.after is not None:
+                rows.append(row)
+            elif row.before is not None:
+                only_before.append(row)
+            elif row.after is not None:
+                only_after.append(row)
+    catalog = load_catalog(after.catalog_source)
     result = SoSanhResult(
         before_path,
         after_path,
@@ -217,14 +228,70 @@ def so_sanh(
     return result
 
 
-def _shown_value(catalog: Catalog, unit: Any, node_id: str) -> Any:
-    """A number for numeric indicators; the text written for others (choices by label)."""
+def _matched_appendices(before: Any, after: Any) -> list[tuple[Any, Any]]:
+    """The two periods' appendices paired by catalog id (a catalog may change between
+    years, keeping its ma), this period's order first; an appendix in one period only is
+    paired with None."""
+    from .catalog import load_catalog
+
+    def ma(appendix: Any) -> str:
+        return load_catalog(appendix.catalog_source).spec.ma
+
+    left = list(before.appendices)
+    pairs = []
+    for new in after.appendices:
+        old = next((a for a in left if ma(a) == ma(new)), None)
+        if old is not None:
+            left.remove(old)
+        pairs.append((old, new))
+    return pairs + [(old, None) for old in left]
+
+
+def _compare(older: Catalog, old: Any, catalog: Catalog, new: Any) -> list[Comparison]:
+    """One appendix's rows: each indicator's first figure column, then its other columns."""
+    from .catalog import describe_row, figure_columns
+
+    rows = []
+    ids = list(catalog.nodes) + [i for i in older.nodes if i not in catalog.nodes]
+    for node_id in ids:
+        node = catalog.nodes.get(node_id) or older.nodes[node_id]
+        if node.kind == "nhom" and not node.con and node_id not in catalog.formulas:
+            continue
+        in_catalog = catalog if node_id in catalog.nodes else older
+        label = describe_row(in_catalog, stt_labels(in_catalog.spec), node_id)
+        columns = figure_columns(in_catalog, node_id)
+        for index, column in enumerate(columns):
+            ma = column.ma if index else None
+            kind = (column.kieu if index or column.kieu else None) or node.kind
+            old_value = _shown_value(older, old, node_id, column if index else None)
+            new_value = _shown_value(catalog, new, node_id, column if index else None)
+            rows.append(
+                Comparison(
+                    node_id,
+                    f"{label} ({column.label})" if len(columns) > 1 else label,
+                    node.dvt or "",
+                    old_value,
+                    new_value,
+                    column=ma,
+                    percent_kind=kind == "phan_tram",
+                )
+            )
+    return rows
+
+
+def _shown_value(catalog: Catalog, unit: Any, node_id: str, column: Any = None) -> Any:
+    """A number for numeric indicators; the text written for others (choices by label).
+    None when the appendix or the indicator is not in the report."""
     from .tonghop import unit_text
 
-    value = unit.values.get(node_id)
-    if catalog.nodes[node_id].kind in NUMERIC_KINDS and _is_number(value):
+    if unit is None or node_id not in catalog.nodes:
+        return None
+    node = catalog.nodes[node_id]
+    value = unit.value(node_id, column.ma if column is not None else None)
+    kind = (column.kieu if column is not None else None) or node.kind
+    if kind in NUMERIC_KINDS and _is_number(value):
         return value
-    text = unit_text(catalog, unit, node_id)
+    text = unit_text(catalog, unit, node_id, column)
     return text or None
 
 

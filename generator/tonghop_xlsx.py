@@ -627,8 +627,9 @@ def _compare_sheet(ws: Worksheet, result: SoSanhResult) -> None:
         _cell(ws, header, column, text, STYLE_HEADER)
     _fit_height(ws, header, [(t, w, True) for t, w in zip(titles, widths, strict=True)])
     row = header + 1
-    catalog = result.catalog
-    sections = [(None, result.rows)]
+    sections: list[tuple[str | None, list]] = []
+    for appendix in dict.fromkeys(item.appendix for item in result.rows):
+        sections.append((appendix or None, [i for i in result.rows if i.appendix == appendix]))
     if result.only_before or result.only_after:
         sections.append(
             ("Chỉ tiêu chỉ có số liệu ở một kỳ", result.only_before + result.only_after)
@@ -638,10 +639,11 @@ def _compare_sheet(ws: Worksheet, result: SoSanhResult) -> None:
             _merged(ws, row, 1, 7, title, STYLE_GROUP)
             row += 1
         for item in items:
-            node = catalog.nodes.get(item.id)
             stt, _, label = (
                 item.label.partition(" ") if item.label[:1].isdigit() else ("", "", item.label)
             )
+            if item.appendix and title != item.appendix:
+                label = f"{item.appendix}, {label}"  # among the rows of one period only
             _cell(ws, row, 1, stt, STYLE_STT)
             _cell(ws, row, 2, label, STYLE_LABEL)
             _cell(ws, row, 3, item.dvt, STYLE_UNIT)
@@ -652,7 +654,7 @@ def _compare_sheet(ws: Worksheet, result: SoSanhResult) -> None:
             if change is not None:
                 cell = _cell(ws, row, 6, change, STYLE_NUMBER, fmt=_signed_format(change))
                 percent = item.percent
-                if node is not None and node.kind == "phan_tram":
+                if item.percent_kind:
                     _comment(cell, "Chênh lệch tính bằng điểm phần trăm")
                 elif percent is not None:
                     _cell(ws, row, 7, percent, STYLE_NUMBER, fmt=_signed_format(percent, 1))
@@ -668,7 +670,7 @@ def _compare_sheet(ws: Worksheet, result: SoSanhResult) -> None:
                 ],
             )
             row += 1
-    ws.freeze_panes = ws.cell(row=header + 1, column=4)
+    ws.freeze_panes = f"D{header + 1}"  # a coordinate: the first row may be merged
     _print_setup(ws, f"{header}:{header}", None, wide=False)
     ws.print_area = f"A1:G{row - 1}"
 

@@ -4,6 +4,7 @@ every appendix totalled (matched by catalog), every column by its own rule, reop
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,68 @@ def test_filled_entry_workbooks_of_two_appendices_count(units: Path, tmp_path: P
             assert new.totals[node_id].value == total.value, node_id
             for ma, column in total.columns.items():
                 assert new.totals[node_id].columns[ma].value == column.value, (node_id, ma)
+
+
+# --------------------------------------------------------------------------- so sánh
+
+
+def test_so_sanh_every_appendix_and_column(units: Path, tmp_path: Path, invoke) -> None:
+    from generator import so_sanh
+
+    before = units / "an.yaml"
+    after = write_unit(
+        tmp_path,
+        "UBND xã An",
+        [
+            ("ke_hoach.yaml", plan(2)),
+            ("tu_chu.yaml", {"tc": 1, "thu": 1500, "cb": 10}),
+        ],
+    )
+    after.write_text(
+        after.read_text(encoding="utf-8")
+        .replace("quý I năm 2021", "quý I năm 2022")
+        .replace("../ke_hoach.yaml", "ke_hoach.yaml")
+        .replace("../tu_chu.yaml", "tu_chu.yaml"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "ss.xlsx"
+    result = so_sanh(before, after, out)
+    rows = {(r.appendix, r.id, r.column): r for r in result.rows}
+    thuc_hien = rows[("Phụ lục I", "hs.tt", "thuc_hien")]
+    assert (thuc_hien.before, thuc_hien.after, thuc_hien.change) == (8, 16, 8)
+    assert thuc_hien.label == "1.1 Trực tiếp (Thực hiện)"
+    ty_le = rows[("Phụ lục I", "hs.tuyen", "ty_le")]
+    assert ty_le.percent_kind and (ty_le.before, ty_le.after) == (71, 72)
+    # Phụ lục II's own "cb", not Phụ lục I's
+    assert (rows[("Phụ lục II", "cb", None)].before, rows[("Phụ lục II", "cb", None)].after) == (
+        10,
+        10,
+    )
+    assert rows[("Phụ lục I", "cb", None)].after == 2
+    assert result.phrase("hs.tt", "thuc_hien") == "tăng 8 hồ sơ (100,0%) so với cùng kỳ năm 2021"
+    ws = load_workbook(out).active
+    headings = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    labels = [ws.cell(r, 2).value for r in range(1, ws.max_row + 1)]
+    assert headings.index("Phụ lục I") < labels.index("Trực tiếp (Thực hiện)")
+    assert labels.index("Trực tiếp (Thực hiện)") < headings.index("Phụ lục II")
+    assert ws.freeze_panes == "D6"
+    printed = invoke("so-sanh", before, after)
+    assert printed.exit_code == 0, printed.output
+    assert "  Phụ lục II, 2 Tổng thu: 1.000 → 1.500 (+500; +50%)" in printed.output
+
+
+def test_prose_so_sanh_of_a_figure_in_the_second_appendix(units: Path, tmp_path: Path) -> None:
+    before = units / "an.yaml"
+    after = units.parent / "an_2022.yaml"
+    text = before.read_text(encoding="utf-8").replace("quý I năm 2021", "quý I năm 2022")
+    text = text.replace('"thu": 1000', '"thu": 1200').replace("../", "")
+    text = text.replace(
+        "ky_bao_cao:", f"ky_truoc: {before.relative_to(units.parent)}\nky_bao_cao:", 1
+    )
+    body = "noi_dung:\n  - tieu_de: Kết quả\n    doan: [\"Tổng thu {{ so_sanh('thu') }}.\"]\n"
+    text = re.sub(r"noi_dung:\n.*?(?=noi_nhan:)", lambda _: body, text, flags=re.DOTALL)
+    after.write_text(text, encoding="utf-8")
+    rendered = render_report(after, tmp_path / "ra")
+    docx = next(p for p in rendered.outputs if p.suffix == ".docx")
+    body = "\n".join(p.text for p in Document(docx).paragraphs)
+    assert "Tổng thu tăng 200 đồng (20,0%) so với cùng kỳ năm 2021." in body

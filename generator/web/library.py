@@ -122,21 +122,28 @@ def _raw_data(path: Path) -> Any:
 
 
 def _refuse_foreign_catalog(path: Path) -> str | None:
-    """On a server, a data file may name only a shipped catalog: a path would make the server
-    read files of its own disk. Returns the shipped catalog's id (None: no Phụ lục)."""
+    """On a server, a data file may name only a shipped catalog (in each of its appendices):
+    a path would make the server read files of its own disk. Returns the first appendix's
+    shipped catalog id (None: no Phụ lục)."""
     data = _raw_data(path)
     phu_luc = data.get("phu_luc") if isinstance(data, dict) else None
-    if not isinstance(phu_luc, dict) or phu_luc.get("danh_muc") is None:
-        return None
-    ref = str(phu_luc["danh_muc"])
-    if ref not in shipped_catalogs():
-        raise DataError(
-            f"danh mục chỉ tiêu '{ref}' không có trên máy chủ; chọn một mã có sẵn: "
-            f"{', '.join(shipped_catalogs())}",
-            file=path.name,
-            path="phu_luc.danh_muc",
-        )
-    return ref
+    listed = phu_luc if isinstance(phu_luc, list) else [phu_luc]
+    found = None
+    for index, appendix in enumerate(listed):
+        if not isinstance(appendix, dict) or appendix.get("danh_muc") is None:
+            continue
+        ref = str(appendix["danh_muc"])
+        if ref not in shipped_catalogs():
+            raise DataError(
+                f"danh mục chỉ tiêu '{ref}' không có trên máy chủ; chọn một mã có sẵn: "
+                f"{', '.join(shipped_catalogs())}",
+                file=path.name,
+                path=f"phu_luc[{index + 1}].danh_muc"
+                if isinstance(phu_luc, list)
+                else "phu_luc.danh_muc",
+            )
+        found = found or ref
+    return found
 
 
 # --------------------------------------------------------------------------- checking
