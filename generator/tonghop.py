@@ -519,24 +519,26 @@ def load_danh_sach(path: str | Path) -> DanhSach:
 AppendixKey = tuple[tuple[str, str], int]  # (catalog identity, its n-th use in the report)
 
 
-def _appendix_keys(unit: Unit, catalogs: dict[str, Catalog]) -> list[AppendixKey]:
+def _appendix_keys(unit: Unit, identities: dict[str, tuple[str, str]]) -> list[AppendixKey]:
     """Each appendix of a unit named by its catalog (the second appendix of one catalog by
     its number): appendices of several reports are matched by these, not by position."""
     seen: Counter = Counter()
     keys = []
     for appendix in unit.appendices:
-        identity = _catalog_identity(catalogs[appendix.catalog_source])
+        identity = identities[appendix.catalog_source]
         keys.append((identity, seen[identity]))
         seen[identity] += 1
     return keys
 
 
-def _refuse_mismatches(units: list[Unit], catalogs: dict[str, Catalog]) -> list[AppendixKey]:
+def _refuse_mismatches(
+    units: list[Unit], identities: dict[str, tuple[str, str]]
+) -> list[AppendixKey]:
     """Every unit must use one set of catalogs and one period; the odd ones out are named.
     A unit may leave out an appendix the others have (it is then counted as not reporting
     it), not bring one they do not. Returns the appendices to total, in report order."""
     problems: list[Problem] = []
-    keys = {id(u): _appendix_keys(u, catalogs) for u in units}
+    keys = {id(u): _appendix_keys(u, identities) for u in units}
     sets = Counter(frozenset(keys[id(u)]) for u in units)
     order = {s: next(i for i, u in enumerate(units) if frozenset(keys[id(u)]) == s) for s in sets}
     common = max(sets, key=lambda s: (sets[s], -order[s]))
@@ -885,7 +887,8 @@ def tong_hop(
         for unit in units
         for appendix in unit.appendices
     }
-    order = _refuse_mismatches(units, catalogs)
+    identities = {source: _catalog_identity(catalog) for source, catalog in catalogs.items()}
+    order = _refuse_mismatches(units, identities)
     _refuse_duplicates(units, failed)
     missing: list[str] = []
     unlisted: list[str] = []
@@ -899,7 +902,7 @@ def tong_hop(
         unlisted = [u.name for u in units if unit_key(u.name) not in ranks]
         units.sort(key=lambda u: ranks.get(unit_key(u.name), len(ranks)))
     appendices = [
-        _appendix_totals(index, key, len(order) > 1, units, failed, catalogs)
+        _appendix_totals(index, key, len(order) > 1, units, failed, catalogs, identities)
         for index, key in enumerate(order)
     ]
     whole = [f for f in failed if f.appendix is None]
@@ -917,6 +920,7 @@ def _appendix_totals(
     units: list[Unit],
     failed: list[FailedUnit],
     catalogs: dict[str, Catalog],
+    identities: dict[str, tuple[str, str]],
 ) -> AppendixTotals:
     """One appendix of the reports: who is in it (the files with errors in it are named, the
     units without it counted apart), its totals and the checks on them."""
@@ -926,7 +930,7 @@ def _appendix_totals(
     absent: list[str] = []
     catalog = None
     for unit in units:
-        keys = _appendix_keys(unit, catalogs)
+        keys = _appendix_keys(unit, identities)
         if key not in keys:
             absent.append(unit.name)
             continue

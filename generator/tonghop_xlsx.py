@@ -289,10 +289,14 @@ def _total_sheet(ws: Worksheet, result: TongHopResult, section: _Section) -> Non
             _cell(ws, header + 1, left, unit.short, STYLE_HEADER)
     each = _WIDTHS["each"]
     _fit_height(ws, header, [("Số liệu của từng đơn vị", each * max(1, len(units) * span), True)])
+    # "Số đơn vị báo cáo" spans the header rows: two share it, three have room to spare
+    spanning = (
+        [] if section.several_columns else [("Số đơn vị báo cáo", _WIDTHS["count"] / 2, True)]
+    )
     _fit_height(
         ws,
         header + 1,
-        [("Số đơn vị báo cáo", _WIDTHS["count"] / depth, True)]
+        spanning
         + [(u.short, each * span, True) for u in units]
         + [(c.label, total_width, True) for c in section.columns if section.several_columns],
     )

@@ -265,3 +265,68 @@ def test_units_csv_page_is_for_admins_only(login, tree):
     bad = SimpleUploadedFile("x.csv", b"ma,ten\n,\n")
     response = client.post("/quan-tri/don-vi/nhap/", {"tep": bad})
     assert response.status_code == 400 and "thiếu mã hoặc tên" in response.content.decode()
+
+
+def test_tong_hop_of_reports_with_two_appendices(login, tree, example_bytes):
+    """The web's tổng hợp and the parent's report from totals go through the library: each
+    appendix totalled, the parent's data gets both (the second is the huyện catalog's)."""
+    import io
+
+    import openpyxl
+    import yaml
+
+    huyen = login("huyen")
+    huyen.post(
+        "/ky/moi/",
+        {
+            "danh_muc": "cchc-xa-thanh-hoa-01b",
+            "ky_bao_cao": "6 tháng đầu năm 2024",
+            "han_nop": "2030-06-30T17:00",
+        },
+    )
+    period = Period.objects.get()
+    for account, name, planned in (("xa_a", "Hoàng Cát", 3), ("xa_b", "Bình", 4)):
+        data = yaml.safe_load(example_bytes.replace("Hoàng Cát".encode(), name.encode()))
+        data["phu_luc"] = [
+            data["phu_luc"],
+            {"danh_muc": "cchc-huyen-quang-tri", "so_lieu": {"1.1.1": planned, "1.1.2": 1}},
+        ]
+        upload = yaml.safe_dump(data, allow_unicode=True).encode()
+        response = login(account).post(
+            f"/bao-cao/moi/?ky={period.pk}", {"tep": SimpleUploadedFile("b.yaml", upload)}
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+    response = huyen.get(f"/ky/{period.pk}/tong-hop.xlsx")
+    assert response.status_code == 200, response.content[:500]
+    sheets = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert sheets.sheetnames[:2] == ["Tổng hợp PL I", "Tổng hợp PL II"]
+    second = sheets["Tổng hợp PL II"]
+    row = next(r for r in range(7, second.max_row + 1) if second.cell(r, 1).value == "1.1.1.")
+    assert [second.cell(row, c).value for c in (4, 5)] == [7, "2/2"]
+    response = huyen.post(f"/ky/{period.pk}/bao-cao-tong-hop/")
+    assert response.status_code == 302
+    own = Report.objects.get(don_vi=tree["huyen"], ky=period)
+    data = yaml.safe_load(bytes(own.current().noi_dung))
+    assert [a["danh_muc"] for a in data["phu_luc"]] == [
+        "cchc-xa-thanh-hoa-01b",
+        "cchc-huyen-quang-tri",
+    ]
+    assert data["phu_luc"][0]["so_lieu"]["1.1.2"] == 50  # 25 + 25
+    assert data["phu_luc"][1]["so_lieu"]["1.1.1"] == 7
+
+
+def test_a_catalog_path_in_a_second_appendix_is_refused(login, tree, submitted, example_bytes):
+    import yaml
+
+    _, period = submitted
+    data = yaml.safe_load(example_bytes)
+    data["phu_luc"] = [data["phu_luc"], {"danh_muc": "/etc/passwd", "so_lieu": {}}]
+    upload = yaml.safe_dump(data, allow_unicode=True).encode()
+    login("xa_b").post(
+        f"/bao-cao/moi/?ky={period.pk}", {"tep": SimpleUploadedFile("b.yaml", upload)}
+    )
+    version = Report.objects.get(don_vi=tree["xa_b"]).phien_ban.get()
+    assert version.so_loi == 1 and version.trang_thai == "loi"
+    found = str(version.van_de)
+    assert "danh mục chỉ tiêu '/etc/passwd' không có trên máy chủ" in found
+    assert "phu_luc[2].danh_muc" in found
