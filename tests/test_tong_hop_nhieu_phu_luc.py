@@ -351,3 +351,41 @@ def test_prose_so_sanh_of_a_figure_in_the_second_appendix(units: Path, tmp_path:
     docx = next(p for p in rendered.outputs if p.suffix == ".docx")
     body = "\n".join(p.text for p in Document(docx).paragraphs)
     assert "Tổng thu tăng 200 đồng (20,0%) so với cùng kỳ năm 2021." in body
+
+
+def test_the_worked_example_of_the_catalog_documentation(tmp_path: Path) -> None:
+    """docs/danh-muc.md's report of two appendices (three tables of different columns in
+    Phụ lục I) from three units: one sheet per table shape, totals that render."""
+    from .test_danh_muc_doc import examples
+
+    written = examples()
+    for name in ("bieu_mau_ket_qua.yaml", "bieu_mau_tu_chu.yaml"):
+        (tmp_path / name).write_text(written[name], encoding="utf-8")
+    folder = tmp_path / "xa"
+    folder.mkdir()
+    report = written["bao_cao.yaml"].replace("danh_muc: bieu_mau", "danh_muc: ../bieu_mau")
+    for k, name in enumerate(("An", "Bình", "Châu"), start=1):
+        text = report.replace("UBND huyện Thử", f"UBND xã {name}")
+        text = text.replace("quy_2: 380", f"quy_2: {380 + k}")
+        (folder / f"{k}.yaml").write_text(text, encoding="utf-8")
+    out, data = tmp_path / "th.xlsx", tmp_path / "huyen.yaml"
+    result = tong_hop([folder], out, data_out=data)
+    first = result.appendices[0]
+    assert first.totals["hs.tt"].columns["quy_2"].value == 381 + 382 + 383
+    assert first.totals["nv.giao"].columns["ty_le"].value == 90
+    assert first.totals["dg"].value == "Khá: 3"
+    assert load_workbook(out).sheetnames[:4] == [
+        "Tổng hợp PL I - Biểu 1",
+        "Tổng hợp PL I - Biểu 2",
+        "Tổng hợp PL I - Biểu 3",
+        "Tổng hợp PL II",
+    ]
+    assert check_data(data).errors == []
+    rendered = render_report(data, tmp_path / "ra")
+    workbook = load_workbook(next(p for p in rendered.outputs if p.suffix == ".xlsx"))
+    values = [
+        [c for c in row if c is not None]
+        for ws in workbook
+        for row in ws.iter_rows(values_only=True)
+    ]
+    assert ["3.1.", "Trực tiếp", "Hồ sơ", 1230, 1146, 1185, 1206] in values
