@@ -85,6 +85,14 @@ class Comparison:
     column: str | None = None  # the ma of another figure column; None: the first
     appendix: str = ""  # "Phụ lục II" when the reports have several
     percent_kind: bool = False  # a change in "điểm phần trăm"
+    stt: str = ""  # as printed in the Phụ lục: "1.1."
+    name: str = ""  # the indicator's name (with its column): "Trực tiếp (Thực hiện)"
+    table: str = ""  # the table's heading in a catalog of several: "Biểu 2"
+
+    @property
+    def group(self) -> str:
+        """The heading the row is listed under: "Phụ lục II, Biểu 2"."""
+        return ", ".join(part for part in (self.appendix, self.table) if part)
 
     @property
     def where(self) -> str:
@@ -258,7 +266,8 @@ def _compare(older: Catalog, old: Any, catalog: Catalog, new: Any) -> list[Compa
         if node.kind == "nhom" and not node.con and node_id not in catalog.formulas:
             continue
         in_catalog = catalog if node_id in catalog.nodes else older
-        label = describe_row(in_catalog, stt_labels(in_catalog.spec), node_id)
+        stt = stt_labels(in_catalog.spec)
+        label = describe_row(in_catalog, stt, node_id)
         columns = figure_columns(in_catalog, node_id)
         for index, column in enumerate(columns):
             ma = column.ma if index else None
@@ -274,6 +283,9 @@ def _compare(older: Catalog, old: Any, catalog: Catalog, new: Any) -> list[Compa
                     new_value,
                     column=ma,
                     percent_kind=kind == "phan_tram",
+                    stt=stt.get(node_id, ""),
+                    name=f"{node.name} ({column.label})" if len(columns) > 1 else node.name,
+                    table=in_catalog.table_names.get(node_id, ""),
                 )
             )
     return rows

@@ -632,8 +632,8 @@ def _compare_sheet(ws: Worksheet, result: SoSanhResult) -> None:
     _fit_height(ws, header, [(t, w, True) for t, w in zip(titles, widths, strict=True)])
     row = header + 1
     sections: list[tuple[str | None, list]] = []
-    for appendix in dict.fromkeys(item.appendix for item in result.rows):
-        sections.append((appendix or None, [i for i in result.rows if i.appendix == appendix]))
+    for group in dict.fromkeys(item.group for item in result.rows):
+        sections.append((group or None, [i for i in result.rows if i.group == group]))
     if result.only_before or result.only_after:
         sections.append(
             ("Chỉ tiêu chỉ có số liệu ở một kỳ", result.only_before + result.only_after)
@@ -643,11 +643,9 @@ def _compare_sheet(ws: Worksheet, result: SoSanhResult) -> None:
             _merged(ws, row, 1, 7, title, STYLE_GROUP)
             row += 1
         for item in items:
-            stt, _, label = (
-                item.label.partition(" ") if item.label[:1].isdigit() else ("", "", item.label)
-            )
-            if item.appendix and title != item.appendix:
-                label = f"{item.appendix}, {label}"  # among the rows of one period only
+            stt, label = item.stt, item.name
+            if item.group and title != item.group:
+                label = f"{item.group}, {label}"  # among the rows of one period only
             _cell(ws, row, 1, stt, STYLE_STT)
             _cell(ws, row, 2, label, STYLE_LABEL)
             _cell(ws, row, 3, item.dvt, STYLE_UNIT)
@@ -668,6 +666,7 @@ def _compare_sheet(ws: Worksheet, result: SoSanhResult) -> None:
                 ws,
                 row,
                 [
+                    (stt, widths[0], False),
                     (label, widths[1], False),
                     (item.before if isinstance(item.before, str) else None, widths[3], False),
                     (item.after if isinstance(item.after, str) else None, widths[4], False),
@@ -685,7 +684,10 @@ def _signed_format(value: float, places: int | None = None) -> str:
     base = base.split(";")[0] if ";" in base and "[>=" not in base else base
     if "[>=" in base:  # the literal-dot whole-number format has no room for a sign section
         base = NEGATIVE_INTEGER_FORMAT
-    return f"+{base};-{base};0"
+    # the locale code opens each section: "+[$-42A]…" would print "[$-42A]" as text
+    locale = base[: base.index("]") + 1] if base.startswith("[$") else ""
+    body = base[len(locale) :]
+    return f"{locale}+{body};{locale}-{body};0"
 
 
 def so_sanh_workbook(result: SoSanhResult) -> bytes:

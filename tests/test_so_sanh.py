@@ -113,9 +113,10 @@ def test_so_sanh_figures_and_workbook(tmp_path: Path) -> None:
         "Tỷ lệ tăng, giảm (%)",
     ]
     by_stt = {ws.cell(r, 1).value: r for r in range(header + 1, ws.max_row + 1)}
-    row = by_stt["1.1.1"]
+    row = by_stt["1.1.1"]  # as printed in the Phụ lục
     assert [ws.cell(row, c).value for c in range(3, 8)] == ["Nhiệm vụ", 80, 92, 12, 15.0]
-    assert ws.cell(row, 6).number_format.startswith("+")
+    # the sign shows; the locale code opens each section (LibreOffice printed "+[$-42A]5")
+    assert ws.cell(row, 6).number_format == "[$-42A]+#,##0;[$-42A]-#,##0;0"
     assert ws.cell(by_stt["1.1.3"], 7).value == "–"
     assert "Chỉ tiêu chỉ có số liệu ở một kỳ" in by_stt
     assert ws.freeze_panes == f"D{header + 1}"
