@@ -1,9 +1,12 @@
 """Workbooks of `baocao tong-hop` and `baocao so-sanh`, print-ready like the Phụ lục.
 
 Tổng hợp: sheet "Tổng hợp" (one row per indicator: the total, how many units reported it,
-then one column per unit), sheet "Đơn vị chưa đạt" (units that did not report or whose file
-failed, with the first problems), sheet "Kiểm tra" (the catalog's checks on the totals, when
-one fails) and sheet "Biểu đồ" (a bar chart of a few main indicators per unit). Values are
+then one column per unit; one sheet per appendix, "Tổng hợp PL II", and per table shape when
+an appendix's tables have different figure columns; a table of several figure columns has a
+total per column and, under each unit's name, one column per figure column), sheet "Đơn vị
+chưa đạt" (units that did not report, whose file failed, or that lack an appendix, with the
+first problems), sheet "Kiểm tra" (the catalog's checks on the totals, when one fails) and
+sheet "Biểu đồ" (a bar chart of a few main indicators of the first appendix per unit). Values are
 written as values (not formulas): the workbook records what the units sent; how a total was
 made (mean, recomputed, partial) is said in the total cell's comment.
 
