@@ -328,8 +328,9 @@ class Composer:
             self.problems.add(f"không tìm thấy tệp kỳ trước '{name}'", path="ky_truoc", **where)
             return
         previous = read_unit(path)
-        if isinstance(previous, FailedUnit):
-            first = previous.problems[0] if previous.problems else "không đọc được"
+        errors = previous.problems if isinstance(previous, FailedUnit) else previous.errors
+        if isinstance(previous, FailedUnit) or errors:
+            first = errors[0] if errors else "không đọc được"
             self.problems.add(
                 f"tệp kỳ trước '{name}' có lỗi, chưa so sánh được: {first}",
                 path="ky_truoc",

@@ -89,12 +89,25 @@ def _previous_changes(old: Composition, new: Composition) -> list[Change]:
             used |= {r.partition(":")[2] for r in refs if r.startswith("ky_truoc:")}
     changes = []
     for key in sorted(used):
-        before = _shown(old.previous.values.get(key)) if old.previous else ""
-        after = _shown(new.previous.values.get(key)) if new.previous else ""
+        before, after = _previous_value(old, key), _previous_value(new, key)
         if before != after:
-            describe = (new.figures or old.figures).describe(key)
+            figures = _figures_of(new, key) or _figures_of(old, key)
+            describe = figures.describe(key) if figures else key
             changes.append(Change(f"{describe} (kỳ trước)", before, after, f"ky_truoc:{key}"))
     return changes
+
+
+def _figures_of(composition: Composition, key: str) -> Any:
+    """The figures of the appendix ``key`` is in (the first that has it, as prose reads)."""
+    return next((f for f in composition.all_figures if key in f.catalog.nodes), None)
+
+
+def _previous_value(composition: Composition, key: str) -> str:
+    """The ky_truoc file's figure ``key``, from its appendix of the same catalog."""
+    if not composition.previous:
+        return ""
+    figures = _figures_of(composition, key)
+    return _shown(composition.previous.number(key, figures.catalog.spec.ma if figures else None))
 
 
 def _shown(value: Any) -> str:

@@ -152,11 +152,7 @@ def read_figures(path: Path) -> Any:
     from .tonghop import FailedUnit, read_unit
 
     unit = read_unit(path)
-    problems = (
-        unit.problems
-        if isinstance(unit, FailedUnit)
-        else [p for appendix in unit.appendices for p in appendix.problems]
-    )
+    problems = unit.problems if isinstance(unit, FailedUnit) else unit.errors
     if problems:
         raise DataError(f"{path}: không đọc được số liệu", file=str(path), problems=problems)
     return unit

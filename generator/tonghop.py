@@ -158,16 +158,9 @@ class Unit:
         return appendix.number(node_id) if appendix else None
 
     @property
-    def values(self) -> dict[str, Any]:
-        """The first appendix's figures (the only one of most reports)."""
-        return self.appendices[0].values
-
-    @property
-    def texts(self) -> dict[str, str]:
-        return self.appendices[0].texts
-
-    def reported(self, node_id: str) -> bool:
-        return self.appendices[0].reported(node_id)
+    def errors(self) -> list[Problem]:
+        """The errors in the figures of its appendices."""
+        return [problem for appendix in self.appendices for problem in appendix.problems]
 
 
 @dataclass
@@ -872,8 +865,7 @@ def tong_hop(
     units = []
     for unit in (r for r in read if isinstance(r, Unit)):
         if all(appendix.problems for appendix in unit.appendices):
-            errors = [p for appendix in unit.appendices for p in appendix.problems]
-            failed.append(FailedUnit(unit.source, unit.name, errors))
+            failed.append(FailedUnit(unit.source, unit.name, unit.errors))
         else:
             units.append(unit)
     failed.sort(key=lambda f: paths.index(f.source))

@@ -351,6 +351,23 @@ def test_prose_so_sanh_of_a_figure_in_the_second_appendix(units: Path, tmp_path:
     docx = next(p for p in rendered.outputs if p.suffix == ".docx")
     body = "\n".join(p.text for p in Document(docx).paragraphs)
     assert "Tổng thu tăng 200 đồng (20,0%) so với cùng kỳ năm 2021." in body
+    # the previous period corrected: diff names the figure of Phụ lục II that changed
+    from generator.diff import diff_reports
+
+    corrected = units / "an_sua.yaml"
+    corrected.write_text(
+        before.read_text(encoding="utf-8").replace('"thu": 1000', '"thu": 1100'), "utf-8"
+    )
+    again = after.with_name("an_2022_moi.yaml")
+    again.write_text(after.read_text(encoding="utf-8").replace("an.yaml", "an_sua.yaml"), "utf-8")
+    lines = "\n".join(diff_reports(after, again).lines())
+    assert "2 Tổng thu (kỳ trước): 1.000 → 1.100" in lines
+    # a previous file with an error in one appendix is not compared
+    corrected.write_text(
+        before.read_text(encoding="utf-8").replace('"thu": 1000', '"thu": "nhiều"'), "utf-8"
+    )
+    errors = [str(p) for p in check_data(again).errors]
+    assert any("tệp kỳ trước 'don_vi/an_sua.yaml' có lỗi, chưa so sánh được" in e for e in errors)
 
 
 def test_the_worked_example_of_the_catalog_documentation(tmp_path: Path) -> None:
