@@ -426,6 +426,12 @@ def _plan_one(args: tuple[Path, str | Path | None, dict[str, Any]]) -> _Plan | B
         return exc
     except MemoryError:
         return BaocaoError(OUT_OF_MEMORY, file=str(source))
+    except OSError as exc:  # a file gone or unreadable while rendering: said as the CLI says it
+        from .loader import os_reason
+
+        return BaocaoError(
+            f"không thực hiện được ({os_reason(exc)})", file=str(exc.filename or source)
+        )
     except Exception as exc:  # a bug must not stop the other files of a folder
         return BaocaoError(
             f"lỗi không mong đợi khi xuất tệp này ({exc.__class__.__name__}: {exc}); hãy báo "

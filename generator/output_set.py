@@ -172,7 +172,8 @@ def _acquire(lock: Path, target: Path) -> None:
             continue
         except OSError as exc:
             raise OutputError(
-                f"không ghi được vào thư mục này ({_reason(exc)})", file=str(target)
+                f"không ghi được vào thư mục {target.absolute().parent} ({_reason(exc)})",
+                file=str(target),
             ) from None
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(_owner_text())

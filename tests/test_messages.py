@@ -286,3 +286,32 @@ def test_english_from_a_validator_is_not_shown() -> None:
 
     assert _own_words("invalid literal for int() with base 10: 'mười'") is None
     assert _own_words('ký hiệu "the BC" không đúng dạng') == 'ký hiệu "the BC" không đúng dạng'
+
+
+# --------------------------------------------------------------------------- the OS
+
+
+def test_an_os_error_while_rendering_is_said_in_vietnamese(monkeypatch, tmp_path: Path) -> None:
+    """A file gone or unreadable mid-render: the OS's own words never reach the user."""
+    from generator import api
+    from generator.errors import BaocaoError
+
+    def vanished(*_args: object, **_options: object) -> None:
+        raise FileNotFoundError(2, "No such file or directory", "mau.docx")
+
+    monkeypatch.setattr(api, "_plan_report", vanished)
+    result = api._plan_one((tmp_path / "bc.yaml", None, {}))
+    assert isinstance(result, BaocaoError)
+    assert str(result) == "mau.docx: không thực hiện được (không tìm thấy tệp hoặc thư mục)"
+
+
+def test_every_os_error_is_worded_in_vietnamese() -> None:
+    import errno
+
+    from generator.loader import os_reason
+    from generator.output import _reason
+
+    for number in errno.errorcode:
+        error = OSError(number, "English words from the system")
+        for said in (os_reason(error), _reason(error)):
+            assert "English" not in said and re.search("[à-ỹđ]", said), (number, said)
