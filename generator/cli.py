@@ -159,7 +159,7 @@ def _run(invoke: Any, debug: bool) -> int:
         click.echo(f"Lỗi cách dùng: {_usage_message(exc.format_message())}", err=True)
         return 2
     except click.ClickException as exc:
-        click.echo(f"Lỗi: {exc.format_message()}", err=True)
+        click.echo(f"Lỗi: {_usage_message(exc.format_message())}", err=True)
         return exc.exit_code
     except BaocaoError as exc:
         if debug:

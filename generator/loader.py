@@ -732,12 +732,19 @@ _JSON_MESSAGES = {
     ),
     "Unterminated string starting at": "chuỗi chưa đóng ngoặc kép",
     "Extra data": "còn dữ liệu thừa sau khi kết thúc",
-    "Invalid control character at": "ký tự điều khiển trong chuỗi",
+    "Invalid control character": "ký tự điều khiển trong chuỗi",
+    "Invalid \\uXXXX escape": "mã \\uXXXX trong chuỗi không hợp lệ (cần 4 chữ số hệ 16)",
+    "Invalid \\escape": "dấu \\ trong chuỗi không hợp lệ (một dấu \\ viết là \\\\)",
+    "Illegal trailing comma": "thừa dấu phẩy trước dấu đóng ngoặc",
 }
 
 
 def _json_message(msg: str) -> str:
-    return _JSON_MESSAGES.get(msg, msg)
+    """The json module's English, by how the message starts (some add the character found)."""
+    for start, message in _JSON_MESSAGES.items():
+        if msg.startswith(start):
+            return message
+    return "kiểm tra các dấu ngoặc, dấu phẩy và ngoặc kép"
 
 
 def _json_key_line(text: str, key: str, second: bool) -> int | None:

@@ -315,3 +315,39 @@ def test_every_os_error_is_worded_in_vietnamese() -> None:
         error = OSError(number, "English words from the system")
         for said in (os_reason(error), _reason(error)):
             assert "English" not in said and re.search("[à-ỹđ]", said), (number, said)
+
+
+# --------------------------------------------------------------------------- json
+
+
+def _json_decoder_messages() -> list[str]:
+    """The messages json.decoder raises (the C scanner raises the same ones)."""
+    import json.decoder
+
+    tree = ast.parse(Path(json.decoder.__file__).read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "JSONDecodeError":
+            first = node.args[0] if node.args else None
+            if isinstance(first, ast.Call) and isinstance(first.func, ast.Attribute):
+                first = first.func.value  # "Invalid \\escape: {0!r}".format(esc)
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found.add(first.value.split("{")[0].strip())
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "msg":
+            value = node.value
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+                value = value.func.value  # msg = "Invalid control character {0!r} at".format(…)
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                found.add(value.value.split("{")[0].strip())
+    return sorted(found)
+
+
+@pytest.mark.parametrize("message", _json_decoder_messages())
+def test_every_json_syntax_message_is_vietnamese(message: str) -> None:
+    from generator.loader import _json_message
+
+    said = _json_message(message)
+    assert said != _json_message("something new in a later Python"), message
+    words = set(re.findall(r"[A-Za-z]{3,}", message)) - {"uXXXX"}  # the escape, as typed
+    left = [w for w in words if re.search(rf"\b{w}\b", said)]
+    assert not left, said
