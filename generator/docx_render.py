@@ -31,7 +31,10 @@ from .prose import (
     ProseError,
     Run,
     check_nesting,
+    computation_message,
     parse_inline,
+    security_message,
+    syntax_message,
 )
 from .wordml import TWIPS_PER_CM, qn
 
@@ -728,19 +731,32 @@ def _template_error(template_name: str, exc: Exception) -> TemplateError:
         where = f" (gần đoạn: “{' '.join(context)[:120]}”)"
     if isinstance(exc, TemplateSyntaxError):
         return TemplateError(
-            f"thẻ mẫu sai cú pháp: {exc.message}{where}", file=template_name, line=None
+            f"thẻ mẫu sai cú pháp: {syntax_message(exc)}{where}", file=template_name, line=None
         )
     if isinstance(exc, UndefinedError):
         name = re.search(r"'([^']+)' is undefined", exc.message or "")
-        tag = f"thẻ '{name.group(1)}'" if name else f"thẻ ({exc.message})"
+        attribute = re.search(r"has no attribute '([^']*)'", exc.message or "")
+        tag = (
+            f"thẻ '{name.group(1)}'"
+            if name
+            else f"thuộc tính '{attribute.group(1)}'"
+            if attribute
+            else "một thẻ"
+        )
         return TemplateError(
             f"mẫu dùng {tag} không có trong dữ liệu{where}; các thẻ dùng được: "
             + ", ".join(TEMPLATE_NAMES),
             file=template_name,
         )
-    if isinstance(exc, SecurityError | ProseError):
+    if isinstance(exc, SecurityError):
+        return TemplateError(
+            f"thẻ mẫu không được phép: {security_message(exc)}{where}", file=template_name
+        )
+    if isinstance(exc, ProseError):
         return TemplateError(f"thẻ mẫu không được phép: {exc}{where}", file=template_name)
-    return TemplateError(f"không dùng được mẫu: {exc}{where}", file=template_name)
+    return TemplateError(
+        f"không dùng được mẫu: {computation_message(exc)}{where}", file=template_name
+    )
 
 
 def render_docx(
@@ -769,6 +785,8 @@ def render_docx(
         ProseError,
         TypeError,
         ValueError,
+        ArithmeticError,
+        LookupError,
     ) as exc:
         raise _template_error(str(template_path), exc) from exc
     if marking is not None:

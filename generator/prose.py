@@ -781,20 +781,20 @@ class ProseEngine:
                 )
             return result
         except TemplateSyntaxError as exc:
-            on_error(f"lỗi cú pháp trong biểu thức {{{{ … }}}}: {_syntax_message(exc)}")
+            on_error(f"lỗi cú pháp trong biểu thức {{{{ … }}}}: {syntax_message(exc)}")
         except UndefinedError as exc:
             on_error(_undefined_message(exc, self.names))
         except ProseError as exc:
             on_error(str(exc))
         except SecurityError as exc:
-            on_error(f"biểu thức không được phép: {_security_message(exc)}")
+            on_error(f"biểu thức không được phép: {security_message(exc)}")
         except TypeError:
             on_error(
                 "biểu thức không tính được: kiểu dữ liệu hoặc số tham số không hợp (ví dụ cộng "
                 "chữ với số, hay gọi hàm thiếu tham số như van_ban() thay cho van_ban('khoa'))"
             )
         except (ValueError, ArithmeticError, LookupError, NameError) as exc:
-            on_error(f"biểu thức không tính được: {_computation_message(exc)}")
+            on_error(f"biểu thức không tính được: {computation_message(exc)}")
         except RecursionError:
             on_error("biểu thức lồng nhau quá sâu")
         finally:
@@ -873,7 +873,7 @@ def brace_problem(text: str) -> str | None:
     )
 
 
-def _syntax_message(exc: TemplateSyntaxError) -> str:
+def syntax_message(exc: TemplateSyntaxError) -> str:
     """Jinja's English as a Vietnamese message that says what to write instead."""
     message = exc.message or ""
     name = re.search(r"No (filter|test) named '([^']*)'", message)
@@ -882,6 +882,12 @@ def _syntax_message(exc: TemplateSyntaxError) -> str:
         return (
             f"không có bộ lọc '{name.group(2)}'; sau dấu | chỉ dùng bộ lọc định dạng ({usable}), "
             f"số liệu viết {_EXAMPLE} hoặc {{{{ so_lieu['1.1.2'] | dem }}}}"
+        )
+    tag = re.search(r"Encountered unknown tag '([^']*)'", message)
+    if tag:
+        return (
+            f"không có thẻ {{% {tag.group(1)} %}}; kiểm tra lại chữ viết (thẻ điều kiện viết "
+            "{% if … %} … {% endif %})"
         )
     if "unexpected end of template" in message:
         return "thiếu dấu đóng }} (hoặc %} của {% if %}, hay {% endif %})"
@@ -899,7 +905,7 @@ def _syntax_message(exc: TemplateSyntaxError) -> str:
     )
 
 
-def _security_message(exc: SecurityError) -> str:
+def security_message(exc: SecurityError) -> str:
     attribute = re.search(r"access to attribute '([^']*)'", str(exc))
     if attribute:
         return f"không dùng thuộc tính hay phương thức '{attribute.group(1)}' trong biểu thức"
@@ -912,7 +918,7 @@ def _is_vietnamese(text: str) -> bool:
     return any(ord(char) > 127 for char in text)
 
 
-def _computation_message(exc: Exception) -> str:
+def computation_message(exc: Exception) -> str:
     if isinstance(exc, ZeroDivisionError):
         return "chia cho 0"
     if isinstance(exc, OverflowError):

@@ -148,6 +148,7 @@ def check_docx_template(path: str | Path) -> list[Problem]:
     from jinja2 import TemplateSyntaxError, meta, nodes
 
     from .docx_render import PART_NAMES, TEMPLATE_NAMES, _environment
+    from .prose import syntax_message
 
     path = Path(path)
     problems = ProblemList(str(path))
@@ -168,9 +169,11 @@ def check_docx_template(path: str | Path) -> list[Problem]:
     env = _environment()
     try:
         parsed = env.parse("\n".join(lines))
+        # names are found by compiling, which also finds an unknown filter or test
+        undeclared = meta.find_undeclared_variables(parsed)
     except TemplateSyntaxError as exc:
         where = _visible(lines[exc.lineno - 1]) if exc.lineno and exc.lineno <= len(lines) else ""
-        problems.add(f"thẻ sai cú pháp: {exc.message}; ở đoạn “{where}”")
+        problems.add(f"thẻ sai cú pháp: {syntax_message(exc)}; ở đoạn “{where}”")
         return problems.items
     for node in parsed.find_all(nodes.Getattr):
         if node.attr.startswith("_"):
@@ -180,7 +183,7 @@ def check_docx_template(path: str | Path) -> list[Problem]:
                 "mẫu chỉ được dùng các thẻ của báo cáo"
             )
     loop_names = set(re.findall(r"{%-?\s*(?:p |tr |tc |r )?\s*for\s+(\w+)\s+in", xml))
-    for name in sorted(meta.find_undeclared_variables(parsed) - set(TEMPLATE_NAMES) - loop_names):
+    for name in sorted(undeclared - set(TEMPLATE_NAMES) - loop_names):
         where = next((_visible(line) for line in lines if re.search(rf"\b{name}\b", line)), "")
         problems.add(
             f"thẻ '{name}' không có trong dữ liệu (ở đoạn “{where}”); các thẻ dùng được: "

@@ -459,6 +459,52 @@ CASES.update(
 )
 
 
+BAD_TAGS = {
+    "the-dong": "{{ ten_co_quan }",
+    "the-la": "{% khong_co %}",
+    "bo-loc-la": "{{ ten_co_quan | khong_co }}",
+    "chia-0": "{{ 1/0 }}",
+    "thuoc-tinh-la": "{{ ten_co_quan.x.y }}",
+}
+
+
+def _tagged_templates(folder: Path) -> None:
+    """Word templates each with one broken tag in a paragraph of its own."""
+    from docx import Document
+
+    from generator.templates import shipped_template
+
+    (folder / "bc.yaml").write_text(report_with("x"), encoding="utf-8")
+    for name, tag in BAD_TAGS.items():
+        document = Document(str(shipped_template("docx")))
+        document.add_paragraph(tag)
+        document.save(str(folder / f"{name}.docx"))
+
+
+TAG_MESSAGES = {
+    "the-dong": r'thẻ (mẫu )?sai cú pháp: dấu "}" không đúng chỗ',
+    "the-la": r"thẻ (mẫu )?sai cú pháp: không có thẻ {% khong_co %}",
+    "bo-loc-la": r"thẻ (mẫu )?sai cú pháp: không có bộ lọc 'khong_co'",
+    "chia-0": r"không dùng được mẫu: chia cho 0",
+    "thuoc-tinh-la": r"mẫu dùng thuộc tính 'x' không có trong dữ liệu",
+}
+for _name, _message in TAG_MESSAGES.items():
+    CASES[f"render-template-{_name}"] = Case(
+        _tagged_templates,
+        ("render", "bc.yaml", "--template", f"{_name}.docx"),
+        1,
+        rf"{_name}\.docx: " + _message,
+        absent=("bc.docx",),
+    )
+    if _name in ("the-dong", "the-la", "bo-loc-la"):  # template check reads tags, not values
+        CASES[f"template-check-{_name}"] = Case(
+            _tagged_templates,
+            ("template", "check", f"{_name}.docx"),
+            1,
+            rf"{_name}\.docx: " + _message,
+        )
+
+
 def _spaces_in_choice(folder: Path) -> None:
     """A sổ nhập whose choice cell holds "a", 32,000 spaces and "b" (the choice pattern once
     took half a minute on it)."""
