@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import ProblemList
+from .fast_validate import construct
 from .formatting import non_decimal_form
 from .loader import FieldPath, LoadedFile, format_path
 
@@ -303,6 +304,9 @@ def validate_model(
     if not isinstance(loaded.data, dict):
         problems.add(f"{what} phải là một bảng các trường (tên: giá trị)", line=1)
         return None
+    quick = construct(root, loaded.data)  # data typed as declared: no pydantic validator needed
+    if quick is not None:
+        return quick
     try:
         return root.model_validate(loaded.data)
     except ValidationError as exc:
