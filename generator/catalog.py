@@ -541,6 +541,8 @@ class Catalog:
     # id → the table's name, only when the catalog has several tables ("BIỂU MẪU 7")
     table_names: dict[str, str] = field(default_factory=dict)
     table_of: dict[str, int] = field(default_factory=dict)  # id → index of its table
+    # table index → its figure columns, built once (see figure_columns)
+    figure_columns_of: dict[int, list[Cot]] = field(default_factory=dict, repr=False)
 
     @property
     def ids(self) -> list[str]:
@@ -958,10 +960,15 @@ def _describe(catalog: Catalog, stt: dict[str, str], node_id: str) -> str:
 
 
 def figure_columns(catalog: Catalog, node_id: str) -> list[Cot]:
-    """The figure columns of the table ``node_id`` is printed in."""
-    spec = catalog.spec
-    table = spec.tables[catalog.table_of.get(node_id, 0)]
-    return [column for column in spec.columns(table) if column.loai == "so_lieu"]
+    """The figure columns of the table ``node_id`` is printed in (built once a table: asked
+    for every row, they were most of a 10,000-row Phụ lục's time)."""
+    index = catalog.table_of.get(node_id, 0)
+    if index not in catalog.figure_columns_of:
+        spec = catalog.spec
+        catalog.figure_columns_of[index] = [
+            column for column in spec.columns(spec.tables[index]) if column.loai == "so_lieu"
+        ]
+    return catalog.figure_columns_of[index]
 
 
 def _as_number(value: Any) -> float | None:
