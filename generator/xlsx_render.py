@@ -219,13 +219,14 @@ def build_xlsx_template() -> bytes:
 def workbook_bytes(wb: Workbook, title: str) -> bytes:
     """The workbook's bytes, titled and stamped as made by baocao at a fixed time. Unlike
     Workbook.save this keeps the document's own modified time; output.package then fixes the
-    zip entry times, so the same data gives the same file."""
+    zip entry times, so the same data gives the same file. The zip is not compressed: every
+    caller packs it again (output.stamp, the template build), and compresses it there, once."""
     props = wb.properties
     props.title = title
     props.creator = props.lastModifiedBy = "baocao"
     props.created = props.modified = FIXED_TIME
     buffer = io.BytesIO()
-    _MemoryWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()  # closes it
+    _MemoryWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED)).save()  # closes it
     return buffer.getvalue()
 
 
@@ -445,6 +446,8 @@ def _rich_label(text: str, bold: bool, italic: bool) -> CellRichText | None:
     """The label's **bold** / *italic* parts as Excel rich text; None for plain labels."""
     from .prose import Run, parse_inline
 
+    if "*" not in text:  # no marks (most labels): nothing to parse
+        return None
     runs = [item for item in parse_inline(text) if isinstance(item, Run)]
     if not any(run.bold or run.italic for run in runs):
         return None
@@ -802,7 +805,7 @@ def with_cached_values(data: bytes, cached: dict[str, dict[str, int | float]]) -
     source = zipfile.ZipFile(io.BytesIO(data))
     parts = {part: cached[name] for name, part in _sheet_parts(source).items() if cached.get(name)}
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as target:
         for info in source.infolist():
             content = source.read(info)
             if info.filename in parts:
