@@ -8,10 +8,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import (
@@ -24,6 +24,9 @@ from .errors import (
     ToolMissingError,
 )
 from .loader import LoadedFile
+
+if TYPE_CHECKING:  # multiprocessing is imported only for a batch
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 FULL_COLLECTION_EVERY = 64  # files between full garbage collections in a batch
@@ -467,17 +470,43 @@ def render_many(
     else:
         from concurrent.futures import ProcessPoolExecutor  # multiprocessing: ~20 ms to import
 
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(work)), initializer=gc.disable
-        ) as pool:
-            chunk = max(1, len(work) // (workers * 8))
-            planned = pool.map(_plan_in_batch, work, chunksize=chunk)
+        helpers = min(workers, len(work)) - 1  # this process is the other one
+        with ProcessPoolExecutor(max_workers=helpers, initializer=gc.disable) as pool:
+            planned = _plan_alongside(work, pool, helpers)
             try:
                 results = _write_planned(planned, force, pdf, progress)
             except BaseException:  # Ctrl+C, SIGTERM: the files not started are not rendered
-                pool.shutdown(wait=False, cancel_futures=True)
+                # and the workers have stopped before this returns: cli.main runs the exit
+                # handlers early, which would stop the pool's queue under a worker's feet
+                pool.shutdown(wait=True, cancel_futures=True)
                 raise
     return results + clashes
+
+
+def _plan_alongside(
+    work: list[tuple[Path, str | Path | None, dict[str, Any]]],
+    pool: ProcessPoolExecutor,
+    helpers: int,
+) -> Iterator[_Plan | BaocaoError]:
+    """The plans of ``work``, in order, rendered by the ``helpers`` processes of ``pool`` and
+    by this one: a parent that only waited and wrote files would hold its memory for nothing
+    (with ``-j 2``, three processes instead of two). The workers are kept two files ahead
+    each; while the next file in order is still with a worker, this process renders the
+    first file no one has taken."""
+    queued: dict[int, Future[_Plan | BaocaoError]] = {}  # index → a worker's plan
+    ready: dict[int, _Plan | BaocaoError] = {}  # made, waiting for their turn
+    taken = 0  # files 0 … taken-1 are queued, ready or yielded
+    for index in range(len(work)):
+        while index not in ready:
+            while taken < len(work) and sum(not f.done() for f in queued.values()) < 2 * helpers:
+                queued[taken] = pool.submit(_plan_in_batch, work[taken])
+                taken += 1
+            if queued[index].done() or taken == len(work):
+                ready[index] = queued.pop(index).result()
+            else:
+                ready[taken] = _plan_in_batch(work[taken])
+                taken += 1
+        yield ready.pop(index)
 
 
 def _write_planned(

@@ -224,6 +224,36 @@ def test_the_next_pdf_run_stops_the_libreoffice_of_a_killed_one(tmp_path: Path) 
 # --------------------------------------------------------------------------- a full disk
 
 
+needs_proc = pytest.mark.skipif(
+    not Path("/proc/self/cmdline").exists(), reason="/proc is needed to see the workers"
+)
+
+
+@needs_proc
+def test_sigterm_during_a_batch_stops_it_and_its_worker(tmp_path: Path) -> None:
+    folder = tmp_path / "lo"
+    folder.mkdir()
+    for index in range(60):
+        (folder / f"xa_{index:02d}.yaml").write_bytes(REPORT.read_bytes())
+    out = tmp_path / "out"
+    run = start("render", folder, "-o", out, "-j", "2", cwd=tmp_path, env={})
+    try:
+        assert eventually(lambda: len(list(out.glob("*.docx"))) >= 2, seconds=120)
+        assert len(processes_mentioning(str(folder))) == 2  # this process and one worker
+        run.send_signal(signal.SIGTERM)
+        said = run.communicate(timeout=60)[0]  # a worker left waiting would hang it here
+        assert eventually(lambda: not processes_mentioning(str(folder)))
+    finally:
+        run.kill()
+        for pid in processes_mentioning(str(folder)):  # a worker the run left behind
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert run.returncode == 128 + signal.SIGTERM, said
+    assert "Đã dừng." in said
+    assert len(list(out.glob("*.docx"))) < 60
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []  # no temporary file
+
+
 @contextlib.contextmanager
 def small_disk(folder: Path, kilobytes: int) -> Iterator[Path]:
     """A tmpfs of ``kilobytes`` mounted at ``folder`` for the test."""

@@ -127,6 +127,29 @@ def test_folder_renders_each_file_and_reports_each_failure(
     assert "Đang xuất" not in result.output  # no progress bar when not on a terminal
 
 
+def test_a_batch_renders_in_this_process_too_and_keeps_the_order(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """With -j 2 the parent renders beside one worker (two processes, not three); the results
+    come in the files' order and each report is the one its file gives alone."""
+    from generator import api
+
+    folder = tmp_path / "lo"
+    folder.mkdir()
+    for copy in range(2):
+        for name, path in EXAMPLE.items():
+            (folder / f"{copy}_{name}.yaml").write_bytes(path.read_bytes())
+    monkeypatch.setattr(api, "_rendered_here", 0)
+    results = api.render_many([folder], tmp_path / "out", jobs=2)
+    assert api._rendered_here > 0  # this process took some files
+    assert [r.source for r in results] == sorted(folder.glob("*.yaml"))
+    made = {r.source.name: (r.outputs[0].read_bytes(), r.outputs[1].read_bytes()) for r in results}
+    for name in EXAMPLE:
+        assert made[f"0_{name}.yaml"] == made[f"1_{name}.yaml"]
+    alone = api.render_many([XA], tmp_path / "alone")[0]
+    assert made[f"0_{XA.name}"] == tuple(path.read_bytes() for path in alone.outputs)
+
+
 def test_progress_bar_only_on_a_terminal(monkeypatch) -> None:
     import io
     import sys
