@@ -1494,9 +1494,10 @@ def _read_rest(values: Any, name: str) -> tuple[dict[str, Any], dict[FieldPath, 
     try:
         parsed = parse_yaml("\n".join(lines) + "\n", f"{name}!{DATA_SHEET}")
     except DataError as exc:
+        line = exc.problems[0].line  # the text's line N is the sheet's row N
         raise DataError(
             f"trang ẩn '{DATA_SHEET}' bị hỏng ({exc.problems[0].message})",
-            file=f"{name}!{DATA_SHEET}",
+            file=f"{name}!{DATA_SHEET}" + (f"!A{line}" if line else ""),
         ) from None
     data = parsed.data if parsed.data is not None else {}
     if not isinstance(data, dict):

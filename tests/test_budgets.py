@@ -526,6 +526,41 @@ CASES["spaces-in-choice-cell"] = Case(
 )
 
 
+def _hidden_sheet(line: str) -> Callable[[Path], None]:
+    """A sổ nhập whose hidden _du_lieu sheet has ``line`` typed over its first row (A1, a
+    comment: the rest of the YAML stays whole)."""
+
+    def write(folder: Path) -> None:
+        from openpyxl import load_workbook
+
+        from generator.entry import DATA_SHEET, write_entry_workbook
+        from tests.conftest import EXAMPLE
+
+        book = write_entry_workbook(EXAMPLE["xa_hoang_cat_6_thang_2024"], folder / "nhap.xlsx")
+        workbook = load_workbook(book)
+        workbook[DATA_SHEET].cell(1, 1).value = line
+        workbook.save(book)
+
+    return write
+
+
+HIDDEN_SHEET = r"nhap\.xlsx!_du_lieu!A1: trang ẩn '_du_lieu' bị hỏng \("
+CASES.update(
+    {
+        "hidden-sheet-broken-yaml": Case(
+            _hidden_sheet("hai: cham: lien"), ("check", "nhap.xlsx"), 1, HIDDEN_SHEET
+        ),
+        "hidden-sheet-nested-too-deep": Case(
+            _hidden_sheet("sau: " + "[" * 150 + "1" + "]" * 150),
+            ("render", "nhap.xlsx"),
+            1,
+            HIDDEN_SHEET + r"dữ liệu lồng nhau quá sâu \(quá 100 cấp\)\)",
+            absent=("nhap.docx",),
+        ),
+    }
+)
+
+
 FORMULA_CATALOG = """\
 ma: thu-so-lon
 ten_bang: BẢNG THỬ
