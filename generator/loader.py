@@ -313,6 +313,17 @@ def _yaml_problem(exc: yaml.YAMLError, name: str, text: str) -> DataError:
     for needle, message in _YAML_MESSAGES:
         if needle in problem or needle in context:
             return DataError(message, file=name, line=line)
+    if any(ord(char) > 127 for char in problem):  # our own constructors speak Vietnamese
+        return DataError(problem, file=name, line=line)
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        tag = re.search(r"for the tag '([^']*)'", problem)
+        shown = f" {tag.group(1).replace('tag:yaml.org,2002:', '!!')}" if tag else ""
+        return DataError(
+            f"thẻ YAML{shown} (phần bắt đầu bằng !) không dùng được: baocao chỉ đọc chữ, số, "
+            "danh sách và bảng; bỏ thẻ đi và ghi giá trị trực tiếp",
+            file=name,
+            line=line,
+        )
     return DataError(
         "lỗi cú pháp YAML: kiểm tra thụt lề, dấu ':' sau tên trường và các dấu ngoặc kép",
         file=name,

@@ -505,6 +505,31 @@ for _name, _message in TAG_MESSAGES.items():
         )
 
 
+YAML_TAG = r"thẻ YAML{} \(phần bắt đầu bằng !\) không dùng được"
+CASES.update(
+    {
+        "yaml-python-tag": Case(
+            _write("bc.yaml", 'a: !!python/object/apply:os.system ["echo x"]\n'),
+            ("check", "bc.yaml"),
+            1,
+            r"bc\.yaml:1: " + YAML_TAG.format(r" !!python/object/apply:os\.system"),
+        ),
+        "yaml-custom-tag": Case(
+            _write("bc.yaml", "a: b\nc: !rieng x\n"),
+            ("check", "bc.yaml"),
+            1,
+            r"bc\.yaml:2: " + YAML_TAG.format(" !rieng"),
+        ),
+        "yaml-list-as-key": Case(
+            _write("bc.yaml", "? [1, 2]\n: x\n"),
+            ("check", "bc.yaml"),
+            1,
+            r"bc\.yaml:1: tên trường phải là chữ, không phải danh sách hay bảng",
+        ),
+    }
+)
+
+
 def _spaces_in_choice(folder: Path) -> None:
     """A sổ nhập whose choice cell holds "a", 32,000 spaces and "b" (the choice pattern once
     took half a minute on it)."""
