@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import ProblemList
-from .fast_validate import construct
+from .fast_validate import construct_first
 from .formatting import non_decimal_form
 from .loader import FieldPath, LoadedFile, format_path
 
@@ -304,7 +304,8 @@ def validate_model(
     if not isinstance(loaded.data, dict):
         problems.add(f"{what} phải là một bảng các trường (tên: giá trị)", line=1)
         return None
-    quick = construct(root, loaded.data)  # data typed as declared: no pydantic validator needed
+    # a small file typed as declared, a process's first: no pydantic validator needed
+    quick = construct_first(root, loaded.data, len(loaded.lines) + len(loaded.cells))
     if quick is not None:
         return quick
     try:

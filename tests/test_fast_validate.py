@@ -11,8 +11,9 @@ import pytest
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from generator import fast_validate
 from generator.catalog import DanhMuc, shipped_catalogs
-from generator.fast_validate import construct
+from generator.fast_validate import QUICK_MAX_FIELDS, construct, construct_first
 from generator.intake import load_source
 from generator.loader import load_file
 from generator.model import BaoCao
@@ -200,3 +201,12 @@ def test_catalog_mistakes_and_conversions_are_left_to_pydantic_or_agree(
 )
 def test_unit_lists_agree(data: dict[str, Any]) -> None:
     check(_DanhSach, data)
+
+
+def test_quick_path_only_for_a_process_first_small_file(monkeypatch) -> None:
+    """Past the first file (a batch) or for a big one, pydantic's validator is faster."""
+    monkeypatch.setattr(fast_validate, "_TRIED", set())
+    assert construct_first(BaoCao, minimal(), 100) is not None
+    assert construct_first(BaoCao, minimal(), 100) is None
+    assert construct_first(DanhMuc, CATALOG, QUICK_MAX_FIELDS + 1) is None
+    assert construct_first(DanhMuc, CATALOG, QUICK_MAX_FIELDS) is not None
