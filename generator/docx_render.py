@@ -124,6 +124,8 @@ def text_runs(
     text: str, bold: bool = False, italic: bool = False, size_pt: float | None = None
 ) -> list[str]:
     """Runs for a text that may hold line breaks (enum options, multi-line titles)."""
+    if "\n" not in text:
+        return [wordml.run(text, bold, italic, size_pt)] if text else []
     runs = []
     for index, line in enumerate(text.split("\n")):
         if index:

@@ -585,6 +585,10 @@ _PROSE_FIELDS = {"doan", "tieu_de", "trich_yeu", "loi_dan", "ket_luan", "noi_dun
 def _cut_by_comments(root: yaml.Node, text: str, name: str) -> list[Problem]:
     """Warnings for unquoted values that a "#" cut short in the middle of the text."""
     source = text.splitlines()
+    # both patterns start with a blank and "#": only values ending on such a line can be cut
+    suspect = {index for index, line in enumerate(source) if " #" in line or "\t#" in line}
+    if not suspect:
+        return []
     found: list[Problem] = []
     stack: list[tuple[yaml.Node, FieldPath]] = [(root, ())]
     seen: set[int] = set()
@@ -597,7 +601,7 @@ def _cut_by_comments(root: yaml.Node, text: str, name: str) -> list[Problem]:
             stack += [(value, (*path, str(key.value))) for key, value in node.value]
         elif isinstance(node, yaml.SequenceNode):
             stack += [(child, (*path, index)) for index, child in enumerate(node.value)]
-        elif not node.style and node.value and node.end_mark.line < len(source):
+        elif not node.style and node.value and node.end_mark.line in suspect:
             rest = source[node.end_mark.line][node.end_mark.column :]
             prose = any(part in _PROSE_FIELDS for part in path if isinstance(part, str))
             if (_PROSE_CUT if prose else _COMMENT_CUT).match(rest):

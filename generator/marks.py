@@ -80,7 +80,12 @@ class MarkSink:
 # --------------------------------------------------------------------------- manifest part
 
 
+_ATTRIBUTE_SPECIAL = re.compile('[&<"\n\t\r]')
+
+
 def _attribute(text: str) -> str:
+    if _ATTRIBUTE_SPECIAL.search(text) is None:  # most values: nothing to escape
+        return text
     return (
         text.replace("&", "&amp;")
         .replace("<", "&lt;")

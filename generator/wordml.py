@@ -72,6 +72,8 @@ _CODE = re.compile(
 
 def _text_elements(text: str) -> str:
     """``<w:t>`` pieces of a run, with ``<w:noBreakHyphen/>`` inside document codes."""
+    if "/" not in text:  # every document code has one: most texts are a single piece
+        return _text_element(text)
     pieces: list[str] = []
     position = 0
     for match in _CODE.finditer(text):
@@ -82,14 +84,14 @@ def _text_elements(text: str) -> str:
             pieces.append(part)
         position = match.end()
     pieces.append(text[position:])
-    out = []
-    for piece in pieces:
-        if piece == "\x00":
-            out.append("<w:noBreakHyphen/>")
-        elif piece:
-            space = ' xml:space="preserve"' if piece != piece.strip() else ""
-            out.append(f"<w:t{space}>{esc(piece)}</w:t>")
-    return "".join(out)
+    return "".join("<w:noBreakHyphen/>" if p == "\x00" else _text_element(p) for p in pieces)
+
+
+def _text_element(piece: str) -> str:
+    if not piece:
+        return ""
+    space = ' xml:space="preserve"' if piece != piece.strip() else ""
+    return f"<w:t{space}>{esc(piece)}</w:t>"
 
 
 def run(
@@ -157,6 +159,8 @@ def row(cells: list[str], header: bool = False, keep_whole: bool = True) -> str:
 def estimated_lines(text: str, width_twips: int, size_pt: float = 12) -> int:
     """How many lines ``text`` wraps to in a cell ``width_twips`` wide (Times New Roman)."""
     per_line = max(1, (width_twips - 170) // int(0.47 * size_pt * 20))
+    if "\n" not in text:
+        return max(1, -(-len(text) // per_line))
     return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 

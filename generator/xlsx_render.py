@@ -269,11 +269,25 @@ def _char_width(char: str, bold: bool) -> int:
     return 0 if unicodedata.combining(char) else 600
 
 
-@lru_cache(maxsize=65536)
+class _Advances(dict[str, int]):
+    """Character → advance width, each character looked up once (a dict, not a cache of
+    words: summing a text's widths is then one C loop)."""
+
+    def __init__(self, bold: bool) -> None:
+        super().__init__()
+        self.bold = bold
+
+    def __missing__(self, char: str) -> int:
+        width = self[char] = _char_width(char, self.bold)
+        return width
+
+
+_ADVANCES = {False: _Advances(False), True: _Advances(True)}
+
+
 def _text_units(text: str, bold: bool) -> int:
-    """Advance width of ``text`` in 1/1000 em (cached: a form repeats its words thousands of
-    times)."""
-    return sum(_char_width(c, bold) for c in text)
+    """Advance width of ``text`` in 1/1000 em."""
+    return sum(map(_ADVANCES[bold].__getitem__, text))
 
 
 def _text_width(text: str, size: float, bold: bool) -> float:
@@ -285,6 +299,10 @@ def _text_width(text: str, size: float, bold: bool) -> float:
 def count_lines(text: str, width_pt: float, size: float, bold: bool = False) -> int:
     """Lines ``text`` takes when wrapped at word boundaries in a cell ``width_pt`` wide."""
     available = max(width_pt - _CELL_PADDING, size)
+    # most cells hold one short line: the whole text fits, so no word can wrap (the margin
+    # keeps float rounding from ever deciding otherwise than the word by word count below)
+    if "\n" not in text and _text_width(text, size, bold) < available - 0.01:
+        return 1
     space = _text_width(" ", size, bold)
     total = 0
     for paragraph in text.split("\n"):
