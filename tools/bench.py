@@ -7,13 +7,19 @@ same run, plus the CPU seconds (which do not depend on how busy the machine is).
 3. Scale: a Phụ lục of 10,000 rows (target < 3 s) and a body of 10,000 paragraphs, half of
    them with an expression (50 different ones), each against the floor for its own outputs.
 4. A folder of 500 xã reports rendered with `-j 2`: reports per CPU second (target ≥ 10) and
-   peak memory of all processes together (target < 150 MB).
+   peak memory of all processes together (target < 150 MB), as the sum of their resident
+   sizes (RSS), the target's measure. That sum counts each page the processes share (the
+   Python binary, lxml's and libyaml's libraries) once per process; the proportional sum
+   (PSS, from /proc/PID/smaps_rollup: a shared page split between its sharers) is what they
+   take from the machine together, and is printed beside it.
 5. 600 different xã files written by tools/make_units.py (3 of them spoiled): `baocao tong-hop`
    (target < 5 s on 2 cores) against a process that only parses the 600 YAML files with
    libyaml, and `render DIR -j 2` (target < 60 s), which must end with its summary and exit 1.
 
 Baseline and subject alternate round by round; the ratio printed is the median of the
 per-round ratios, so a busy moment slows both sides of a round alike.
+
+`python tools/bench.py 3 4` runs only the sections named (all of them without arguments).
 """
 
 from __future__ import annotations
@@ -53,13 +59,14 @@ if sys.argv[2]:
 
 class Run:
     """One process: wall seconds, CPU seconds (user + system, its children included) and peak
-    resident memory; with ``tree``, of all its processes together (sampled every 20 ms)."""
+    resident memory; with ``tree``, of all its processes together (sampled every 20 ms), also
+    as their proportional sum (``peak_pss_mb``, see the module's docstring)."""
 
     def __init__(self, command: list[str], tree: bool = False) -> None:
         with tempfile.TemporaryFile() as errors:
             started = time.perf_counter()
             process = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL, stderr=errors)
-            self.peak_mb = 0.0
+            self.peak_mb = self.peak_pss_mb = 0.0
             sampler = threading.Thread(target=self._sample, args=(process,), daemon=True)
             if tree:
                 sampler.start()
@@ -76,13 +83,15 @@ class Run:
 
     def _sample(self, process: subprocess.Popen[bytes]) -> None:
         while process.returncode is None:
-            self.peak_mb = max(self.peak_mb, _tree_rss_mb(process.pid))
+            pids = _tree(process.pid)
+            self.peak_mb = max(self.peak_mb, _rss_mb(pids))
+            self.peak_pss_mb = max(self.peak_pss_mb, _pss_mb(pids))
             time.sleep(0.02)
 
 
-def _tree_rss_mb(root: int) -> float:
-    """Resident memory of a process and its children (the batch workers)."""
-    pids, total = [root], 0
+def _tree(root: int) -> list[int]:
+    """A process and its children (the batch workers)."""
+    pids = [root]
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -91,6 +100,11 @@ def _tree_rss_mb(root: int) -> float:
                 continue
             if int(stat.rsplit(")", 1)[1].split()[1]) == root:
                 pids.append(int(entry))
+    return pids
+
+
+def _rss_mb(pids: list[int]) -> float:
+    total = 0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/statm").read_text().split()
@@ -98,6 +112,19 @@ def _tree_rss_mb(root: int) -> float:
             continue
         total += int(fields[1]) * os.sysconf("SC_PAGE_SIZE")
     return total / 2**20
+
+
+def _pss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])  # kB
+    return total / 1024
 
 
 def alternate(commands: dict[str, list[str]], rounds: int) -> dict[str, list[Run]]:
@@ -275,7 +302,8 @@ def batch(work: Path) -> None:
         f"   {written} báo cáo (Word + Excel) trong {run.seconds:.1f} s, CPU {run.cpu:.1f} s: "
         f"{BATCH / run.cpu:.1f} báo cáo mỗi giây CPU; mỗi báo cáo {run.cpu / BATCH * 1000:.0f} ms "
         f"CPU = {run.cpu / BATCH / floor.cpu:.2f}× tiến trình mốc của một báo cáo xã "
-        f"({floor.cpu * 1000:.0f} ms); bộ nhớ đỉnh (mọi tiến trình) {run.peak_mb:.0f} MB"
+        f"({floor.cpu * 1000:.0f} ms); bộ nhớ đỉnh (mọi tiến trình) {run.peak_mb:.0f} MB "
+        f"(cộng RSS; cộng PSS, trang dùng chung chia đều: {run.peak_pss_mb:.0f} MB)"
     )
 
 
@@ -337,18 +365,27 @@ def units(work: Path) -> None:
     )
 
 
-def main() -> int:
-    print(f"make bench, {time.strftime('%Y-%m-%d')}, nproc {os.cpu_count()}")
+SECTIONS: dict[str, Callable[[Path], None]] = {
+    "1": one_report,
+    "2": lambda work: cli_start(),
+    "3": scale,
+    "4": batch,
+    "5": units,
+}
+
+
+def main(argv: list[str]) -> int:
+    chosen = argv or list(SECTIONS)
+    unknown = [name for name in chosen if name not in SECTIONS]
+    if unknown:
+        raise SystemExit(f"không có mục {', '.join(unknown)}; các mục: {', '.join(SECTIONS)}")
+    print(f"make bench, {time.strftime('%Y-%m-%d %H:%M')}, nproc {os.cpu_count()}")
     subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "generator")], env=ENV, check=True)
     with tempfile.TemporaryDirectory(prefix="baocao-bench-") as folder:
-        work = Path(folder)
-        one_report(work)
-        cli_start()
-        scale(work)
-        batch(work)
-        units(work)
+        for name in chosen:
+            SECTIONS[name](Path(folder))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
