@@ -45,6 +45,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .errors import CatalogError, DataError, OutputError, Problem, Severity
@@ -338,9 +339,10 @@ def _fit_rows(ws: Worksheet, first_row: int) -> None:
         for letter, dimension in ws.column_dimensions.items()
         if not dimension.hidden
     }
-    for row in range(first_row, ws.max_row + 1):
+    # iter_rows finds the sheet's size once (ws[row] does at every row: quadratic)
+    for cells in ws.iter_rows(min_row=first_row):
         lines = 1
-        for cell in ws[row]:
+        for cell in cells:
             if cell.value is None or not isinstance(cell.value, str):
                 continue
             width = widths.get(cell.column_letter)
@@ -352,7 +354,7 @@ def _fit_rows(ws: Worksheet, first_row: int) -> None:
             count = sum(max(1, math.ceil(len(part) / room)) for part in cell.value.split("\n"))
             lines = max(lines, count)
         if lines > 1:
-            ws.row_dimensions[row].height = round(lines * FONT_SIZE * 1.3125 + 3, 1)
+            ws.row_dimensions[cells[0].row].height = round(lines * FONT_SIZE * 1.3125 + 3, 1)
 
 
 def _width(texts: list[str], minimum: float, maximum: float) -> float:
@@ -758,7 +760,9 @@ class _Validations:
             )
         else:
             return
-        validation.add(cell)
+        # straight into the set: DataValidation.add first compares the cell with every range
+        # it holds (quadratic over a sheet of thousands of rows); each cell comes here once
+        validation.sqref.ranges.add(CellRange(cell.coordinate))
 
     def _choice_list(self, options: tuple[str, ...], node: ChiTieu) -> DataValidation:
         inline = '"' + ",".join(options) + '"'
@@ -1240,7 +1244,12 @@ _NOT_EXCEL = (
 _NOT_A_NUMBER = re.compile(
     rb'<c r="([A-Z]+[0-9]+)"[^>]*>(?:<f[^>]*>[^<]*</f>|<f[^>]*/>)?<v>(nan|-?inf[a-z]*)</v>', re.I
 )
-_UNCALCULATED = re.compile(rb"(?:</f>|<f[^>]*/>)</c>")  # a formula without a saved result
+# A cell with a formula: its attributes, the formula's attributes and text (none in a cell
+# sharing another's formula), and its saved result (none, or empty, when never calculated)
+_FORMULA_CELL = re.compile(
+    rb"<c\b([^>]*)>\s*<f\b([^>]*?)(?:/>|>([^<]*)</f>)\s*(<v>([^<]*)</v>|<v\s*/>)?"
+)
+_ATTRIBUTE = re.compile(rb'\b(r|t|si)="([^"]*)"')
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -1250,21 +1259,28 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
         rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
     except KeyError:
         return {}
-    targets = {
-        m.group(1): m.group(2)
-        for m in re.finditer(r'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"', rels)
-    }
+    # attributes in any order (openpyxl writes Target before Id)
+    targets = {}
+    for element in re.findall(r"<Relationship\b[^>]*>", rels):
+        found = dict(re.findall(r'\b(Id|Target)="([^"]*)"', element))
+        if "Id" in found and "Target" in found:
+            targets[found["Id"]] = found["Target"]
     names = {}
-    for match in re.finditer(r'<sheet [^>]*name="([^"]*)"[^>]*r:id="([^"]+)"', book):
-        target = targets.get(match.group(2), "").lstrip("/")
+    for element in re.findall(r"<sheet\b[^>]*>", book):
+        found = dict(re.findall(r'(?<![\w:])(name|r:id)="([^"]*)"', element))
+        if "name" not in found or "r:id" not in found:
+            continue
+        target = targets.get(found["r:id"], "").lstrip("/")
         part = target if target.startswith("xl/") else f"xl/{target}"
-        names[part] = html.unescape(match.group(1))
+        names[part] = html.unescape(found["name"])
     return names
 
 
-def _inspect_workbook(raw: bytes, name: str) -> bool:
-    """Check a workbook's size before loading it (rows, cells, unpacked bytes, NaN numbers);
-    True when some formula has no saved result (its text must then be read)."""
+def _inspect_workbook(raw: bytes, name: str) -> dict[tuple[str, str], str]:
+    """Check a workbook's size before loading it (rows, cells, unpacked bytes, NaN numbers),
+    in one pass over its sheets that also collects the formulas never calculated (a file not
+    saved by a spreadsheet program): (sheet, cell) → "=SUM(E5:E9)". openpyxl then loads the
+    values only, once."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         parts = archive.infolist()
@@ -1278,33 +1294,32 @@ def _inspect_workbook(raw: bytes, name: str) -> bool:
             file=name,
         )
     sheet_names = _sheet_names(archive)
-    uncalculated = False
+    formulas: dict[tuple[str, str], str] = {}
     cells = 0
     try:
         for part in parts:
             if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
                 continue
             sheet = sheet_names.get(part.filename, part.filename)
+            shared: dict[bytes, tuple[str, str]] = {}  # si → the formula and its own cell
             rows = 0
-            tail = b""
+            pending = b""
             with archive.open(part) as stream:
-                while chunk := stream.read(1 << 20):
-                    data = tail + chunk
-                    rows += data.count(b"<row") - tail.count(b"<row")
-                    cells += (
-                        data.count(b"<c ")
-                        + data.count(b"<c>")
-                        - tail.count(b"<c ")
-                        - tail.count(b"<c>")
-                    )
-                    bad = _NOT_A_NUMBER.search(data)
+                while True:
+                    chunk = stream.read(1 << 20)
+                    data = pending + chunk
+                    # the last cell may go on in the next chunk: keep it for then
+                    cut = data.rfind(b"<c", 1) if chunk else -1
+                    block, pending = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+                    rows += block.count(b"<row")
+                    cells += block.count(b"<c ") + block.count(b"<c>")
+                    bad = _NOT_A_NUMBER.search(block)
                     if bad:
                         raise DataError(
                             f"ô chứa giá trị {bad.group(2).decode()} không phải là số; hãy gõ lại "
                             "số liệu ở ô này",
                             file=f"{name}!{sheet}!{bad.group(1).decode()}",
                         )
-                    uncalculated = uncalculated or bool(_UNCALCULATED.search(data))
                     if rows > MAX_WORKBOOK_ROWS or cells > MAX_WORKBOOK_CELLS:
                         raise DataError(
                             f"tệp Excel có quá nhiều hàng hoặc ô (giới hạn {MAX_WORKBOOK_ROWS} "
@@ -1312,36 +1327,71 @@ def _inspect_workbook(raw: bytes, name: str) -> bool:
                             "hàng",
                             file=f"{name}!{sheet}",
                         )
-                    tail = data[-512:]
+                    _uncalculated(block, sheet, shared, formulas)
+                    if not chunk:
+                        break
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise DataError(_NOT_EXCEL, file=name) from None
-    return uncalculated
+    return formulas
 
 
-def _open(path: Path, name: str) -> tuple[Any, Any]:
-    """The workbook's typed values (cached results of formulas) and, only when some formula
-    was never calculated (a file not saved by Excel), its formulas too."""
+def _uncalculated(
+    block: bytes,
+    sheet: str,
+    shared: dict[bytes, tuple[str, str]],
+    formulas: dict[tuple[str, str], str],
+) -> None:
+    """Add the formulas of ``block`` (whole cells of ``sheet``) that have no saved result."""
+    for match in _FORMULA_CELL.finditer(block):
+        cell = dict(_ATTRIBUTE.findall(match.group(1)))
+        formula = dict(_ATTRIBUTE.findall(match.group(2)))
+        if b"r" not in cell:
+            continue
+        where = cell[b"r"].decode("ascii", "replace")
+        text = html.unescape(match.group(3).decode("utf-8", "replace")) if match.group(3) else ""
+        if formula.get(b"t") == b"shared" and b"si" in formula:
+            if text:
+                shared[formula[b"si"]] = (text, where)
+            elif formula[b"si"] in shared:
+                text = _shift(*shared[formula[b"si"]], where)
+        saved = match.group(5)
+        # an empty saved text (t="str") is a result: a formula giving ""
+        if saved or (match.group(4) is not None and cell.get(b"t") == b"str") or not text:
+            continue
+        formulas[(sheet, where)] = "=" + text
+
+
+def _shift(formula: str, origin: str, target: str) -> str:
+    """A shared formula as the cell ``target`` reads it (Excel's relative references moved)."""
+    from openpyxl.formula.translate import Translator
+
+    try:
+        return Translator("=" + formula, origin).translate_formula(target)[1:]
+    except Exception:  # a formula openpyxl cannot parse: shown as written
+        return formula
+
+
+def _open(path: Path, name: str) -> tuple[Any, dict[tuple[str, str], str]]:
+    """The workbook's typed values (cached results of formulas), loaded once, and the text of
+    the formulas never calculated (a file not saved by Excel), by (sheet, cell)."""
     raw = read_bytes(path, name, MAX_WORKBOOK_BYTES)
-    uncalculated = _inspect_workbook(raw, name)
+    formulas = _inspect_workbook(raw, name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             values = load_workbook(io.BytesIO(raw), data_only=True)
-            formulas = load_workbook(io.BytesIO(raw), data_only=False) if uncalculated else None
     except Exception:
         raise DataError(_NOT_EXCEL, file=name) from None
     return values, formulas
 
 
-def _cell_value(values: Any, formulas: Any, sheet: str, row: int, column: int) -> Any:
+def _cell_value(
+    values: Any, formulas: dict[tuple[str, str], str], sheet: str, row: int, column: int
+) -> Any:
     """The cell's value; a formula never calculated (file not saved by Excel) as its text."""
     value = values[sheet].cell(row, column).value
-    if value is None and formulas is not None:
-        typed = formulas[sheet].cell(row, column).value
-        if isinstance(typed, str) and typed.startswith("="):
-            return typed
-        if typed is not None and not isinstance(typed, str | int | float | bool | dt.date):
-            return str(typed)  # an array formula object and the like
+    if value is None and formulas:
+        return formulas.get((sheet, f"{get_column_letter(column)}{row}"))
     return value
 
 

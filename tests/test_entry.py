@@ -902,3 +902,62 @@ def test_problem_in_the_hidden_sheet_names_the_section_and_paragraph(xa_book: Pa
     section = report["noi_dung"][1]
     expected = f"{xa_book} (mục {section['tieu_de']} › "
     assert any(t.startswith(expected) and ", đoạn " in t and "9.9" in t for t in texts), texts
+
+
+# --------------------------------------------------------------------------- uncalculated formulas
+
+
+def _rewrite_cells(path: Path, sheet_part: str, cells: dict[str, str]) -> None:
+    """Replace whole <c> elements of a sheet's XML (as a program other than Excel saves them)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    xml = parts[sheet_part].decode("utf-8")
+    for ref, element in cells.items():
+        xml, count = re.subn(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', element, xml, count=1)
+        assert count == 1, ref
+    parts[sheet_part] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_a_workbook_with_uncalculated_formulas_is_loaded_once(xa_book: Path, monkeypatch) -> None:
+    """Formulas without a saved result (openpyxl's empty <v></v>, no <v> at all, a shared
+    formula's copy) are read as their text in the same pass that checks the file's size:
+    openpyxl loads the workbook once. A formula that gave an empty text is an empty cell."""
+    from generator import entry
+
+    sheet = load_workbook(xa_book)[SINGLE_TABLE_SHEET]
+    rows = {node_id: _row_of(sheet, node_id) for node_id in ("1.1.1", "1.1.2", "1.1.3", "1.2.1")}
+    _rewrite_cells(
+        xa_book,
+        "xl/worksheets/sheet2.xml",
+        {
+            f"E{rows['1.1.1']}": f'<c r="E{rows["1.1.1"]}"><f>SUM(1,2)</f><v></v></c>',
+            f"E{rows['1.1.2']}": (
+                f'<c r="E{rows["1.1.2"]}"><f t="shared" ref="E{rows["1.1.2"]}:E{rows["1.1.3"]}" '
+                f'si="0">A{rows["1.1.2"]}&amp;"x"</f></c>'
+            ),
+            f"E{rows['1.1.3']}": f'<c r="E{rows["1.1.3"]}"><f t="shared" si="0"/></c>',
+            f"E{rows['1.2.1']}": f'<c r="E{rows["1.2.1"]}" t="str"><f>""</f><v></v></c>',
+        },
+    )
+    loads = []
+    real_load = entry.load_workbook
+
+    def counted(*args, **kwargs):
+        loads.append(kwargs)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(entry, "load_workbook", counted)
+    figures = load_workbook_data(xa_book).data["phu_luc"]["so_lieu"]
+    assert loads == [{"data_only": True}]
+    assert figures["1.1.1"] == "=SUM(1,2)"
+    assert figures["1.1.2"] == f'=A{rows["1.1.2"]}&"x"'
+    assert figures["1.1.3"] == f'=A{rows["1.1.3"]}&"x"'  # the shared formula, moved a row
+    assert figures["1.2.1"] is None
+    problems = [str(p) for p in check_data(xa_book).errors]
+    cell = f"{xa_book}!{SINGLE_TABLE_SHEET}!E{rows['1.1.1']}"
+    assert any(p.startswith(cell) and '"=SUM(1,2)" không phải là số' in p for p in problems)
