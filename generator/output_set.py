@@ -26,7 +26,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OutputError, Problem
-from .output import _mode_for, _reason, backup_path, inspect_output, process_alive, temp_name
+from .output import (
+    _mode_for,
+    _reason,
+    backup_path,
+    inspect_output,
+    open_temp,
+    process_alive,
+    temp_name,
+)
 from .output import write_temp as _write_temp
 
 LOCK_WAIT = 60.0  # seconds a second run waits for the first one to finish with the set
@@ -160,7 +168,7 @@ def _acquire(lock: Path, target: Path) -> None:
     while True:
         try:
             lock.parent.mkdir(parents=True, exist_ok=True)
-            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            _create_lock(lock)
         except FileExistsError:
             if _is_stale(lock):
                 with contextlib.suppress(OSError):
@@ -175,9 +183,29 @@ def _acquire(lock: Path, target: Path) -> None:
                 f"không ghi được vào thư mục {target.absolute().parent} ({_reason(exc)})",
                 file=str(target),
             ) from None
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(_owner_text())
         return
+
+
+def _create_lock(lock: Path) -> None:
+    """Create ``lock`` already holding its owner (FileExistsError when it is taken): a run
+    killed at any moment leaves no lock, or one naming its gone process, never an empty one
+    that would look like a lock being written for the next quarter of an hour."""
+    owner = _owner_text().encode("utf-8")
+    handle, temp = open_temp(lock.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(owner)
+        os.chmod(temp, 0o644)
+        os.link(temp, lock)  # atomic, and refuses a lock that exists
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (FAT, some network shares)
+        handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        with os.fdopen(handle, "wb") as file:
+            file.write(owner)
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
 
 
 # --------------------------------------------------------------------------- checking

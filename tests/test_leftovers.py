@@ -186,15 +186,21 @@ def eventually(condition, seconds: float = 10) -> bool:
 
 
 @needs_soffice
-def test_sigterm_during_the_pdf_stops_libreoffice_and_removes_its_folder(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stop", "code"),
+    [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGINT, 1)],  # kill; Ctrl+C
+)
+def test_a_stopped_pdf_run_stops_libreoffice_and_removes_its_folder(
+    stop: signal.Signals, code: int, tmp_path: Path
+) -> None:
     temp = tmp_path / "tam"
     temp.mkdir()
     write_report(tmp_path)
     run = start("render", "bc.yaml", "--pdf", cwd=tmp_path, env={"TMPDIR": str(temp)})
     frozen_libreoffice(temp, run)
-    run.send_signal(signal.SIGTERM)
+    run.send_signal(stop)
     said = run.communicate(timeout=60)[0]
-    assert run.returncode == 128 + signal.SIGTERM, said
+    assert run.returncode == code, said
     assert "Đã dừng." in said
     assert eventually(lambda: not processes_mentioning(str(temp))), processes_mentioning(str(temp))
     assert list(temp.iterdir()) == []  # the conversion folder and LibreOffice's lu*.tmp

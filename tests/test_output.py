@@ -158,9 +158,17 @@ def test_killed_render_leaves_old_or_new_file(tmp_path: Path, invoke) -> None:
         Document(str(docx))
         openpyxl.load_workbook(xlsx)
     leftovers = [p.name for p in out.iterdir() if p.name.startswith(".")]
-    # temporary files and the lock of a killed run may remain (the next run takes the lock
-    # over); they never take an output's name
+    # temporary files and the lock of a killed run may remain; they never take an output's
+    # name, and the next run removes them (and takes the lock over)
     assert all(name.endswith((".tmp", ".lock")) for name in leftovers)
+    again = subprocess.run(
+        [sys.executable, "-m", "generator", "render", str(XA), "-o", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted([docx.name, xlsx.name])
 
 
 def test_a_second_force_keeps_the_first_backup(invoke, tmp_path: Path) -> None:
