@@ -333,8 +333,13 @@ def _stale_temp(entry: os.DirEntry) -> bool:
     match = _TEMP.fullmatch(entry.name)
     if match is None and not _OLD_TEMP.fullmatch(entry.name):
         return False
-    if match is not None and match.group(1) and match.group(2) == _host_tag():
-        pid = int(match.group(1))
+    if (
+        match is not None
+        and match.group(1)
+        and match.group(2) == _host_tag()
+        and os.name == "posix"
+    ):
+        pid = int(match.group(1))  # elsewhere (Windows) the process cannot be asked: its age
         return pid != os.getpid() and not process_alive(pid)
     try:
         info = entry.stat(follow_symlinks=False)

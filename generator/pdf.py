@@ -115,7 +115,9 @@ def convert_bytes(documents: list[bytes]) -> list[bytes]:
 
 _WORK_PREFIX = "baocao-pdf-"
 _WORK_FOLDER = re.compile(r"baocao-pdf-(?:(\d+)-)?\w+")
-STALE_LEGACY = 24 * 3600  # a folder of an older version, without a process id in its name
+# a folder without a process id in its name (an older version's), or where the process
+# cannot be asked (Windows): no conversion lasts a day
+STALE_LEGACY = 24 * 3600
 
 
 def _temp_root() -> Path:
@@ -184,11 +186,11 @@ def sweep_pdf_folders(root: Path) -> None:
             continue
         if hasattr(os, "getuid") and info.st_uid != os.getuid():
             continue
-        if match.group(1):
+        if match.group(1) and os.name == "posix":
             pid = int(match.group(1))
             if pid == os.getpid() or process_alive(pid):
                 continue
-        elif time.time() - info.st_mtime < STALE_LEGACY:
+        elif time.time() - info.st_mtime < STALE_LEGACY:  # an older version's, or Windows
             continue
         for orphan in _orphans_of(entry.path):
             with contextlib.suppress(OSError):
