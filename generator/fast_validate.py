@@ -243,7 +243,10 @@ def _typed(annotation: Any, value: Any, strip: bool) -> Any:
         if type(value) is float:
             return value
         if type(value) is int:
-            return float(value)
+            try:
+                return float(value)
+            except OverflowError:  # too big for a float: pydantic says so
+                raise _Unsure from None
         raise _Unsure
     if annotation is int and type(value) is str:
         # written digits, as the keys of lua_chon come from YAML: pydantic reads them as well

@@ -167,6 +167,8 @@ CATALOG_CHANGES = [
     (("stt", "bat_dau"), "2"),
     (("cot", 1, "do_rong"), 0),
     (("cot", 1, "do_rong"), 101),
+    (("cot", 1, "do_rong"), 10**400),  # a whole number too big for a float
+    (("cot", 1, "do_rong"), 2**1024 - 1),
     (("cot", 3, "ma"), "ke_hoach"),  # two columns with one ma: a field validator refuses
     (("cot",), {"stt": "TT", "chi_tieu": "Nội dung"}),
     (("do_rong_cot",), [1, 2, 3]),
