@@ -978,6 +978,8 @@ def main() -> None:
         code = 1
     atexit._run_exitfuncs()  # what the teardown would have run first, in the same order
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started without it (closed descriptor, pythonw): nothing to flush
+            continue
         with contextlib.suppress(OSError, ValueError):  # a closed pipe (baocao … | head)
             stream.flush()
     os._exit(code or 0)

@@ -214,6 +214,22 @@ def test_program_flushes_output_and_exit_code_before_ending(
     assert usage.returncode == 2 and "không có tệp hoặc thư mục" in usage.stderr
 
 
+@pytest.mark.parametrize("closed", ["stdout", "stderr"])
+def test_program_started_without_an_output_stream_ends_cleanly(closed: str) -> None:
+    """Python sets sys.stdout/sys.stderr to None when started without them (a closed
+    descriptor, pythonw): the final flush skips it instead of ending in a traceback, exit 1."""
+    program = (
+        "import sys\n"
+        f"sys.{closed} = None\n"
+        "from generator import cli\n"
+        "sys.argv = ['baocao', '--version']\n"
+        "cli.main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_program_runs_the_exit_handlers_before_ending() -> None:
     """Temporary folders, worker pools and a LibreOffice child are cleaned up by exit handlers:
     skipping the teardown must not skip them."""
