@@ -114,7 +114,8 @@ def convert_bytes(documents: list[bytes]) -> list[bytes]:
 # LibreOffice it started, so the next conversion does both for runs whose process is gone.
 
 _WORK_PREFIX = "baocao-pdf-"
-_WORK_FOLDER = re.compile(r"baocao-pdf-(?:(\d+)-)?\w+")
+# mkdtemp's names (and TemporaryDirectory's, an older version's): 8 characters of its own
+_WORK_FOLDER = re.compile(r"baocao-pdf-(?:(\d+)-)?[a-z0-9_]{8}")
 # a folder without a process id in its name (an older version's), or where the process
 # cannot be asked (Windows): no conversion lasts a day
 STALE_LEGACY = 24 * 3600
@@ -186,6 +187,8 @@ def sweep_pdf_folders(root: Path) -> None:
             continue
         if hasattr(os, "getuid") and info.st_uid != os.getuid():
             continue
+        if os.name == "posix" and info.st_mode & 0o777 != 0o700:
+            continue  # mkdtemp makes it private: this one is a user's folder of that name
         if match.group(1) and os.name == "posix":
             pid = int(match.group(1))
             if pid == os.getpid() or process_alive(pid):

@@ -148,6 +148,30 @@ def test_only_the_temporary_files_of_gone_runs_are_removed(tmp_path: Path, monke
 # --------------------------------------------------------------------------- the PDF's LibreOffice
 
 
+def test_a_folder_named_like_a_pdf_folder_is_not_removed(tmp_path: Path, monkeypatch) -> None:
+    """Only the private folders mkdtemp makes are swept; a user's folder in the temporary
+    folder whose name starts the same (with a finished process's id, or a day old) is kept."""
+    from generator import pdf
+
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    left = f"baocao-pdf-{finished.pid}-ab12_c34"
+    users = [
+        f"baocao-pdf-{finished.pid}-quy1",
+        "baocao-pdf-2024",
+        f"baocao-pdf-{finished.pid}-thang_12",
+    ]
+    for name in [left, *users]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "bao_cao.pdf").write_bytes(b"x")
+    (tmp_path / left).chmod(0o700)
+    (tmp_path / users[2]).chmod(0o755)
+    later = time.time() + 2 * pdf.STALE_LEGACY
+    monkeypatch.setattr(pdf.time, "time", lambda: later)
+    pdf.sweep_pdf_folders(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(users)
+
+
 def processes_mentioning(text: str) -> dict[int, str]:
     """Live (not zombie) processes whose command line contains ``text``: pid → program."""
     found = {}
