@@ -193,19 +193,27 @@ def _create_lock(lock: Path) -> None:
     owner = _owner_text().encode("utf-8")
     handle, temp = open_temp(lock.parent)
     try:
-        with os.fdopen(handle, "wb") as file:
+        with os.fdopen(handle, "wb") as file:  # a full disk fails here: no lock is made
             file.write(owner)
         os.chmod(temp, 0o644)
-        os.link(temp, lock)  # atomic, and refuses a lock that exists
-    except FileExistsError:
-        raise
-    except OSError:  # no hard links here (FAT, some network shares)
-        handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        with os.fdopen(handle, "wb") as file:
-            file.write(owner)
+        try:
+            os.link(temp, lock)  # atomic, and refuses a lock that exists
+            return
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (FAT, some network shares)
+            pass
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
+    handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(owner)
+    except BaseException:  # an empty lock would stop the next runs for STALE_LOCK
+        with contextlib.suppress(OSError):
+            lock.unlink()
+        raise
 
 
 # --------------------------------------------------------------------------- checking

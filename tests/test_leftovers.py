@@ -348,6 +348,19 @@ def test_a_full_disk_keeps_the_earlier_outputs(tmp_path: Path) -> None:
         assert contents(disk) == before  # the old set, no temporary file
 
 
+def test_a_disk_full_to_the_last_byte_leaves_no_lock(tmp_path: Path) -> None:
+    """The lock's owner cannot be written either: no empty lock is left to make the next
+    runs wait a minute and fail for a quarter of an hour after the disk is freed."""
+    with small_disk(tmp_path / "dia", 512) as disk:
+        write_report(disk)
+        fill(disk, 0)
+        code, said = baocao("render", "bc.yaml", cwd=disk)
+        assert code == 1 and "ổ đĩa đã đầy" in said, said
+        (disk / "day.bin").unlink()
+        assert [p.name for p in disk.iterdir()] == ["bc.yaml"]
+        assert baocao("render", "bc.yaml", cwd=disk)[0] == 0
+
+
 @needs_soffice
 @pytest.mark.parametrize(
     ("kilobytes", "free", "message"),
