@@ -224,10 +224,10 @@ def _sections(result: TongHopResult) -> list[_Section]:
 
 
 def _total_sheet(ws: Worksheet, result: TongHopResult, section: _Section) -> None:
-    from .catalog import stt_labels
-
     """STT | Chỉ tiêu | ĐVT | the totals (one column per figure column) | Số đơn vị báo cáo |
     each unit's figures (one column per figure column, under the unit's name)."""
+    from .catalog import stt_labels
+
     appendix = section.appendix
     catalog = appendix.catalog
     units = appendix.units
