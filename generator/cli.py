@@ -950,6 +950,7 @@ def web(
                 + (f"--data-dir {data_dir} " if data_dir else "")
                 + "quan-tri createsuperuser"
             )
+    gc.enable()  # a long-running process: Group.main turned the collector off for one-shot runs
     server.serve(host, port or server.free_port(host), open_browser=not no_browser and not shared)
 
 
