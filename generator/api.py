@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .errors import (
     OUT_OF_MEMORY,
+    WORKER_GONE,
     BaocaoError,
     DataError,
     OutputError,
@@ -469,16 +470,19 @@ def render_many(
         results = _write_planned(map(_plan_in_batch, work), force, pdf, progress)
     else:
         from concurrent.futures import ProcessPoolExecutor  # multiprocessing: ~20 ms to import
+        from concurrent.futures.process import BrokenProcessPool
 
         helpers = min(workers, len(work)) - 1  # this process is the other one
         with ProcessPoolExecutor(max_workers=helpers, initializer=gc.disable) as pool:
             planned = _plan_alongside(work, pool, helpers)
             try:
                 results = _write_planned(planned, force, pdf, progress)
-            except BaseException:  # Ctrl+C, SIGTERM: the files not started are not rendered
-                # and the workers have stopped before this returns: cli.main runs the exit
-                # handlers early, which would stop the pool's queue under a worker's feet
+            except BaseException as exc:  # Ctrl+C, SIGTERM: the files not started are not
+                # rendered and the workers have stopped before this returns: cli.main runs the
+                # exit handlers early, which would stop the pool's queue under a worker's feet
                 pool.shutdown(wait=True, cancel_futures=True)
+                if isinstance(exc, BrokenProcessPool):  # a worker killed (out of memory)
+                    raise BaocaoError(WORKER_GONE) from None
                 raise
     return results + clashes
 

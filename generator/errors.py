@@ -13,6 +13,10 @@ OUT_OF_MEMORY = (
     "không đủ bộ nhớ để xử lý tệp này; tệp quá lớn hoặc có nội dung tạo ra quá nhiều dữ liệu "
     "(xem bảng giới hạn trong README)"
 )
+WORKER_GONE = (
+    "một tiến trình phụ bị dừng đột ngột (thường do máy hết bộ nhớ, hoặc bị tắt từ bên ngoài); "
+    "chạy lại với ít tiến trình hơn, ví dụ -j 1"
+)
 
 
 class Severity(StrEnum):

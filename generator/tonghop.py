@@ -43,6 +43,7 @@ from .catalog import (
     stt_labels,
 )
 from .errors import (
+    WORKER_GONE,
     BaocaoError,
     DataError,
     DuplicateUnitError,
@@ -381,9 +382,14 @@ def _read_all(paths: list[Path], jobs: int = 0) -> list[Unit | FailedUnit]:
     if workers <= 1 or len(paths) < PARALLEL_FROM:
         return [read_unit(path) for path in paths]
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing: ~20 ms to import
+    from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(read_unit, paths, chunksize=max(1, len(paths) // (workers * 4))))
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(paths) // (workers * 4))
+            return list(pool.map(read_unit, paths, chunksize=chunk))
+    except BrokenProcessPool:  # a worker killed (out of memory)
+        raise BaocaoError(WORKER_GONE) from None
 
 
 # --------------------------------------------------------------------------- inputs

@@ -260,6 +260,49 @@ needs_proc = pytest.mark.skipif(
 )
 
 
+# `baocao ARGS…` whose worker processes die (SIGKILL, as the out-of-memory killer does) at
+# their first file: workers are forked, so they inherit the patch
+WORKERS_KILLED = """
+import functools, multiprocessing, os, signal, sys
+multiprocessing.set_start_method("fork")
+from generator import api, tonghop
+parent = os.getpid()
+def killed_in_a_worker(function):
+    @functools.wraps(function)  # pickled by its name, as the pool sends it
+    def run(*args):
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return function(*args)
+    return run
+api._plan_one = killed_in_a_worker(api._plan_one)
+tonghop.read_unit = killed_in_a_worker(tonghop.read_unit)
+from generator.cli import cli
+cli(sys.argv[1:], prog_name="baocao")
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="fork is needed to patch the workers")
+@pytest.mark.parametrize(("command", "files"), [("render", 4), ("tong-hop", 40)])
+def test_a_killed_worker_is_said_in_vietnamese(command: str, files: int, tmp_path: Path) -> None:
+    folder = tmp_path / "don_vi"
+    folder.mkdir()
+    text = REPORT.read_text(encoding="utf-8")
+    for number in range(files):
+        (folder / f"xa{number}.yaml").write_text(text.replace("Hoàng Cát", f"Xã {number}"))
+    out = "ra/" if command == "render" else "tong_hop.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-c", WORKERS_KILLED, command, "don_vi", "-o", out, "-j", "2"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "một tiến trình phụ bị dừng đột ngột" in done.stderr, done.stderr
+    assert "BrokenProcessPool" not in done.stderr
+
+
 @needs_proc
 def test_sigterm_during_a_batch_stops_it_and_its_worker(tmp_path: Path) -> None:
     folder = tmp_path / "lo"
