@@ -15,7 +15,6 @@ The cell styles are the Phụ lục's ("BC …", see xlsx_render), so both look 
 
 from __future__ import annotations
 
-import re
 import weakref
 from copy import copy
 from dataclasses import dataclass
@@ -51,6 +50,7 @@ from .xlsx_render import (
     fit_to_page_width,
     number_format,
     put_text,
+    sheet_names,
     workbook_bytes,
 )
 
@@ -171,7 +171,6 @@ def _print_setup(ws: Worksheet, header_rows: str, columns: str | None, wide: boo
 
 
 _WIDTHS = {"stt": 7.0, "label": 42.0, "unit": 11.0, "total": 20.0, "count": 10.0, "each": 13.0}
-_SHEET_NAME_CHARS = 31  # Excel's limit
 
 
 @dataclass
@@ -210,15 +209,9 @@ def _sections(result: TongHopResult) -> list[_Section]:
                 name += f" - {first.tieu_de or first.ten or f'bảng {number}'}"
             section.name = name
         sections.extend(mine)
-    used: set[str] = set()
-    for section in sections:
-        name = re.sub(r"[\\/*?:\[\]]", " ", section.name)[:_SHEET_NAME_CHARS].strip()
-        base, count = name, 2
-        while name.lower() in used:
-            suffix = f" ({count})"
-            name = base[: _SHEET_NAME_CHARS - len(suffix)] + suffix
-            count += 1
-        used.add(name.lower())
+    # Excel's rules (no name ending in an apostrophe…), as the Phụ lục's sheets are named
+    names = sheet_names([section.name for section in sections])
+    for section, name in zip(sections, names, strict=True):
         section.name = name
     return sections
 

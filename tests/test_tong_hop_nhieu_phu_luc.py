@@ -370,6 +370,25 @@ def test_prose_so_sanh_of_a_figure_in_the_second_appendix(units: Path, tmp_path:
     assert any("tệp kỳ trước 'don_vi/an_sua.yaml' có lỗi, chưa so sánh được" in e for e in errors)
 
 
+def test_sheet_names_follow_excel_rules(tmp_path: Path) -> None:
+    """A table title cut at Excel's 31 characters just after an apostrophe: Excel refuses a
+    sheet name that ends with one (the workbook opens only after a repair)."""
+    from .test_danh_muc_doc import examples
+
+    written = examples()
+    catalog = written["bieu_mau_ket_qua.yaml"].replace("tieu_de: Biểu 2", "tieu_de: Biểu 'X'")
+    (tmp_path / "bieu_mau_ket_qua.yaml").write_text(catalog, encoding="utf-8")
+    (tmp_path / "bieu_mau_tu_chu.yaml").write_text(written["bieu_mau_tu_chu.yaml"], "utf-8")
+    folder = tmp_path / "xa"
+    folder.mkdir()
+    report = written["bao_cao.yaml"].replace("danh_muc: bieu_mau", "danh_muc: ../bieu_mau")
+    (folder / "1.yaml").write_text(report, encoding="utf-8")
+    tong_hop([folder], tmp_path / "th.xlsx")
+    names = load_workbook(tmp_path / "th.xlsx").sheetnames
+    assert names[1] == "Tổng hợp PL I - Biểu 'X"
+    assert not any(name.endswith("'") or len(name) > 31 for name in names), names
+
+
 def test_the_worked_example_of_the_catalog_documentation(tmp_path: Path) -> None:
     """docs/danh-muc.md's report of two appendices (three tables of different columns in
     Phụ lục I) from three units: one sheet per table shape, totals that render."""
