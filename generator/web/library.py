@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from django.conf import settings
@@ -303,6 +303,35 @@ def outputs(name: str, data: bytes, sha256: str, pdf: bool = False) -> dict[str,
         }
         prune_cache()
     return found
+
+
+def open_output(name: str, data: bytes, sha256: str, kind: str) -> BinaryIO | None:
+    """The output of ``kind`` (docx, xlsx, pdf) opened for reading, or None when the file makes
+    none (no Phụ lục). Once open it stays readable even if the cache is pruned meanwhile; an
+    entry pruned between finding it and opening it is made again."""
+    made = outputs(name, data, sha256, pdf=kind == "pdf")
+    if kind not in made:
+        return None
+    try:
+        return made[kind].open("rb")
+    except FileNotFoundError:
+        made = outputs(name, data, sha256, pdf=kind == "pdf")
+        return made[kind].open("rb") if kind in made else None
+
+
+def open_page(name: str, data: bytes, sha256: str, page: int) -> BinaryIO | None:
+    """Page ``page`` (from 1) of the PDF as a PNG opened for reading, None past the last page;
+    made again if the cache was pruned in between, as for open_output."""
+    for retry in (False, True):
+        pages = pdf_pages(name, data, sha256)
+        if not 1 <= page <= len(pages):
+            return None
+        try:
+            return pages[page - 1].open("rb")
+        except FileNotFoundError:
+            if retry:
+                raise
+    return None
 
 
 def pdf_pages(name: str, data: bytes, sha256: str) -> list[Path]:

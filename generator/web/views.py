@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.contrib import messages
@@ -48,11 +49,11 @@ def _refused(what: str, error: BaocaoError) -> HttpResponse:
     return HttpResponse(f"{what}: {error}", status=409, content_type="text/plain; charset=utf-8")
 
 
-def _download(data: bytes | Path, name: str, content_type: str) -> FileResponse | HttpResponse:
-    if isinstance(data, Path):
-        return FileResponse(
-            data.open("rb"), as_attachment=True, filename=name, content_type=content_type
-        )
+def _download(
+    data: bytes | memoryview | BinaryIO, name: str, content_type: str
+) -> FileResponse | HttpResponse:
+    if hasattr(data, "read"):  # an open file, streamed
+        return FileResponse(data, as_attachment=True, filename=name, content_type=content_type)
     response = HttpResponse(bytes(data), content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quoted(name)}"
     return response
@@ -357,12 +358,12 @@ def version_output(request, report_id: int, number: int, kind: str):
     if version.so_loi or kind not in CONTENT_TYPES:
         raise Http404
     try:
-        made = library.outputs(version.ten_tep, version.noi_dung, version.sha256, pdf=kind == "pdf")
+        made = library.open_output(version.ten_tep, version.noi_dung, version.sha256, kind)
     except BaocaoError as exc:
         return _refused("Không xuất được", exc)
-    if kind not in made:
+    if made is None:
         raise Http404
-    return _download(made[kind], made[kind].name, CONTENT_TYPES[kind])
+    return _download(made, Path(made.name).name, CONTENT_TYPES[kind])
 
 
 def so_nhap(request, report_id: int):
@@ -576,10 +577,10 @@ def preview_page(request, report_id: int, number: int, page: int):
     version = _version(report, number)
     if version.so_loi or not library.pdf_available():
         raise Http404
-    pages = library.pdf_pages(version.ten_tep, version.noi_dung, version.sha256)
-    if not 1 <= page <= len(pages):
+    image = library.open_page(version.ten_tep, version.noi_dung, version.sha256, page)
+    if image is None:
         raise Http404
-    return FileResponse(pages[page - 1].open("rb"), content_type="image/png")
+    return FileResponse(image, content_type="image/png")
 
 
 # --------------------------------------------------------------------------- collection

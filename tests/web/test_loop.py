@@ -375,6 +375,41 @@ def test_the_output_cache_forgets_the_least_recently_used_and_makes_them_again(
     assert entry.exists()
 
 
+def test_a_download_pruned_between_finding_and_opening_it_is_made_again(
+    login, example_bytes, settings, tmp_path, monkeypatch
+):
+    from generator.web import library
+
+    settings.CACHE_DIR = tmp_path / "cache"
+    xa = login("xa_a")
+    report = start(
+        xa, danh_muc="", ky_bao_cao="", tep=SimpleUploadedFile("xa_hoang_cat.yaml", example_bytes)
+    )
+    url = f"/bao-cao/{report.pk}/phien-ban/1/tai/docx/"
+    first = b"".join(xa.get(url).streaming_content)
+    found = library.outputs
+
+    def pruned_right_after(*args, **kwargs):
+        made = found(*args, **kwargs)
+        shutil.rmtree(made["docx"].parent)  # another request's prune_cache, at the worst moment
+        return made
+
+    monkeypatch.setattr(library, "outputs", pruned_right_after)
+    with pytest.raises(FileNotFoundError):  # pruned every time: the error is not hidden
+        library.open_output("xa_hoang_cat.yaml", example_bytes, report.current().sha256, "docx")
+    calls = []
+
+    def pruned_once(*args, **kwargs):
+        calls.append(args)
+        return (pruned_right_after if len(calls) == 1 else found)(*args, **kwargs)
+
+    monkeypatch.setattr(library, "outputs", pruned_once)
+    response = xa.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == first
+    assert len(calls) == 2
+
+
 @pytest.mark.libreoffice
 def test_pdf_pages_in_the_browser(login, example_bytes):
     from generator.pdf import find_soffice
