@@ -171,8 +171,7 @@ def _acquire(lock: Path, target: Path) -> None:
             _create_lock(lock)
         except FileExistsError:
             if _is_stale(lock):
-                with contextlib.suppress(OSError):
-                    lock.unlink()
+                _remove_stale(lock)
                 continue
             if time.monotonic() >= deadline:
                 raise OutputError(_holder_message(lock, target), file=str(target)) from None
@@ -184,6 +183,30 @@ def _acquire(lock: Path, target: Path) -> None:
                 file=str(target),
             ) from None
         return
+
+
+def _remove_stale(lock: Path) -> None:
+    """Remove the lock of a dead run. Two runs can judge it stale at the same moment; had each
+    removed the path, the slower one would remove the lock the faster one had just made, and
+    both would write. So the lock is first moved aside under this run's own name (only one
+    run gets a given file), checked again there, and put back if it is a live run's."""
+    aside = temp_name(lock.parent)
+    try:
+        os.rename(lock, aside)
+    except OSError:
+        return  # already moved or removed by the other run
+    try:
+        if not _is_stale(aside):
+            try:
+                os.link(aside, lock)  # refuses to replace a lock a third run has made since
+            except FileExistsError:
+                pass
+            except OSError:  # no hard links here (FAT, some network shares)
+                if not lock.exists():
+                    os.rename(aside, lock)
+    finally:
+        with contextlib.suppress(OSError):
+            aside.unlink()
 
 
 def _create_lock(lock: Path) -> None:

@@ -11,8 +11,10 @@ import time
 from pathlib import Path
 
 import openpyxl
+import pytest
 from docx import Document
 
+from generator.errors import OutputError
 from generator.output import (
     CONTENT_HASH,
     FINGERPRINT,
@@ -328,6 +330,32 @@ def test_a_second_run_waits_for_the_first(invoke, tmp_path: Path, monkeypatch) -
     assert _render(invoke, XA, out).exit_code == 0
     assert time.monotonic() - started >= 0.4  # it waited, then wrote
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []  # lock released
+
+
+def test_a_run_late_to_take_over_a_dead_runs_lock_leaves_the_new_owners_lock(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Two runs find the lock of a dead run; the faster removes it and makes its own. The
+    slower one, still believing the lock stale, must not remove the new one."""
+    from generator import output_set
+
+    target = tmp_path / "bao_cao.docx"
+    lock = output_set._lock_path(target.resolve())
+    output_set._create_lock(lock)  # the faster run's new lock (this live process)
+    owner = lock.read_bytes()
+    judged = []
+
+    def stale_when_first_looked_at(path: Path) -> bool:
+        judged.append(path)
+        return len(judged) == 1 or real_is_stale(path)  # judged before the faster run took over
+
+    real_is_stale = output_set._is_stale
+    monkeypatch.setattr(output_set, "_is_stale", stale_when_first_looked_at)
+    monkeypatch.setattr(output_set, "LOCK_WAIT", 0.3)
+    with pytest.raises(OutputError, match="một lần chạy baocao khác đang ghi"):
+        output_set._acquire(lock, target)
+    assert lock.read_bytes() == owner
+    assert sorted(p.name for p in tmp_path.iterdir()) == [lock.name]  # nothing set aside left
 
 
 def test_a_lock_left_by_a_dead_run_is_taken_over(invoke, tmp_path: Path) -> None:
