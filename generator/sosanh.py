@@ -209,6 +209,12 @@ def so_sanh(
     )
     from .tonghop import unit_key
 
+    if before.period.end > after.period.end:
+        result.notes.append(
+            f"kỳ trước ({ky(before.period)}, {before_path}) ở sau kỳ này ({ky(after.period)}, "
+            f"{after_path}): hai tệp có thể bị đổi chỗ (thứ tự là baocao so-sanh KỲ_TRƯỚC "
+            "KỲ_NÀY); mọi mức tăng, giảm dưới đây tính ngược"
+        )
     if unit_key(before.name) != unit_key(after.name):
         result.notes.append(
             f"hai tệp ghi hai đơn vị khác nhau: {before.name} ({before_path}) và {after.name} "

@@ -225,4 +225,17 @@ def test_cli(tmp_path: Path, invoke) -> None:
     result = invoke("so-sanh", after, other)
     assert result.exit_code == 0
     assert "Lưu ý: hai tệp ghi hai đơn vị khác nhau: UBND huyện Thử" in result.output
+    assert "đổi chỗ" not in result.output
     assert "1.1.1 Số nhiệm vụ đề ra trong kế hoạch: 92 → 92 (không đổi)" in result.output
+
+
+def test_two_files_given_in_the_wrong_order_are_pointed_out(tmp_path: Path, invoke) -> None:
+    earlier = write_report(tmp_path / "q1_2020.yaml", "quý I năm 2020", {"1.1.1": 80})
+    later = write_report(tmp_path / "q1_2021.yaml", "quý I năm 2021", {"1.1.1": 92})
+    result = invoke("so-sanh", later, earlier)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Lưu ý: kỳ trước (quý I năm 2021, {later}) ở sau kỳ này (quý I năm 2020, {earlier}): "
+        "hai tệp có thể bị đổi chỗ" in result.output
+    )
+    assert so_sanh(earlier, later).notes == []
