@@ -52,7 +52,12 @@ def shots(tmp_path):
     folder.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> None:
+        """The page at desktop width, then its first screen on a 390 px phone (then back)."""
         page.screenshot(path=str(folder / f"web-{name}.png"), full_page=False)
+        desktop = page.viewport_size
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(folder / f"web-{name}-390.png"), full_page=False)
+        page.set_viewport_size(desktop)
 
     return take
 
