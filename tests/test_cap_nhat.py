@@ -22,6 +22,7 @@ from generator import wordml
 from generator.api import render_report
 from generator.cap_nhat import update_report
 from generator.marks import find_manifest, find_marks, parse_manifest
+from generator.output import package
 from generator.wordml import qn
 
 from .conftest import EXAMPLE, EXAMPLES
@@ -453,9 +454,7 @@ def test_cap_nhat_keeps_the_users_own_document_properties(
     own[0].text = "Chuyên viên Lê Thị B"
     custom.append(own)
     parts["docProps/custom.xml"] = etree.tostring(custom, xml_declaration=True, encoding="UTF-8")
-    with zipfile.ZipFile(edited, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, blob in parts.items():
-            archive.writestr(name, blob)
+    edited.write_bytes(package(parts))
     output = tmp_path / "ra.docx"
     update_report(edited, thi_xa_case["data"], output)
     props = etree.fromstring(package_parts(output.read_bytes())["docProps/custom.xml"])

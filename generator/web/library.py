@@ -14,7 +14,7 @@ import tempfile
 import time
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -305,33 +305,36 @@ def outputs(name: str, data: bytes, sha256: str, pdf: bool = False) -> dict[str,
     return found
 
 
+def _open_cached(find: Callable[[], Path | None]) -> BinaryIO | None:
+    """Open the cached file ``find`` names (making it when needed), None when there is none.
+    Once open it stays readable even if the cache is pruned meanwhile; an entry pruned between
+    finding it and opening it is made again, once."""
+    for last_try in (False, True):
+        path = find()
+        if path is None:
+            return None
+        try:
+            return path.open("rb")
+        except FileNotFoundError:
+            if last_try:
+                raise
+    return None
+
+
 def open_output(name: str, data: bytes, sha256: str, kind: str) -> BinaryIO | None:
     """The output of ``kind`` (docx, xlsx, pdf) opened for reading, or None when the file makes
-    none (no Phụ lục). Once open it stays readable even if the cache is pruned meanwhile; an
-    entry pruned between finding it and opening it is made again."""
-    made = outputs(name, data, sha256, pdf=kind == "pdf")
-    if kind not in made:
-        return None
-    try:
-        return made[kind].open("rb")
-    except FileNotFoundError:
-        made = outputs(name, data, sha256, pdf=kind == "pdf")
-        return made[kind].open("rb") if kind in made else None
+    none (no Phụ lục)."""
+    return _open_cached(lambda: outputs(name, data, sha256, pdf=kind == "pdf").get(kind))
 
 
 def open_page(name: str, data: bytes, sha256: str, page: int) -> BinaryIO | None:
-    """Page ``page`` (from 1) of the PDF as a PNG opened for reading, None past the last page;
-    made again if the cache was pruned in between, as for open_output."""
-    for retry in (False, True):
+    """Page ``page`` (from 1) of the PDF as a PNG opened for reading, None past the last page."""
+
+    def find() -> Path | None:
         pages = pdf_pages(name, data, sha256)
-        if not 1 <= page <= len(pages):
-            return None
-        try:
-            return pages[page - 1].open("rb")
-        except FileNotFoundError:
-            if retry:
-                raise
-    return None
+        return pages[page - 1] if 1 <= page <= len(pages) else None
+
+    return _open_cached(find)
 
 
 def pdf_pages(name: str, data: bytes, sha256: str) -> list[Path]:
