@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 from functools import lru_cache
 from pathlib import Path
 
@@ -118,3 +119,28 @@ def long_unit_names_report(folder: Path) -> Path:
         encoding="utf-8",
     )
     return data
+
+
+def soffice_convert(source: Path, target: str, outdir: Path, profile: Path) -> Path:
+    """``source`` converted by LibreOffice (``target`` as --convert-to takes it) into
+    ``outdir``, in the private profile folder ``profile`` (other runs may be going on); the
+    file it made."""
+    outdir.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    produced = sorted(outdir.glob(source.stem + ".*"))
+    assert produced, f"LibreOffice produced nothing for {source.name}"
+    return produced[0]

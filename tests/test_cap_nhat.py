@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import subprocess
 import zipfile
 from copy import deepcopy
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from generator.output import package
 from generator.wordml import qn
 
 from .conftest import EXAMPLE, EXAMPLES
-from .docx_helpers import rendered_bytes
+from .docx_helpers import rendered_bytes, soffice_convert
 
 
 def package_parts(data: bytes) -> dict[str, bytes]:
@@ -176,22 +175,7 @@ def correct_data(source: Path, target: Path, figures: dict[str, int], document: 
 def soffice_round_trip(path: Path, folder: Path) -> Path:
     """The file opened and saved as .docx by LibreOffice Writer."""
     folder.mkdir()
-    subprocess.run(
-        [
-            shutil.which("soffice"),
-            f"-env:UserInstallation=file://{folder / 'profile'}",
-            "--headless",
-            "--convert-to",
-            "docx:MS Word 2007 XML",
-            "--outdir",
-            str(folder),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return folder / path.name
+    return soffice_convert(path, "docx:MS Word 2007 XML", folder, folder / "profile")
 
 
 def body_text(path: Path) -> str:

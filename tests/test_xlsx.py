@@ -29,6 +29,7 @@ from generator.xlsx_render import (
 )
 
 from .conftest import EXAMPLE, EXAMPLES
+from .docx_helpers import soffice_convert
 
 needs_soffice = pytest.mark.skipif(
     shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
@@ -78,30 +79,6 @@ def _first_data_row(ws, table) -> int:
         assert ws.cell(top + 2, 2).value == table.caption
         return top + 3
     return top + 2
-
-
-def _soffice(tmp_path: Path, source: Path, target: str, outdir: Path) -> Path:
-    """Convert with LibreOffice in a private profile (other runs may be going on)."""
-    outdir.mkdir(exist_ok=True)
-    profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(outdir),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    produced = sorted(outdir.glob(source.stem + ".*"))
-    assert produced, f"LibreOffice produced nothing for {source.name}"
-    return produced[0]
 
 
 # --------------------------------------------------------------------------- the template
@@ -540,7 +517,7 @@ def test_libreoffice_computes_the_formulas(
     composition = load_report(own_catalog)
     source = tmp_path / "phu_luc.xlsx"
     source.write_bytes(render_xlsx(composition, template))
-    converted = _soffice(tmp_path, source, "xlsx", tmp_path / "lo")
+    converted = soffice_convert(source, "xlsx", tmp_path / "lo", tmp_path / "lo-profile")
     wb = openpyxl.load_workbook(converted, data_only=True)  # the values LibreOffice computed
     expected = {row.id: row.value for table in composition.appendix.tables for row in table.rows}
     assert expected["hs"] == 1203 and expected["tre_han"] == 53
@@ -581,11 +558,11 @@ def test_libreoffice_shows_numbers_the_vietnamese_way(template: Path, tmp_path: 
         row.explanation = ""
     source = tmp_path / "phu_luc.xlsx"
     source.write_bytes(render_xlsx(composition, template))
-    converted = _soffice(
-        tmp_path,
+    converted = soffice_convert(
         source,
         "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true",
         tmp_path / "csv",
+        tmp_path / "lo-profile",
     )  # the last option: cells as shown
     lines = list(csv.reader(io.StringIO(converted.read_text(encoding="utf-8"))))
     shown = {line[1]: line[3] for line in lines if len(line) > 3}
@@ -600,7 +577,7 @@ def test_printed_pages_repeat_the_header(template: Path, tmp_path: Path) -> None
     composition = load_report(EXAMPLE["thi_xa_nga_nam_nam_2021"])
     source = tmp_path / "phu_luc.xlsx"
     source.write_bytes(render_xlsx(composition, template))
-    pdf = _soffice(tmp_path, source, "pdf", tmp_path / "pdf")
+    pdf = soffice_convert(source, "pdf", tmp_path / "pdf", tmp_path / "lo-profile")
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
