@@ -78,13 +78,12 @@ def _prepare(path: Path, so_lieu: Path | None = None, marks: bool = False) -> _P
     """Load, validate and compose; all problems collected (raises only on unreadable input)."""
     from .compose import compose
     from .intake import load_source
-    from .model import BaoCao
     from .validate import validate_model
 
     loaded, inputs = load_source(path, so_lieu)
     problems = ProblemList(loaded.name)
     problems.items.extend(loaded.notes)
-    report = validate_model(loaded, BaoCao, problems)
+    report = validate_model(loaded, "BaoCao", problems)
     composition = None
     if report is not None:
         composition = compose(report, loaded, problems, base_dir=path.parent, marks=marks)
@@ -595,7 +594,7 @@ def write_schema(path: str | Path, catalog: bool = False) -> Path:
 
 def catalog_json_schema() -> dict[str, Any]:
     """The JSON Schema of catalog files (danh mục chỉ tiêu), for editors."""
-    from .catalog import DanhMuc
+    from .catalog_model import DanhMuc
 
     schema = DanhMuc.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

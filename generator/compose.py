@@ -42,7 +42,6 @@ from .formatting import (
     so_ky_hieu,
 )
 from .loader import MAX_SECTION_DEPTH, SECTION_TOO_DEEP, FieldPath, LoadedFile, format_path
-from .model import BaoCao, Muc, VanBan
 from .prose import (
     Dependencies,
     FigureLookup,
@@ -57,6 +56,7 @@ from .prose import (
     parse_checked,
     strip_marks,
 )
+from .shapes import BaoCao, Muc, VanBan
 
 # --------------------------------------------------------------------------- printed pieces
 
@@ -863,11 +863,8 @@ class Composer:
         tables = []
         for table in spec.tables:
             columns = [
-                column.model_copy(
-                    update={
-                        "nhan": self._title_text(column.label, catalog_path),
-                        "nhom": line(column.nhom),
-                    }
+                column.replace(
+                    nhan=self._title_text(column.label, catalog_path), nhom=line(column.nhom)
                 )
                 for column in spec.columns(table)
             ]

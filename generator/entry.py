@@ -61,7 +61,7 @@ from .loader import (
     parse_yaml,
     read_bytes,
 )
-from .model import THAM_QUYEN
+from .shapes import THAM_QUYEN
 from .xlsx_render import (
     clean_text,
     default_font,

@@ -7,8 +7,6 @@ date typed "16/3/2021" becomes NgayThang), so later layers see one canonical sha
 
 from __future__ import annotations
 
-import re
-import typing
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -25,47 +23,15 @@ from pydantic import (
     model_validator,
 )
 
-from .formatting import KyBaoCao, NgayThang, so
-
-# --------------------------------------------------------------------------- value types
-
-
-def _date(value: Any) -> NgayThang:
-    return NgayThang.of(value)
-
-
-def _period(value: Any) -> KyBaoCao:
-    if isinstance(value, dict):
-        loai, nam, quy = value.get("loai"), value.get("nam"), value.get("quy")
-        if not isinstance(nam, int) or isinstance(nam, bool) or loai is None:
-            raise ValueError("kỳ báo cáo dạng bảng cần 'loai' và 'nam' (số năm, ví dụ 2021)")
-        if quy is not None and (not isinstance(quy, int) or isinstance(quy, bool)):
-            raise ValueError("'quy' phải là số từ 1 đến 4")
-        return KyBaoCao(str(loai), nam, quy)
-    return KyBaoCao.of(value)
-
-
-def _as_list(value: Any) -> Any:
-    return [value] if isinstance(value, str | dict) else value
-
-
-def text_or_number(value: Any) -> Any:
-    """Table cells and names may be typed as numbers in YAML; keep them as text."""
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return so(value)
-    return value
-
+from . import shapes
+from .shapes import MAX_COLUMN_WEIGHT, THAM_QUYEN, text_or_number
 
 # A NgayThang (a KyBaoCao below), made by the validator. The annotated type is Any: named
 # here, the dataclass would have pydantic build a schema for it, only to replace it, in every
 # run (and import pydantic.dataclasses), ~5 ms of a render.
 Ngay = Annotated[
     Any,
-    PlainValidator(_date),
+    PlainValidator(shapes.as_date),
     PlainSerializer(lambda d: f"{d.ngay or ''}/{d.thang or ''}/{d.nam}", return_type=str),
     WithJsonSchema(
         {
@@ -79,7 +45,7 @@ Ngay = Annotated[
 
 Ky = Annotated[
     Any,
-    PlainValidator(_period),
+    PlainValidator(shapes.as_period),
     PlainSerializer(str, return_type=str),
     WithJsonSchema(
         {
@@ -93,15 +59,12 @@ Ky = Annotated[
 
 Text = Annotated[str, Field(min_length=1)]
 CellText = Annotated[str, BeforeValidator(text_or_number)]
-Lines = Annotated[list[Text], BeforeValidator(_as_list)]
+Lines = Annotated[list[Text], BeforeValidator(shapes.as_list)]
 
 Scalar = Annotated[
     Any,
     WithJsonSchema({"type": ["number", "string", "null"]}),
 ]
-
-
-MAX_COLUMN_WEIGHT = 100  # relative widths; README "Giới hạn"
 
 
 class Model(BaseModel):
@@ -131,10 +94,7 @@ class VanBan(Model):
         None, description='Trích yếu, kể cả chữ mở đầu: "về cải cách hành chính năm 2021".'
     )
 
-    @field_validator("so_ky_hieu", mode="before")
-    @classmethod
-    def _code_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
+    _code_as_text = field_validator("so_ky_hieu", mode="before")(shapes.code_as_text)
 
 
 # --------------------------------------------------------------------------- body
@@ -150,15 +110,7 @@ class Bang(Model):
         description="Độ rộng tương đối của các cột (mỗi số ≤ 100), ví dụ [1, 5, 3, 4, 3].",
     )
 
-    @model_validator(mode="after")
-    def _rows_fit_header(self) -> Bang:
-        width = len(self.tieu_de_cot)
-        for index, row in enumerate(self.dong, start=1):
-            if len(row) != width:
-                raise ValueError(f"hàng {index} có {len(row)} ô, bảng có {width} cột")
-        if self.do_rong is not None and len(self.do_rong) != width:
-            raise ValueError(f"do_rong có {len(self.do_rong)} số, bảng có {width} cột")
-        return self
+    _rows_fit_header = model_validator(mode="after")(shapes.rows_fit_header)
 
 
 class Khoi(Model):
@@ -172,20 +124,8 @@ class Khoi(Model):
     )
     bang: Bang | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _text_is_paragraph(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return {"doan": value}
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return {"doan": text_or_number(value)}
-        return value
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> Khoi:
-        if (self.doan is None) == (self.bang is None):
-            raise ValueError("mỗi khối là một đoạn văn (chuỗi) hoặc một bảng (bang:)")
-        return self
+    _text_is_paragraph = model_validator(mode="before")(shapes.text_is_paragraph)
+    _one_kind = model_validator(mode="after")(shapes.one_kind)
 
 
 class Muc(Model):
@@ -195,16 +135,12 @@ class Muc(Model):
     doan: list[Khoi] = Field(default_factory=list, description="Các đoạn văn và bảng của mục.")
     muc: list[Muc] = Field(default_factory=list, description="Các mục con.")
 
-    @field_validator("doan", mode="before")
-    @classmethod
-    def _single_paragraph(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
+    _single_paragraph = field_validator("doan", mode="before")(shapes.single_paragraph)
 
 
 # --------------------------------------------------------------------------- closing block
 
-ThamQuyen = Literal["TM.", "KT.", "Q.", "TL.", "TUQ."]
-THAM_QUYEN: tuple[str, ...] = typing.get_args(ThamQuyen)
+ThamQuyen = Literal[THAM_QUYEN]
 
 
 class ChuKy(Model):
@@ -223,29 +159,8 @@ class ChuKy(Model):
     chuc_vu: Text = Field(description='Chức vụ người ký: "Chủ tịch", "Phó Chủ tịch".')
     nguoi_ky: Text = Field(description="Họ và tên người ký.")
 
-    @field_validator("tham_quyen", mode="before")
-    @classmethod
-    def _with_dot(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.strip().upper()
-            if value and not value.endswith("."):
-                value += "."
-            return value or None
-        return value
-
-    @model_validator(mode="after")
-    def _principal_named(self) -> ChuKy:
-        if self.tham_quyen in ("TM.", "KT.", "TL.", "TUQ.") and not self.thay_cho:
-            raise ValueError(f"{self.tham_quyen} cần ghi rõ thay_cho (thay mặt/ký thay cho ai)")
-        return self
-
-    def lines(self) -> list[str]:
-        """The upper-case lines above the signature space."""
-        if self.tham_quyen == "Q.":
-            return [f"Q. {self.chuc_vu}".upper()]
-        if self.tham_quyen:
-            return [f"{self.tham_quyen} {self.thay_cho}".upper(), self.chuc_vu.upper()]
-        return [self.chuc_vu.upper()]
+    _with_dot = field_validator("tham_quyen", mode="before")(shapes.with_dot)
+    _principal_named = model_validator(mode="after")(shapes.principal_named)
 
 
 # --------------------------------------------------------------------------- Phụ lục figures
@@ -280,19 +195,8 @@ class GiaTri(Model):
         None, description="STT như trên bản gốc khi chép lại; được đối chiếu với STT tự sinh."
     )
 
-    @model_validator(mode="before")
-    @classmethod
-    def _scalar_is_value(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return value
-        return {"gia_tri": value}
-
-    @field_validator("gia_tri")
-    @classmethod
-    def _scalar_only(cls, value: Any) -> Any:
-        if isinstance(value, list | dict):
-            raise ValueError("số liệu phải là một số hoặc một chuỗi, không phải danh sách")
-        return value
+    _scalar_is_value = model_validator(mode="before")(shapes.scalar_is_value)
+    _scalar_only = field_validator("gia_tri")(shapes.scalar_only)
 
 
 class PhuLuc(Model):
@@ -311,20 +215,14 @@ class PhuLuc(Model):
     )
 
 
-def _appendix_shape(value: Any) -> str:
-    return "nhieu_phu_luc" if isinstance(value, list) else "mot_phu_luc"
-
-
 # One appendix (a table of fields) or several (a list): "Phụ lục I", "Phụ lục II"…
 PhuLucs = Annotated[
     Annotated[PhuLuc, Tag("mot_phu_luc")] | Annotated[list[PhuLuc], Tag("nhieu_phu_luc")],
-    Discriminator(_appendix_shape),
+    Discriminator(shapes.appendix_shape),
 ]
 
 
 # --------------------------------------------------------------------------- the report
-
-DEFAULT_NUMBERING = ["la_ma", "so", "thap_phan", "thap_phan", "chu"]
 
 
 class BaoCao(Model):
@@ -360,7 +258,7 @@ class BaoCao(Model):
         "bao_cao_quy1_2020.yaml; trong đoạn văn: {{ so_sanh('1.1.2') }} → \"tăng 12 văn bản "
         '(15,0%) so với cùng kỳ năm 2020".',
     )
-    can_cu: Annotated[list[Text], BeforeValidator(_as_list)] = Field(
+    can_cu: Annotated[list[Text], BeforeValidator(shapes.as_list)] = Field(
         default_factory=list,
         description="Khóa các văn bản làm căn cứ của đoạn mở đầu (trong van_ban).",
     )
@@ -372,7 +270,7 @@ class BaoCao(Model):
     )
     noi_dung: list[Muc] = Field(description="Các phần của báo cáo (I., II., …) theo thứ tự.")
     kieu_danh_so: list[Literal["la_ma", "so", "thap_phan", "chu"]] = Field(
-        default_factory=lambda: list(DEFAULT_NUMBERING),
+        default_factory=shapes.default_numbering,
         min_length=1,
         description="Kiểu số mỗi cấp: la_ma (I.), so (1.), thap_phan (1.1.), chu (a)).",
     )
@@ -391,33 +289,6 @@ class BaoCao(Model):
         "đánh số Phụ lục I, II….",
     )
 
-    @field_validator("co_quan_ban_hanh")
-    @classmethod
-    def _one_or_two_lines(cls, value: list[str]) -> list[str]:
-        if not 1 <= len(value) <= 2:
-            raise ValueError("cơ quan ban hành ghi một hoặc hai dòng")
-        return value
-
-    @field_validator("ky_hieu")
-    @classmethod
-    def _code_shape(cls, value: str) -> str:
-        if "/" in value:
-            raise ValueError('ký hiệu không gồm số và dấu "/": ghi "BC-UBND", số ghi ở trường so')
-        if not re.fullmatch(r"[A-ZĐa-zđ]+(-[A-ZĐa-zđ0-9]+)+", value):
-            raise ValueError(f'ký hiệu "{value}" không đúng dạng LOẠI-CƠQUAN, ví dụ "BC-UBND"')
-        return value
-
-    @model_validator(mode="after")
-    def _some_appendix(self) -> BaoCao:
-        if isinstance(self.phu_luc, list) and not self.phu_luc:
-            raise ValueError("phu_luc là danh sách rỗng; bỏ trường này nếu không có phụ lục")
-        return self
-
-    @property
-    def appendices(self) -> list[tuple[PhuLuc, tuple[str | int, ...]]]:
-        """Each appendix with its field path ("phu_luc" or "phu_luc", 1)."""
-        if self.phu_luc is None:
-            return []
-        if isinstance(self.phu_luc, list):
-            return [(item, ("phu_luc", index)) for index, item in enumerate(self.phu_luc)]
-        return [(self.phu_luc, ("phu_luc",))]
+    _one_or_two_lines = field_validator("co_quan_ban_hanh")(shapes.one_or_two_lines)
+    _code_shape = field_validator("ky_hieu")(shapes.code_shape)
+    _some_appendix = model_validator(mode="after")(shapes.some_appendix)

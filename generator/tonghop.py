@@ -30,7 +30,6 @@ import yaml
 from pydantic import ConfigDict, Field
 
 from .catalog import (
-    DEFAULT_AGGREGATION,
     Catalog,
     Cot,
     Figures,
@@ -55,6 +54,7 @@ from .expressions import Expression
 from .formatting import KyBaoCao, ky, la_ma
 from .loader import LoadedFile, format_path
 from .model import Ky, Model, PhuLucs, Text, VanBan
+from .shapes import DEFAULT_AGGREGATION
 
 UNIT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
 PARALLEL_FROM = 40  # below this many files a second process costs more than it saves
@@ -582,7 +582,7 @@ def _refuse_mismatches(
 def _catalog_identity(catalog: Catalog) -> tuple[str, str]:
     """Two copies of one catalog (the shipped id, a path to the same file, an identical
     copy) are the same catalog; a changed copy with the same ``ma`` is not."""
-    return catalog.spec.ma, catalog.spec.model_dump_json()
+    return catalog.spec.ma, repr(catalog.spec)
 
 
 def _refuse_duplicates(units: list[Unit], failed: list[FailedUnit]) -> None:

@@ -1,4 +1,6 @@
-"""Turning pydantic's findings into Vietnamese problems that name file, line and field."""
+"""Validating a file as a model: its records (shapes.py) made along the plan without
+pydantic when the file is typed as declared, else pydantic's validation, whose findings become
+Vietnamese problems that name file, line and field."""
 
 from __future__ import annotations
 
@@ -8,10 +10,9 @@ import types
 import typing
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
+from . import shapes
 from .errors import ProblemList
-from .fast_validate import construct_first
+from .fast_validate import construct
 from .formatting import non_decimal_form
 from .loader import FieldPath, LoadedFile, format_path
 
@@ -40,12 +41,13 @@ def _unwrap(annotation: Any) -> list[Any]:
         for arg in typing.get_args(annotation):
             found += _unwrap(arg)
         return found
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and hasattr(annotation, "__pydantic_fields__"):
         return [annotation]
     return []
 
 
-def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+def _model_at(root: Any, loc: tuple[Any, ...]) -> Any:
+    """The pydantic model at ``loc`` below ``root``."""
     model = root
     for part in loc:
         if isinstance(part, int):
@@ -222,7 +224,7 @@ def _own_words(text: str) -> str | None:
     return None if _ENGLISH.search(unquoted) else text
 
 
-def _message(error: dict[str, Any], root: type[BaseModel], loc: FieldPath) -> str:
+def _message(error: dict[str, Any], root: Any, loc: FieldPath) -> str:
     kind = error["type"]
     value = error.get("input")
     ctx = error.get("ctx") or {}
@@ -281,9 +283,9 @@ class _Blank(dict):  # type: ignore[type-arg]
 
 
 def problems_from_validation(
-    exc: ValidationError,
+    exc: Any,  # pydantic's ValidationError
     loaded: LoadedFile,
-    root: type[BaseModel],
+    root: Any,  # the pydantic model
     problems: ProblemList,
     prefix: FieldPath = (),
 ) -> None:
@@ -298,18 +300,50 @@ def problems_from_validation(
 
 
 def validate_model(
-    loaded: LoadedFile, root: type[BaseModel], problems: ProblemList, what: str = "tệp dữ liệu"
+    loaded: LoadedFile, root: str | Any, problems: ProblemList, what: str = "tệp dữ liệu"
 ) -> Any:
-    """Validate loaded data against ``root``; every error goes to ``problems``; None on errors."""
+    """The records of ``loaded`` validated as ``root``: the name of a planned model (BaoCao,
+    DanhMuc) or a pydantic model of its own; every error goes to ``problems``, None on errors."""
     if not isinstance(loaded.data, dict):
         problems.add(f"{what} phải là một bảng các trường (tên: giá trị)", line=1)
         return None
-    # a small file typed as declared, a process's first: no pydantic validator needed
-    quick = construct_first(root, loaded.data, len(loaded.lines) + len(loaded.cells))
-    if quick is not None:
-        return quick
+    if isinstance(root, str):
+        made = construct(root, loaded.data)
+        if made is not None:
+            return made
+        root = pydantic_model(root)
+    from pydantic import ValidationError
+
     try:
-        return root.model_validate(loaded.data)
+        return as_records(root.model_validate(loaded.data))
     except ValidationError as exc:
         problems_from_validation(exc, loaded, root, problems)
         return None
+
+
+def pydantic_model(name: str) -> Any:
+    """The pydantic model whose records are named ``name``."""
+    from . import catalog_model, model
+
+    return getattr(model, name, None) or getattr(catalog_model, name)
+
+
+def as_records(value: Any) -> Any:
+    """pydantic's objects as the records later layers see (shapes.py); a model without a
+    record (tong-hop's unit list) stays pydantic's, its values converted."""
+    if isinstance(value, list):
+        return [as_records(item) for item in value]
+    if isinstance(value, dict):
+        return {key: as_records(item) for key, item in value.items()}
+    if not hasattr(type(value), "__pydantic_fields__"):
+        return value
+    values = {name: as_records(item) for name, item in value.__dict__.items()}
+    record = shapes.RECORDS.get(type(value).__name__)
+    if record is None:
+        value.__dict__.update(values)
+        return value
+    made = object.__new__(record)
+    made.__dict__ = values
+    if value.model_extra is not None:
+        made.extra = as_records(value.model_extra)
+    return made

@@ -16,7 +16,7 @@ from docx.enum.section import WD_ORIENT
 from pydantic import BaseModel
 
 from generator.api import check_data, load_report, render_report, write_phu_luc
-from generator.catalog import BangChiTieu, ChiTieu, Cot, CotTieuDe, DanhMuc, KiemTra, KieuStt
+from generator.catalog_model import BangChiTieu, ChiTieu, Cot, CotTieuDe, DanhMuc, KiemTra, KieuStt
 from generator.model import GiaTri, PhuLuc
 from generator.wordml import qn
 

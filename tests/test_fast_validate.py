@@ -1,34 +1,36 @@
-"""The quick path past pydantic's validator (generator/fast_validate.py) builds exactly the
-objects pydantic builds, or declines and leaves the file to pydantic."""
+"""The records made along the plan without pydantic (generator/fast_validate.py) are exactly
+the objects pydantic's validation gives (converted to records), or the file is left to
+pydantic; the plan (model_plan.py) is what plan_build.py writes from the models today."""
 
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from generator import fast_validate
-from generator.catalog import DanhMuc, shipped_catalogs
-from generator.fast_validate import QUICK_MAX_FIELDS, construct, construct_first
+from generator import catalog_model, model, plan_build, shapes
+from generator.catalog import shipped_catalogs
+from generator.fast_validate import construct
 from generator.intake import load_source
 from generator.loader import load_file
-from generator.model import BaoCao
-from generator.tonghop import _DanhSach
+from generator.model_plan import MODELS
+from generator.validate import as_records, pydantic_model
 
 from .conftest import EXAMPLES, MINIMAL
 
 
 def assert_same(quick: Any, slow: Any, path: str = "") -> None:
-    """Equal values of the same types all the way down, with the same fields set."""
+    """Equal values of the same types all the way down, fields in the same order."""
     assert type(quick) is type(slow), f"{path}: {type(quick)} / {type(slow)}"
-    if isinstance(quick, BaseModel):
-        assert quick.model_fields_set == slow.model_fields_set, path
-        assert_same(quick.__pydantic_extra__, slow.__pydantic_extra__, f"{path} extra")
-        assert_same(quick.__dict__, slow.__dict__, path)
+    if isinstance(quick, shapes.Record):
+        assert list(vars(quick)) == list(vars(slow)), path
+        assert_same(vars(quick), vars(slow), path)
     elif isinstance(quick, dict):
         assert list(quick) == list(slow), path
         for key in quick:
@@ -41,11 +43,11 @@ def assert_same(quick: Any, slow: Any, path: str = "") -> None:
         assert quick == slow and repr(quick) == repr(slow), f"{path}: {quick!r} / {slow!r}"
 
 
-def check(model: type[BaseModel], data: Any) -> BaseModel | None:
+def check(name: str, data: Any) -> Any:
     """The quick result, after checking it against pydantic's on a copy of the data."""
-    quick = construct(model, copy.deepcopy(data))
+    quick = construct(name, copy.deepcopy(data))
     try:
-        slow = model.model_validate(copy.deepcopy(data))
+        slow = as_records(pydantic_model(name).model_validate(copy.deepcopy(data)))
     except ValidationError:
         assert quick is None, "the quick path accepted what pydantic refuses"
         return None
@@ -60,16 +62,16 @@ def report_data(path: Path) -> Any:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_examples_take_the_quick_path_to_the_same_objects(path: Path) -> None:
-    assert check(BaoCao, report_data(path)) is not None
+    assert check("BaoCao", report_data(path)) is not None
 
 
 @pytest.mark.parametrize("name", sorted(shipped_catalogs()))
 def test_shipped_catalogs_take_the_quick_path_to_the_same_objects(name: str) -> None:
-    assert check(DanhMuc, load_file(str(shipped_catalogs()[name])).data) is not None
+    assert check("DanhMuc", load_file(str(shipped_catalogs()[name])).data) is not None
 
 
 def test_minimal_report_takes_the_quick_path() -> None:
-    assert check(BaoCao, minimal()) is not None
+    assert check("BaoCao", minimal()) is not None
 
 
 def changed(data: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
@@ -125,7 +127,7 @@ REPORT_CHANGES = [
 def test_report_mistakes_and_conversions_are_left_to_pydantic_or_agree(
     path: tuple[Any, ...], value: Any
 ) -> None:
-    check(BaoCao, changed(minimal(), path, value))
+    check("BaoCao", changed(minimal(), path, value))
 
 
 def minimal() -> dict[str, Any]:
@@ -135,8 +137,8 @@ def minimal() -> dict[str, Any]:
 
 
 def test_a_refused_value_is_left_to_pydantic() -> None:
-    assert construct(BaoCao, minimal()) is not None
-    assert construct(BaoCao, changed(minimal(), ("so",), "mười")) is None
+    assert construct("BaoCao", minimal()) is not None
+    assert construct("BaoCao", changed(minimal(), ("so",), "mười")) is None
 
 
 CATALOG = {
@@ -183,32 +185,62 @@ CATALOG_CHANGES = [
 
 
 def test_catalog_example_takes_the_quick_path() -> None:
-    assert check(DanhMuc, CATALOG) is not None
+    assert check("DanhMuc", CATALOG) is not None
 
 
 @pytest.mark.parametrize(("path", "value"), CATALOG_CHANGES, ids=lambda v: repr(v)[:40])
 def test_catalog_mistakes_and_conversions_are_left_to_pydantic_or_agree(
     path: tuple[Any, ...], value: Any
 ) -> None:
-    check(DanhMuc, changed(CATALOG, path, value))
+    check("DanhMuc", changed(CATALOG, path, value))
+
+
+def test_the_plan_is_current() -> None:
+    """After changing a model: python -m generator.plan_build."""
+    assert plan_build.PLAN_FILE.read_text(encoding="utf-8") == plan_build.plan_source()
+
+
+def test_every_model_is_planned_so_a_render_needs_no_pydantic() -> None:
+    assert sorted(MODELS) == sorted(shapes.RECORDS)
+    assert all(plan is not None for plan in MODELS.values())
+
+
+def test_a_render_process_imports_no_pydantic(tmp_path: Path) -> None:
+    code = (
+        "import sys; from generator import render_report; "
+        f"render_report({str(EXAMPLES[0])!r}, out_dir={str(tmp_path)!r}); "
+        "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'annotated_types'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert len(list(tmp_path.iterdir())) == 2
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("record", "values"),
     [
-        {"don_vi": ["UBND xã A", {"ten": "UBND xã B", "ten_ngan": "Xã B"}]},
-        {"don_vi": []},
-        {"don_vi": ["A"], "don_vi_tong_hop": {"co_quan_ban_hanh": "Một dòng", "chu_ky": {}}},
+        (shapes.KieuStt, {}),
+        (shapes.CotTieuDe, {}),
+        (shapes.Cot, {"loai": "so_lieu", "nhan": "Số liệu", "do_rong": 1.9}),
+        (shapes.BangChiTieu, {"dong_tieu_de": "a", "chi_tieu": []}),
     ],
 )
-def test_unit_lists_agree(data: dict[str, Any]) -> None:
-    check(_DanhSach, data)
+def test_records_made_in_code_take_the_models_defaults(
+    record: type[shapes.Record], values: dict[str, Any]
+) -> None:
+    expected = getattr(catalog_model, record.__name__).model_validate(values)
+    assert_same(record(**values), as_records(expected))
 
 
-def test_quick_path_only_for_a_process_first_small_file(monkeypatch) -> None:
-    """Past the first file (a batch) or for a big one, pydantic's validator is faster."""
-    monkeypatch.setattr(fast_validate, "_TRIED", set())
-    assert construct_first(BaoCao, minimal(), 100) is not None
-    assert construct_first(BaoCao, minimal(), 100) is None
-    assert construct_first(DanhMuc, CATALOG, QUICK_MAX_FIELDS + 1) is None
-    assert construct_first(DanhMuc, CATALOG, QUICK_MAX_FIELDS) is not None
+def test_a_record_refuses_a_field_its_model_lacks() -> None:
+    with pytest.raises(TypeError, match="nhan_sai"):
+        shapes.Cot(loai="stt", nhan_sai="x")
+    with pytest.raises(TypeError, match="loai"):
+        shapes.Cot()
+
+
+def test_pydantic_and_the_records_share_the_validators() -> None:
+    """A model's validators are shapes' functions, which the plan names (no copy)."""
+    decorators = model.BaoCao.__pydantic_decorators__
+    assert decorators.field_validators["_code_shape"].func is shapes.code_shape
+    assert MODELS["BaoCao"][4] == (shapes.some_appendix,)
