@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
 from .formatting import FILTERS, phan_tram, round_half_up, so
 
@@ -658,6 +659,39 @@ def parse_checked(text: str) -> tuple[list[Inline], list[tuple[str, bool]]]:
 
 _ENVIRONMENT: SandboxedEnvironment | None = None
 _COMPILED: dict[str, Any] = {}  # source → template; a folder of similar reports compiles once
+_SHAPES: dict[str, Any] = {}  # tree with its literals as names → template (see _WithLiterals)
+_LITERAL = "_hang_"  # the names literals are lifted to: _hang_0, _hang_1…
+
+
+class _LiftLiterals(NodeTransformer):
+    """Each string, integer, True/False/None literal of a tree becomes a name, its value kept:
+    ``van_ban('kh11')`` and ``van_ban('ct26')`` are then one template, compiled once (compiling
+    is most of an expression's cost, and a report cites dozens of documents this way). The
+    sandbox folds no constants (``optimized`` off), so a name prints what its literal did."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def visit_Const(self, node: nodes.Const) -> nodes.Node:
+        if type(node.value) not in (str, int, bool, type(None)):  # floats print as typed
+            return node
+        name = f"{_LITERAL}{len(self.values)}"
+        self.values[name] = node.value
+        return nodes.Name(name, "load", lineno=node.lineno)
+
+
+class _WithLiterals:
+    """A template shared by texts of one shape, rendered with this text's literals."""
+
+    def __init__(self, template: Any, literals: dict[str, Any]) -> None:
+        self.template = template
+        self.literals = literals
+
+    def generate(self, names: dict[str, Any]) -> Iterator[str]:
+        return self.template.generate({**names, **self.literals})
+
+    def render(self, names: dict[str, Any]) -> str:
+        return self.template.render({**names, **self.literals})
 
 
 def _compiled(text: str) -> Any:
@@ -668,10 +702,21 @@ def _compiled(text: str) -> Any:
     if template is None:
         if len(_COMPILED) > 4096:
             _COMPILED.clear()
+            _SHAPES.clear()
         check_nesting(text, _ENVIRONMENT)
         tree = _ENVIRONMENT.parse(text)  # parsed once: checked, then compiled from the tree
         _refuse_statements(tree)
-        template = _COMPILED[text] = _ENVIRONMENT.from_string(tree)
+        if any(name.name.startswith(_LITERAL) for name in tree.find_all(nodes.Name)):
+            template = _ENVIRONMENT.from_string(tree)  # the user's own name: nothing shared
+        else:
+            lift = _LiftLiterals()
+            tree = lift.visit(tree)
+            shape = repr(tree)
+            shared = _SHAPES.get(shape)
+            if shared is None:
+                shared = _SHAPES[shape] = _ENVIRONMENT.from_string(tree)
+            template = _WithLiterals(shared, lift.values) if lift.values else shared
+        _COMPILED[text] = template
     return template
 
 

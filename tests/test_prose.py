@@ -44,3 +44,18 @@ def test_each_printed_value_is_marked_once_in_order() -> None:
     assert engine.evaluate("{{ a }} và {{ ( }}", "doan", errors.append) == ""
     assert marks == []  # nothing marked for a text that cannot print
     assert errors and "cú pháp" in errors[0]
+
+
+def test_texts_differing_only_in_literals_share_one_compiled_template() -> None:
+    names = {"so_lieu": {"1.1": 7, "1.2": 1500}, "ten": "Hướng Hóa", "_hang_0": "của người dùng"}
+    engine = ProseEngine(names, Dependencies())
+    errors: list[str] = []
+    first = _compiled("{{ so_lieu['1.1'] }}")
+    assert first.template is _compiled("{{ so_lieu['1.2'] }}").template
+    text = "có {{ so_lieu['1.1'] }} và {{ so_lieu['1.2'] }}"
+    assert engine.evaluate(text, "d", errors.append) == "có 7 và 1.500"
+    text = "{{ ten ~ 'x' if none is none else 3 }}"
+    assert engine.evaluate(text, "d", errors.append) == "Hướng Hóax"
+    # a text naming the lifted literals' own names is compiled as it is, never confused
+    assert engine.evaluate("{{ _hang_0 ~ ' a' }}", "d", errors.append) == "của người dùng a"
+    assert not errors
