@@ -244,3 +244,55 @@ def test_pydantic_and_the_records_share_the_validators() -> None:
     decorators = model.BaoCao.__pydantic_decorators__
     assert decorators.field_validators["_code_shape"].func is shapes.code_shape
     assert MODELS["BaoCao"][4] == (shapes.some_appendix,)
+
+
+ODD_VALUES = [
+    "",
+    "  chữ  ",
+    "12",
+    "012",
+    "1.5",
+    "TM.",
+    "canh_bao",
+    0,
+    1,
+    -3,
+    7,
+    1.5,
+    2.0,
+    10**20,
+    True,
+    False,
+    None,
+    [],
+    ["a", 1],
+    {},
+    {"gia_tri": 1},
+    {"doan": "x"},
+]
+
+
+def _leaves(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in the data: each value, list item and table field."""
+    places = [path] if path else []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            places += _leaves(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            places += _leaves(value, (*path, index))
+    return places
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_slips_agree_with_pydantic(seed: int) -> None:
+    """A few hundred odd values put in random places of the examples and of a catalog: the
+    records are pydantic's, or the file is left to pydantic."""
+    import random
+
+    chance = random.Random(seed)
+    sources = [("BaoCao", report_data(path)) for path in EXAMPLES] + [("DanhMuc", CATALOG)]
+    for _ in range(60):
+        name, data = chance.choice(sources)
+        place = chance.choice(_leaves(data))
+        check(name, changed(data, place, chance.choice([*ODD_VALUES, KeyError])))
