@@ -707,6 +707,39 @@ def insert_fragments(document: Any, markup: dict[str, str], template_name: str) 
     return document.part.document  # a Document over the new tree
 
 
+# A big Phụ lục is most of the document's XML (a table of 10,000 rows is 14 MB), and nothing
+# done after rendering changes inside it but its empty section breaks. So it stays out of the
+# document tree: each stretch after a section break is held out, a small stand-in paragraph
+# takes its place, and the stretch goes back into the written document.xml. Parsing and
+# writing it again cost more than building it. The markup is written as lxml writes it (no
+# empty elements as <x></x>; text escaped as in esc), so the bytes are the same either way.
+_STAND_IN = "<w:p><w:r><w:t>\u2063baocao:giu:{}\u2063</w:t></w:r></w:p>"
+_STAND_INS = re.compile(_STAND_IN.format(r"(\d+)").encode())
+
+
+def hold_out(markup: str) -> tuple[str, list[bytes]]:
+    """``markup`` with each stretch after a section break replaced by a stand-in, and the
+    stretches held out (as the bytes lxml would write for them)."""
+    first, *stretches = markup.split(SECTION_BREAK)
+    kept = [first]
+    for number, stretch in enumerate(stretches):
+        kept.append(SECTION_BREAK + (_STAND_IN.format(number) if stretch else ""))
+    return "".join(kept), [_as_parsed(stretch).encode() for stretch in stretches]
+
+
+def _as_parsed(markup: str) -> str:
+    """Line ends as an XML parser reads them: a carriage return (typed as "\\r" in YAML)
+    becomes a line feed."""
+    if "\r" not in markup:
+        return markup
+    return markup.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def put_back(xml: bytes, stretches: list[bytes]) -> bytes:
+    """The written document.xml with each stand-in replaced by the stretch it holds."""
+    return _STAND_INS.sub(lambda found: stretches[int(found.group(1))], xml)
+
+
 def template_context(composition: Composition) -> dict[str, Any]:
     report = composition.report
     return {
@@ -778,6 +811,7 @@ def render_docx(
     widths = {turned: appendix_text_width(body, turned) for turned in (False, True)}
     marking = Marking(composition.marks) if composition.marked else None
     markup = fragments_markup(composition, text_width, widths, marking)
+    markup["phu_luc"], held = hold_out(markup["phu_luc"])
     try:
         template.render(template_context(composition), _environment())
     except (
@@ -812,7 +846,10 @@ def render_docx(
     core.title = f"Báo cáo {composition.trich_yeu}"[:250]
     core.author = composition.report.ten_co_quan[:255]  # Word's limit for the property
     core.comments = "Tạo bởi baocao"
-    return package(document_parts(document), fingerprint)
+    parts = document_parts(document)
+    name = document.part.partname.membername
+    parts[name] = put_back(parts[name], held)
+    return package(parts, fingerprint)
 
 
 def mark_template_values(body: etree._Element, composition: Composition, sink: MarkSink) -> None:

@@ -153,7 +153,9 @@ def row(cells: list[str], header: bool = False, keep_whole: bool = True) -> str:
     """A table row, kept whole on one page unless told otherwise; a header row repeats on
     every page."""
     props = ("<w:cantSplit/>" if keep_whole else "") + ("<w:tblHeader/>" if header else "")
-    return f"<w:tr><w:trPr>{props}</w:trPr>{''.join(cells)}</w:tr>"
+    # an empty element written as lxml writes it (the Phụ lục is not parsed again)
+    row_props = f"<w:trPr>{props}</w:trPr>" if props else "<w:trPr/>"
+    return f"<w:tr>{row_props}{''.join(cells)}</w:tr>"
 
 
 def estimated_lines(text: str, width_twips: int, size_pt: float = 12) -> int:

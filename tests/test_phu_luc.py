@@ -168,3 +168,29 @@ def test_a_failed_check_of_a_new_form_names_its_row(tmp_path: Path) -> None:
         f"{data}:17: cảnh báo: phu_luc.so_lieu.ty_le: BIỂU MẪU 1, c) Tỷ lệ đúng hạn: 108,33 "
         "nằm ngoài khoảng 0–100 của một tỷ lệ phần trăm",
     ]
+
+
+def test_the_phu_luc_is_written_as_lxml_writes_it(tmp_path: Path) -> None:
+    """The Phụ lục's markup goes into document.xml without being parsed (docx_render.hold_out):
+    it must be the bytes a parse and a write would give, for any text (escapes, carriage
+    returns, spaces kept at the ends, a row long enough to break across pages)."""
+    import zipfile
+
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml.parser import parse_xml
+
+    (tmp_path / "bieu_mau.yaml").write_text(CATALOG, encoding="utf-8")
+    data = tmp_path / "bao_cao_so.yaml"
+    tricky = (
+        'tiep_nhan: {gia_tri: 1200, ghi_chu: "  a & <b> \\"c\\" x>y\\r\\nd\\re\\tf  "}, '
+        f'thu: {{gia_tri: 11171348125, ghi_chu: "{"rất dài " * 120}"}}, '
+    )
+    figures = "so_lieu: {" + tricky + "dung_han: 1140, tu_chu: Có}"
+    data.write_text(DATA.replace(DATA.splitlines()[-1].strip(), figures), encoding="utf-8")
+    result = render_report(data, tmp_path / "out")
+    docx = next(p for p in result.outputs if p.suffix == ".docx")
+    with zipfile.ZipFile(docx) as package:
+        xml = package.read("word/document.xml")
+    assert serialize_part_xml(parse_xml(xml)) == xml
+    assert b'&lt;b&gt; "c" x&gt;y\n</w:t>' in xml  # "\r" read as a parser reads it
+    assert b"<w:trPr/>" in xml  # the long row may break across pages
