@@ -19,7 +19,6 @@ import contextlib
 import getpass
 import hashlib
 import os
-import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from .output import (
     _mode_for,
     _reason,
     backup_path,
+    host_name,
     inspect_output,
     open_temp,
     process_alive,
@@ -106,7 +106,7 @@ def _owner_text() -> str:
         user = getpass.getuser()
     except Exception:  # no user name on some service accounts
         user = "?"
-    return f"{os.getpid()}\n{socket.gethostname()}\n{user}\n{int(time.time())}\n"
+    return f"{os.getpid()}\n{host_name()}\n{user}\n{int(time.time())}\n"
 
 
 def _owner(lock: Path) -> tuple[int, str, str, float] | None:
@@ -125,7 +125,7 @@ def _is_stale(lock: Path) -> bool:
         except OSError:
             return False
     pid, host, _, since = owner
-    if host == socket.gethostname() and os.name == "posix":
+    if host == host_name() and os.name == "posix":
         return not process_alive(pid)
     return time.time() - since > STALE_LOCK
 

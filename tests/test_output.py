@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -366,7 +367,7 @@ def test_a_lock_left_by_a_dead_run_is_taken_over(invoke, tmp_path: Path) -> None
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     lock = output_set._lock_path((out / "xa_hoang_cat_6_thang_2024.docx").resolve())
-    lock.write_text(f"{dead.pid}\n{output_set.socket.gethostname()}\nai\n{time.time()}\n")
+    lock.write_text(f"{dead.pid}\n{socket.gethostname()}\nai\n{time.time()}\n")
     assert _render(invoke, XA, out).exit_code == 0
 
 
