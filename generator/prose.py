@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,8 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
+from jinja2.lexer import Token, TokenStream
+from jinja2.parser import Parser
 from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
@@ -360,10 +362,18 @@ _UNARY_AFTER = {"(", "[", "{", ",", ":", "+", "-", "*", "/", "//", "%", "**", "~
 def check_nesting(source: str, environment: SandboxedEnvironment) -> None:
     """Refuse, before Jinja compiles it, an expression nested too deep or too long: compiling
     such text takes minutes or fails inside Python ("too many nested parentheses")."""
+    for _token in _nesting_checked(environment.lex(source)):
+        pass
+
+
+def _nesting_checked(lexed: Iterable[tuple[int, str, str]]) -> Iterator[tuple[int, str, str]]:
+    """The lexer's tokens passed on, each checked as check_nesting says."""
     depth = unary = tokens = 0
     blocks = 0  # {% if %} and {% for %} inside one another
     previous = ""
-    for _line, kind, value in environment.lex(source):
+    for token in lexed:
+        _line, kind, value = token
+        yield token
         if kind in ("variable_begin", "block_begin"):
             depth = unary = tokens = 0
             previous = value
@@ -659,25 +669,93 @@ def parse_checked(text: str) -> tuple[list[Inline], list[tuple[str, bool]]]:
 
 _ENVIRONMENT: SandboxedEnvironment | None = None
 _COMPILED: dict[str, Any] = {}  # source → template; a folder of similar reports compiles once
-_SHAPES: dict[str, Any] = {}  # tree with its literals as names → template (see _WithLiterals)
-_LITERAL = "_hang_"  # the names literals are lifted to: _hang_0, _hang_1…
+# texts lexed alike but for their literals → their one template (None: compiled one by one)
+_SHAPES: dict[tuple[tuple[int, str, Any], ...], Any] = {}
+_LITERAL = "_hang_"  # literal number i of a text is the name _hang_i of its shape's template
+_LITERAL_TOKENS = ("string", "integer")
+
+
+def _compiled(text: str) -> Any:
+    global _ENVIRONMENT
+    if _ENVIRONMENT is None:
+        _ENVIRONMENT = make_environment()
+    template = _COMPILED.get(text)
+    if template is None:
+        if len(_COMPILED) > 4096:
+            _COMPILED.clear()
+            _SHAPES.clear()
+        template = _COMPILED[text] = _compile(text, _ENVIRONMENT)
+    return template
+
+
+def _compile(text: str, environment: SandboxedEnvironment) -> Any:
+    """The text's template. Texts that differ only in their string and integer literals
+    (``van_ban('kh11')``, ``van_ban('ct26')``, ``so_lieu['1.1.2']``) are lexed, then share one
+    template, parsed and compiled once, that reads the literals as names: parsing and compiling
+    are most of an expression's cost, and a report cites dozens of documents this way. The
+    sandbox folds no constants (``optimized`` off), so a name prints what its literal did."""
+    lexed = list(_nesting_checked(environment.lex(text)))
+    try:
+        tokens = list(environment.lexer.wrap(lexed))
+    except Exception:  # a literal Jinja refuses: the parse below says so, as it always has
+        tokens = []
+    literals = [t.value for t in tokens if t.type in _LITERAL_TOKENS]
+    if tokens and not any(t.type == "name" and t.value.startswith(_LITERAL) for t in tokens):
+        shape = tuple(
+            (t.lineno, t.type, None if t.type in _LITERAL_TOKENS else t.value) for t in tokens
+        )
+        if shape not in _SHAPES:
+            _SHAPES[shape] = _compile_shape(tokens, environment)
+        shared = _SHAPES[shape]
+        if shared is not None:
+            if not literals:
+                return shared
+            return _WithLiterals(shared, {f"{_LITERAL}{i}": v for i, v in enumerate(literals)})
+    tree = environment.parse(text)  # parsed once: checked, then compiled from the tree
+    _refuse_statements(tree)
+    return environment.from_string(tree)
+
+
+def _compile_shape(tokens: list[Token], environment: SandboxedEnvironment) -> Any:
+    """The template of ``tokens`` with literal number i read as the name _hang_i; None when
+    the tokens do not make one (a mistake, said when the text is compiled alone, or literals
+    Jinja joins: "a" "b")."""
+    marked, number = [], 0
+    for token in tokens:
+        if token.type in _LITERAL_TOKENS:
+            # stand-ins no literal of the text can be: all of them are replaced
+            value: Any = f"\x00{number}" if token.type == "string" else number
+            token = Token(token.lineno, token.type, value)
+            number += 1
+        marked.append(token)
+    parser = Parser(environment, "")
+    parser.stream = TokenStream(iter(marked), None, None)
+    lift = _LiftLiterals()
+    try:
+        tree = lift.visit(parser.parse())
+        if lift.joined:
+            return None
+        _refuse_statements(tree)
+        return environment.from_string(tree)
+    except Exception:
+        return None
 
 
 class _LiftLiterals(NodeTransformer):
-    """Each string, integer, True/False/None literal of a tree becomes a name, its value kept:
-    ``van_ban('kh11')`` and ``van_ban('ct26')`` are then one template, compiled once (compiling
-    is most of an expression's cost, and a report cites dozens of documents this way). The
-    sandbox folds no constants (``optimized`` off), so a name prints what its literal did."""
+    """Each stand-in literal of a tree (see _compile_shape) becomes the name _hang_i."""
 
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
+    joined = False
 
     def visit_Const(self, node: nodes.Const) -> nodes.Node:
-        if type(node.value) not in (str, int, bool, type(None)):  # floats print as typed
+        value = node.value
+        if type(value) is str:
+            if not (value[:1] == "\x00" and value[1:].isdigit()):
+                self.joined = True  # adjacent strings made one literal
+                return node
+            value = int(value[1:])
+        elif type(value) is not int:  # True, False, None, floats: part of the shape
             return node
-        name = f"{_LITERAL}{len(self.values)}"
-        self.values[name] = node.value
-        return nodes.Name(name, "load", lineno=node.lineno)
+        return nodes.Name(f"{_LITERAL}{value}", "load", lineno=node.lineno)
 
 
 class _WithLiterals:
@@ -692,32 +770,6 @@ class _WithLiterals:
 
     def render(self, names: dict[str, Any]) -> str:
         return self.template.render({**names, **self.literals})
-
-
-def _compiled(text: str) -> Any:
-    global _ENVIRONMENT
-    if _ENVIRONMENT is None:
-        _ENVIRONMENT = make_environment()
-    template = _COMPILED.get(text)
-    if template is None:
-        if len(_COMPILED) > 4096:
-            _COMPILED.clear()
-            _SHAPES.clear()
-        check_nesting(text, _ENVIRONMENT)
-        tree = _ENVIRONMENT.parse(text)  # parsed once: checked, then compiled from the tree
-        _refuse_statements(tree)
-        if any(name.name.startswith(_LITERAL) for name in tree.find_all(nodes.Name)):
-            template = _ENVIRONMENT.from_string(tree)  # the user's own name: nothing shared
-        else:
-            lift = _LiftLiterals()
-            tree = lift.visit(tree)
-            shape = repr(tree)
-            shared = _SHAPES.get(shape)
-            if shared is None:
-                shared = _SHAPES[shape] = _ENVIRONMENT.from_string(tree)
-            template = _WithLiterals(shared, lift.values) if lift.values else shared
-        _COMPILED[text] = template
-    return template
 
 
 def _pieces(text: str) -> list[str] | None:

@@ -56,6 +56,12 @@ def test_texts_differing_only_in_literals_share_one_compiled_template() -> None:
     assert engine.evaluate(text, "d", errors.append) == "có 7 và 1.500"
     text = "{{ ten ~ 'x' if none is none else 3 }}"
     assert engine.evaluate(text, "d", errors.append) == "Hướng Hóax"
+    # strings Jinja joins into one, an index written after a dot, a literal in a condition
+    assert engine.evaluate("{{ 'a' 'b' }}{{ 'c' 'd' }}", "d", errors.append) == "abcd"
+    names["ds"] = [4, 5]
+    assert engine.evaluate("{{ ds.0 }} {{ ds.1 }} {{ 'x' if 1 else 'y' }}", "d", errors.append) == (
+        "4 5 x"
+    )
     # a text naming the lifted literals' own names is compiled as it is, never confused
     assert engine.evaluate("{{ _hang_0 ~ ' a' }}", "d", errors.append) == "của người dùng a"
     assert not errors
