@@ -588,3 +588,41 @@ def test_printed_pages_repeat_the_header(template: Path, tmp_path: Path) -> None
         assert f"Trang {number}/{len(pages)}" in page
     last = composition.appendix.tables[0].rows[-1]
     assert last.label.split()[-1] in pages[-1]  # nothing lost at the end
+
+
+def test_sheet_rows_are_written_as_openpyxl_writes_them() -> None:
+    """The rows of a sheet are written as text (xlsx_render._SheetXmlWriter), not through
+    openpyxl's writer: the bytes must be the same for every kind of cell."""
+    import datetime as dt
+
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.comments import Comment
+    from openpyxl.worksheet._writer import WorksheetWriter
+
+    def sheet() -> openpyxl.worksheet.worksheet.Worksheet:
+        ws = openpyxl.Workbook().active
+        ws["A1"] = '  Cổng DVC & <b> "q" x>y\r\nz\tw 😀 '
+        ws["B1"] = "=SUM(C1:C3)"
+        ws["C1"] = 1200
+        ws["D1"] = 98.07
+        ws["E1"] = True
+        ws["F1"].font = Font(bold=True)  # styled, no value: written empty
+        ws["A2"] = CellRichText(["a ", TextBlock(InlineFont(b=True), "đậm & <")])
+        ws["B2"] = dt.datetime(2024, 6, 4)
+        ws["C2"] = "có ghi chú"
+        ws["C2"].comment = Comment("ghi chú", "baocao")
+        ws["D2"].hyperlink = "https://example.com/?a=1&b=2"
+        ws["A3"] = "-" + "rất dài " * 20
+        ws.row_dimensions[3].height = 33.5
+        ws.row_dimensions[5].height = 9  # a row with no cells
+        return ws
+
+    def written(writer_class: type) -> bytes:
+        out = io.BytesIO()
+        writer = writer_class(sheet(), out=out)
+        writer.write()
+        data = out.getvalue()
+        return writer.with_rows(data) if hasattr(writer, "with_rows") else data
+
+    assert written(xlsx_render._SheetXmlWriter) == written(WorksheetWriter)
