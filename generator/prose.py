@@ -502,11 +502,18 @@ def _restore(text: str) -> str:
 
 def _next_closers(text: str, width: int, closes_at: Callable[[int], bool]) -> list[int]:
     """For every position, the first position at or after it where a ``width``-character
-    closing marker (``closes_at``) starts; len(text) when there is none. One pass, right to
-    left: markup is matched in linear time however many unclosed markers a text holds."""
-    following = [len(text)] * (len(text) + 1)
-    for index in range(len(text) - width, -1, -1):
-        following[index] = index if closes_at(index) else following[index + 1]
+    closing marker (``closes_at``, which starts with a '*') starts; len(text) when there is
+    none. One pass over the stars, filling the positions up to each closer at once: markup is
+    matched in linear time however many unclosed markers a text holds."""
+    length = len(text)
+    following = [length] * (length + 1)
+    previous = -1  # the closer before: the positions after it are filled
+    star = text.find("*")
+    while 0 <= star <= length - width:
+        if closes_at(star):
+            following[previous + 1 : star + 1] = [star] * (star - previous)
+            previous = star
+        star = text.find("*", star + 1)
     return following
 
 
@@ -515,6 +522,13 @@ class _Markers:
     that follows a non-space character, ``[^key]`` at the first ']' of a key without spaces."""
 
     def __init__(self, text: str) -> None:
+        self.bold_italic = self.bold = self.italic = self.key_end = []  # none to look up
+        if "*" in text:
+            self._stars(text)
+        if "[^" in text:
+            self._keys(text)
+
+    def _stars(self, text: str) -> None:
         def solid(index: int) -> bool:
             return index > 0 and not text[index - 1].isspace()
 
@@ -530,6 +544,8 @@ class _Markers:
                 and not text.startswith("*", i + 1)
             ),
         )
+
+    def _keys(self, text: str) -> None:
         key_end = [len(text)] * (len(text) + 1)  # first ']' or space at or after each position
         for index in range(len(text) - 1, -1, -1):
             char = text[index]
