@@ -56,6 +56,8 @@ class CheckResult:
 
 @dataclass
 class RenderResult:
+    """What rendering one data file did: the files written, backups kept, warnings, notes."""
+
     source: Path
     outputs: list[Path] = field(default_factory=list)
     backups: list[Path] = field(default_factory=list)
@@ -67,6 +69,8 @@ class RenderResult:
 
 @dataclass
 class _Prepared:
+    """A data file loaded, validated and composed, with every input its outputs depend on."""
+
     loaded: LoadedFile
     report: Any
     composition: Any

@@ -429,6 +429,8 @@ class Row:
 
 @dataclass
 class Table:
+    """One table of a Phụ lục: its headings, columns and rows, as printed."""
+
     heading: str | None
     title: str | None
     caption: str | None

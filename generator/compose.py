@@ -6,7 +6,6 @@ The DOCX and XLSX writers only lay out a ``Composition``; nothing here knows abo
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import difflib
 import re
@@ -63,6 +62,8 @@ from .shapes import BaoCao, Muc, VanBan
 
 @dataclass
 class Paragraph:
+    """A body paragraph (``kind``: plain, or a "- ", "+ ", "* " item)."""
+
     inlines: list[Inline]
     kind: str = "doan"  # doan | gach ("- ") | cong ("+ ") | sao ("* ")
     path: str = ""
@@ -70,6 +71,8 @@ class Paragraph:
 
 @dataclass
 class Heading:
+    """A section heading of the body, numbered at its level."""
+
     level: int  # 1 = I., 2 = 1., …
     number: str
     inlines: list[Inline]
@@ -78,6 +81,8 @@ class Heading:
 
 @dataclass
 class BodyTable:
+    """A table in the body: header cells and rows of cells, each cell its inline runs."""
+
     header: list[list[Inline]]
     rows: list[list[list[Inline]]]
     widths: list[float] | None
@@ -89,6 +94,8 @@ Block = Paragraph | Heading | BodyTable
 
 @dataclass
 class Footnote:
+    """A footnote: its number, text, and the document key it cites."""
+
     number: int
     text: str
     key: str
@@ -97,6 +104,8 @@ class Footnote:
 
 @dataclass
 class Appendix:
+    """One Phụ lục: its heading, title, "(Kèm theo …)" line and tables."""
+
     heading: str
     title: str
     attached_to: str | None  # "(Kèm theo Báo cáo số … ngày … của …)" under the title
@@ -183,6 +192,15 @@ def citation(
 
 def _unmarked(part: str, text: str) -> str:
     return text
+
+
+def _last_day(year: int, month: int | None) -> dt.date:
+    """The last day of a month, or of the year without one."""
+    if not month:
+        return dt.date(year, 12, 31)
+    import calendar  # only for a date without its day
+
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _code_slips(doc: VanBan) -> str | None:
@@ -671,11 +689,7 @@ class Composer:
                 **where,
             )
         # the last day the report can be dated: its day, or the end of its month or year
-        latest = date.as_date() or (
-            dt.date(date.nam, date.thang, calendar.monthrange(date.nam, date.thang)[1])
-            if date.thang
-            else dt.date(date.nam, 12, 31)
-        )
+        latest = date.as_date() or _last_day(date.nam, date.thang)
         for key, doc in report.van_ban.items():
             cited = doc.ngay.as_date() if doc.ngay is not None else None
             if cited is not None and cited > latest:

@@ -170,6 +170,8 @@ def document_parts(document: object) -> dict[str, bytes]:
 
 @dataclass
 class OutputState:
+    """What is at an output's path: a file, baocao's own, edited since, its fingerprint."""
+
     exists: bool
     ours: bool = False
     edited: bool = False

@@ -44,6 +44,8 @@ _POLL = 0.2
 
 @dataclass
 class Output:
+    """One file of a set to write: its path and its bytes."""
+
     path: Path
     data: bytes
 

@@ -472,6 +472,8 @@ class FigureLookup(Mapping[str, Any]):
 
 @dataclass(frozen=True)
 class Run:
+    """A stretch of text in one style."""
+
     text: str
     bold: bool = False
     italic: bool = False
