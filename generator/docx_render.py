@@ -397,9 +397,12 @@ def appendix_row(
 # --------------------------------------------------------------------------- post-processing
 
 RULE_STYLE = "BCKeNgan"
-_RULE_PARAGRAPHS = etree.XPath(
-    f'.//w:p[w:pPr/w:pStyle/@w:val="{RULE_STYLE}"]', namespaces=wordml.NSMAP
+_IS_RULE = f'w:pPr/w:pStyle/@w:val="{RULE_STYLE}"'
+# Found by XPath, not by a walk in Python: a body of 10,000 paragraphs holds a handful of each.
+_RULES_AND_SECTION_ENDS = etree.XPath(
+    f"./w:p[{_IS_RULE} or w:pPr/w:sectPr] | ./w:tbl//w:p[{_IS_RULE}]", namespaces=wordml.NSMAP
 )
+_TABLES_AND_SECTION_ENDS = etree.XPath("./w:tbl | ./w:p[w:pPr/w:sectPr]", namespaces=wordml.NSMAP)
 _EMPTY_SECTION_BREAKS = etree.XPath("./w:p/w:pPr/w:sectPr[not(*)]", namespaces=wordml.NSMAP)
 
 
@@ -419,17 +422,16 @@ def _run_size(p: etree._Element, default: float = 14) -> tuple[float, bool]:
 def _rule_paragraphs(body: etree._Element) -> Iterator[etree._Element]:
     """The rule paragraphs, searched before the Phụ lục's section break only: a table of
     10,000 rows below it holds none."""
-    paragraph, table = qn("w:p"), qn("w:tbl")
     style, section = f"{qn('w:pPr')}/{qn('w:pStyle')}", f"{qn('w:pPr')}/{qn('w:sectPr')}"
-    for child in body:
-        if child.tag == paragraph:
-            named = child.find(style)
-            if named is not None and named.get(qn("w:val")) == RULE_STYLE:
-                yield child
-            if child.find(section) is not None:
-                return
-        elif child.tag == table:
-            yield from _RULE_PARAGRAPHS(child)
+    for p in _RULES_AND_SECTION_ENDS(body):
+        if p.getparent() is not body:  # in a table
+            yield p
+            continue
+        named = p.find(style)
+        if named is not None and named.get(qn("w:val")) == RULE_STYLE:
+            yield p
+        if p.find(section) is not None:
+            return
 
 
 CELL_PADDING = 2 * 108 + 60  # Word's default cell margins both sides, and room for rounding
@@ -511,7 +513,7 @@ def keep_closing_together(body: etree._Element, signer: str) -> None:
     cannot break, and the body's last paragraph (the closing sentence, whole) and any empty
     paragraphs between them keep with it, so a page break moves them to the next page too."""
     closing = None
-    for block in body.iterchildren(qn("w:tbl"), qn("w:p")):
+    for block in _TABLES_AND_SECTION_ENDS(body):
         if block.tag == qn("w:p"):
             if block.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
                 break  # the report's section ends here: what follows is the Phụ lục
