@@ -311,7 +311,8 @@ def _instruction(ws: Worksheet, text: str, last_column: int) -> None:
 
 def _header(ws: Worksheet, labels: tuple[str, ...]) -> None:
     for column, label in enumerate(labels, start=1):
-        cell = ws.cell(HEADER_ROW, column, label)
+        cell = ws.cell(HEADER_ROW, column)
+        put_text(cell, label)  # a catalog's label "=…" is a header, not a formula
         cell.font = _font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = BORDER

@@ -526,6 +526,27 @@ def test_catalog_file_with_formulas_and_two_tables(tmp_path: Path) -> None:
     assert values["2.3"] == 0
 
 
+def test_column_labels_that_look_like_formulas_stay_text(tmp_path: Path) -> None:
+    """A catalog's column label "=1+1" is a header like any other: stored as text (a formula
+    would show 2 in Excel and read back empty, refusing the workbook as rebuilt)."""
+    catalog = tmp_path / "thu.yaml"
+    catalog.write_text(
+        "ma: thu-nhan\nten_bang: BẢNG THỬ\ncot:\n  - {loai: stt}\n  - {loai: chi_tieu}\n"
+        '  - {loai: dvt}\n  - {loai: so_lieu, ma: ke_hoach, nhan: "=1+1"}\n'
+        '  - {loai: so_lieu, ma: thuc_hien, nhan: "@Thực hiện"}\n  - {loai: ghi_chu}\n'
+        'chi_tieu:\n  - {id: "1", ten: Số nhiệm vụ, dvt: Nhiệm vụ}\n',
+        encoding="utf-8",
+    )
+    book = write_entry_workbook(catalog, tmp_path / "nhap.xlsx")
+    ws = load_workbook(book).worksheets[1]
+    headers = {cell.value: cell.data_type for cell in ws[2] if cell.value}
+    assert headers["=1+1"] == "s" and headers["@Thực hiện"] == "s"
+    _fill_info(book)
+    _edit(book, ws.title, {"1": 5})
+    values = {r.id: r.value for t in load_report(book).appendix.tables for r in t.rows}
+    assert values["1"] == 5
+
+
 # --------------------------------------------------------------------------- overwriting
 
 
