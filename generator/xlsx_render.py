@@ -568,7 +568,7 @@ def _clear(ws: Worksheet) -> None:
     """Whatever a user left on the template's sheet goes; its setup and widths stay."""
     for merged in list(ws.merged_cells.ranges):
         ws.unmerge_cells(str(merged))
-    if ws.max_row > 1 or ws["A1"].value is not None:
+    if ws._cells:  # a note typed in C1 alone is left too
         ws.delete_rows(1, ws.max_row)
     ws.row_dimensions.clear()
 

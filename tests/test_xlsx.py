@@ -128,6 +128,31 @@ def test_restyling_the_template_restyles_the_output(template: Path, tmp_path: Pa
     assert ws.cell(first + group, 2).font.name == "Times New Roman"  # "BC Chỉ tiêu nhóm"
 
 
+def test_cells_left_on_the_template_first_row_go(template: Path, tmp_path: Path) -> None:
+    """Whatever a user typed on the template's sheet is not printed, even when it is only in
+    the first row and not in A1 (a note in C1, a link, a comment)."""
+    from openpyxl.comments import Comment
+
+    wb = openpyxl.load_workbook(template)
+    ws = wb[SHEET_NAME]
+    ws["H1"] = "ghi chú của tôi"
+    ws["I1"] = "trang web"
+    ws["I1"].hyperlink = "http://example.com/"
+    ws["J1"].comment = Comment("nhớ sửa", "Văn phòng")
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    composition = load_report(EXAMPLE["xa_hoang_cat_6_thang_2024"])
+    out = _render(composition, edited, tmp_path / "out.xlsx").active
+    values = [cell.value for row in out.iter_rows() for cell in row]
+    assert "ghi chú của tôi" not in values and "trang web" not in values
+    assert not out._hyperlinks and all(
+        cell.comment is None for row in out.iter_rows() for cell in row
+    )
+    assert (
+        _render(composition, template, tmp_path / "plain.xlsx").active.max_column == out.max_column
+    )
+
+
 # --------------------------------------------------------------------------- the examples
 
 
