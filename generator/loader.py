@@ -380,21 +380,33 @@ def _node_at(root: yaml.Node, path: FieldPath) -> yaml.Node:
     return node
 
 
-def _refuse_deep_nodes(root: yaml.Node, name: str) -> None:
-    """The first field nested deeper than MAX_NESTING, with its line and path (no recursion)."""
+def _refuse_deep_nodes(root: yaml.Node, name: str) -> int | None:
+    """The first field nested deeper than MAX_NESTING, with its line and path (no recursion).
+
+    Returns the number of nodes (names and values) when no node is reached twice and every
+    name is plain text, as in any file without aliases: that is then its expanded size too."""
     stack: list[tuple[yaml.Node, FieldPath]] = [(root, ())]
     seen: set[int] = set()
+    count: int | None = 0
     while stack:
         node, path = stack.pop()
         if len(path) > MAX_NESTING:
             raise _too_deep(path, name, lambda at: _node_at(root, at).start_mark.line + 1)
         if id(node) in seen:
+            count = None
             continue
         seen.add(id(node))
+        if count is not None:
+            count += 1
         if isinstance(node, yaml.MappingNode):
+            if count is not None:
+                count += len(node.value)
+                if not all(isinstance(key, yaml.ScalarNode) for key, _ in node.value):
+                    count = None
             stack += [(value, (*path, str(key.value))) for key, value in reversed(node.value)]
         elif isinstance(node, yaml.SequenceNode):
             stack += [(child, (*path, i)) for i, child in reversed(list(enumerate(node.value)))]
+    return count
 
 
 def _deep_path(data: Any) -> FieldPath | None:
@@ -543,9 +555,11 @@ def _parse_yaml(text: str, name: str) -> LoadedFile:
         node = loader.get_single_node()
         if node is None:
             return LoadedFile(name, None)
-        _refuse_deep_nodes(node, name)
+        size = _refuse_deep_nodes(node, name)
         distinct: dict[int, int] = {}
-        if _expanded_size(node, distinct) > MAX_EXPANDED_NODES:
+        if size is None or size > MAX_EXPANDED_NODES:
+            size = _expanded_size(node, distinct)
+        if size > MAX_EXPANDED_NODES:
             if len(distinct) > MAX_EXPANDED_NODES:
                 raise DataError(
                     "tệp có quá nhiều phần tử (hơn 200.000 trường và giá trị); một báo cáo chỉ "
