@@ -483,35 +483,41 @@ def _collect_marks(
             _collect_marks(child, (*path, index), lines, name, seen)
 
 
+def _normal_text(
+    value: str, path: FieldPath, notes: list[Problem], name: str, lines: dict[FieldPath, int]
+) -> str:
+    text = unicodedata.normalize("NFC", value)
+    if BIDI_CONTROLS.search(text):
+        text = BIDI_CONTROLS.sub("", text)
+        notes.append(
+            Problem(
+                BIDI_WARNING,
+                file=name,
+                line=lines.get(path),
+                path=format_path(path),
+                severity=Severity.WARNING,
+            )
+        )
+    if _XML_ILLEGAL.search(text):
+        text = _XML_ILLEGAL.sub("", text)
+        notes.append(
+            Problem(
+                "đã bỏ ký tự điều khiển không in được trong nội dung",
+                file=name,
+                line=lines.get(path),
+                path=format_path(path),
+                severity=Severity.WARNING,
+            )
+        )
+    return text
+
+
 def _normalise(
     value: Any, path: FieldPath, notes: list[Problem], name: str, lines: dict[FieldPath, int]
 ) -> Any:
     """NFC-normalise every string and drop characters XML 1.0 cannot hold (with a warning)."""
     if isinstance(value, str):
-        text = unicodedata.normalize("NFC", value)
-        if BIDI_CONTROLS.search(text):
-            text = BIDI_CONTROLS.sub("", text)
-            notes.append(
-                Problem(
-                    BIDI_WARNING,
-                    file=name,
-                    line=lines.get(path),
-                    path=format_path(path),
-                    severity=Severity.WARNING,
-                )
-            )
-        if _XML_ILLEGAL.search(text):
-            text = _XML_ILLEGAL.sub("", text)
-            notes.append(
-                Problem(
-                    "đã bỏ ký tự điều khiển không in được trong nội dung",
-                    file=name,
-                    line=lines.get(path),
-                    path=format_path(path),
-                    severity=Severity.WARNING,
-                )
-            )
-        return text
+        return _normal_text(value, path, notes, name, lines)
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
@@ -576,16 +582,70 @@ def _parse_yaml(text: str, name: str) -> LoadedFile:
         lines: dict[FieldPath, int] = {}
         _collect_marks(node, (), lines, name, set())
         cut = _cut_by_comments(node, text, name)
-        data = loader.construct_document(node)
+        loaded = None
+        if size is not None:  # no aliases: most likely plain data, built in one walk
+            notes: list[Problem] = []
+            try:
+                data = _plain_data(loader, node, (), notes, name, lines)
+                loaded = LoadedFile(name, data, lines, notes)
+            except _NotPlain:
+                pass
+        if loaded is None:
+            data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise _yaml_problem(exc, name, text) from None
     except RecursionError:
         raise DataError(TOO_DEEP, file=name, line=_deep_line(text)) from None
     finally:
         loader.dispose()
-    loaded = _loaded(name, data, lines)
+    if loaded is None:
+        loaded = _loaded(name, data, lines)
     loaded.notes.extend(cut)
     return loaded
+
+
+class _NotPlain(Exception):
+    """A node that _plain_data leaves to PyYAML's constructor (a merge, a tag of its own)."""
+
+
+_STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "map", "seq"))
+_PLAIN_SCALARS = {f"tag:yaml.org,2002:{kind}" for kind in ("null", "bool", "int", "float")}
+_PLAIN_SCALARS.add("tag:yaml.org,2002:timestamp")
+
+
+def _plain_data(
+    loader: Any,
+    node: yaml.Node,
+    path: FieldPath,
+    notes: list[Problem],
+    name: str,
+    lines: dict[FieldPath, int],
+) -> Any:
+    """The data of a document without aliases, built and normalised in one walk: what
+    construct_document and _normalise give, with the same notes in the same order. Raises
+    _NotPlain at anything else (a merge key, a set, a tag of its own)."""
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        if tag == _STR:
+            return _normal_text(node.value, path, notes, name, lines)
+        if tag not in _PLAIN_SCALARS:
+            raise _NotPlain
+        value = loader.yaml_constructors[tag](loader, node)
+        return _normal_text(value, path, notes, name, lines) if isinstance(value, str) else value
+    if isinstance(node, yaml.MappingNode) and tag == _MAP:
+        mapping = {}
+        for key_node, value_node in node.value:
+            if key_node.tag != _STR or not isinstance(key_node, yaml.ScalarNode):
+                raise _NotPlain
+            key = unicodedata.normalize("NFC", key_node.value)
+            mapping[key] = _plain_data(loader, value_node, (*path, key), notes, name, lines)
+        return mapping
+    if isinstance(node, yaml.SequenceNode) and tag == _SEQ:
+        return [
+            _plain_data(loader, child, (*path, index), notes, name, lines)
+            for index, child in enumerate(node.value)
+        ]
+    raise _NotPlain
 
 
 # "#" after one space ends an unquoted value: "Đạt 100% #1 của tỉnh" loses "#1 của tỉnh".
