@@ -487,6 +487,8 @@ def _normal_text(
     value: str, path: FieldPath, notes: list[Problem], name: str, lines: dict[FieldPath, int]
 ) -> str:
     text = unicodedata.normalize("NFC", value)
+    if "\r" in text:  # typed as an escape, or a JSON export from Windows
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if BIDI_CONTROLS.search(text):
         text = BIDI_CONTROLS.sub("", text)
         notes.append(
@@ -515,7 +517,8 @@ def _normal_text(
 def _normalise(
     value: Any, path: FieldPath, notes: list[Problem], name: str, lines: dict[FieldPath, int]
 ) -> Any:
-    """NFC-normalise every string and drop characters XML 1.0 cannot hold (with a warning)."""
+    """NFC-normalise every string, line ends "\\r\\n" and "\\r" as "\\n" (as a sổ nhập reads them),
+    and drop characters XML 1.0 cannot hold (with a warning)."""
     if isinstance(value, str):
         return _normal_text(value, path, notes, name, lines)
     if isinstance(value, dict):

@@ -337,6 +337,36 @@ def test_control_characters_removed_with_warning(minimal_file: Path) -> None:
     )
 
 
+def test_carriage_returns_in_data_are_line_ends(minimal_file: Path, tmp_path: Path) -> None:
+    """A line end typed as "\\r\\n" or "\\r" (an escape in YAML, a JSON export from Windows) is a
+    line end, as "\\n" is and as a sổ nhập reads it: a line break in Word, not a space."""
+    import zipfile
+
+    from generator.api import render_report
+
+    text = minimal_file.read_text(encoding="utf-8")
+    paragraph = '"- Một gạch đầu dòng có **chữ đậm** và *chữ nghiêng*."'
+    parts = {}
+    for name, end in (("lf", "\\n"), ("crlf", "\\r\\n"), ("cr", "\\r")):
+        data = tmp_path / name / "bao_cao.yaml"
+        data.parent.mkdir()
+        typed = text.replace(paragraph, f'"dòng một{end}dòng hai"').replace(
+            '"1.1.1": 38', f'"1.1.1": {{gia_tri: 38, ghi_chu: "ghi{end}chú"}}'
+        )
+        data.write_text(typed, encoding="utf-8")
+        result = render_report(data, tmp_path / name / "out")
+        for output in result.outputs:
+            with zipfile.ZipFile(output) as package:
+                for part in ("word/document.xml", "xl/worksheets/sheet1.xml"):
+                    if part in package.namelist():
+                        parts[name, part] = package.read(part)
+    document = parts["lf", "word/document.xml"]
+    assert "dòng một</w:t></w:r><w:r><w:br/></w:r><w:r><w:t>dòng hai".encode() in document
+    for name in ("crlf", "cr"):
+        assert parts[name, "word/document.xml"] == document
+        assert parts[name, "xl/worksheets/sheet1.xml"] == parts["lf", "xl/worksheets/sheet1.xml"]
+
+
 def test_markup_characters_in_data_are_text(minimal_file: Path) -> None:
     from generator.api import load_report
 
