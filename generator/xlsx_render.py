@@ -59,6 +59,7 @@ from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._writer import WorksheetWriter
@@ -446,7 +447,8 @@ def clean_text(text: Any) -> str:
 def put_text(cell: Cell, text: Any) -> None:
     """Store ``text`` as a string, never as a formula ("=…", "+…", "-…", "@…" stay text)."""
     cleaned = clean_text(text)
-    cell.value = cleaned
+    # what the value setter would store: a text already cleaned needs none of its checks
+    cell._value = cleaned
     cell.data_type = "s"
     if cleaned[:1] in ("=", "+", "-", "@"):
         cell.quotePrefix = True  # typing over it in Excel keeps it text too
@@ -626,7 +628,7 @@ class _SheetWriter:
         cell = self.ws.cell(row=row, column=column)
         array = self.style_arrays.get((style, bold, italic))
         if array is not None:
-            cell._style = copy(array)
+            cell._style = StyleArray(array)  # a copy
             return cell
         cell.style = style
         if (bold and not cell.font.b) or (italic and not cell.font.i):
