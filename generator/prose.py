@@ -691,6 +691,13 @@ _COMPILED: dict[str, Any] = {}  # source → template; a folder of similar repor
 _SHAPES: dict[tuple[tuple[int, str, Any], ...], Any] = {}
 _LITERAL = "_hang_"  # literal number i of a text is the name _hang_i of its shape's template
 _LITERAL_TOKENS = ("string", "integer")
+# A quoted literal of plain characters ('kh11', "1.1.2"): no quote, backslash, brace or newline
+# inside, so what it holds cannot change how the text around it is lexed.
+_PLAIN_QUOTED = re.compile(r"'([\w .-]*)'|\"([\w .-]*)\"")
+_STAND_IN = "\ue100{}\ue101"  # private-use characters no report text holds
+# text with its plain quoted literals emptied, and where they stand → (template, its other
+# literals, the names of the emptied ones in order), or None: such texts compile as they come
+_SKELETONS: dict[tuple[str, tuple[int, ...]], tuple[Any, dict[str, Any], list[str]] | None] = {}
 
 
 def _compiled(text: str) -> Any:
@@ -702,8 +709,78 @@ def _compiled(text: str) -> Any:
         if len(_COMPILED) > 4096:
             _COMPILED.clear()
             _SHAPES.clear()
-        template = _COMPILED[text] = _compile(text, _ENVIRONMENT)
+            _SKELETONS.clear()
+        template = _like_one_before(text, _ENVIRONMENT) or _compile(text, _ENVIRONMENT)
+        _COMPILED[text] = template
     return template
+
+
+def _like_one_before(text: str, environment: SandboxedEnvironment) -> Any:
+    """The template of a text that differs from one seen before only inside plain quoted
+    literals (van_ban('kh11') after van_ban('ct26')), without lexing it again: lexing is what
+    is left of an expression's cost once its shape is compiled. None: compile it as it is."""
+    held: list[str] = []
+    places: list[int] = []  # where each emptied literal stands in the skeleton
+    emptied = 0  # characters taken out before the current literal
+
+    def empty(found: re.Match[str]) -> str:
+        nonlocal emptied
+        inside = found.group(1) if found.group(1) is not None else found.group(2)
+        held.append(inside)
+        places.append(found.start() - emptied)
+        emptied += len(inside)
+        return found.group(0)[0] * 2
+
+    skeleton = (_PLAIN_QUOTED.sub(empty, text), tuple(places))
+    if not held or "\ue100" in text:
+        return None
+    if skeleton not in _SKELETONS:
+        _SKELETONS[skeleton] = _skeleton_of(text, len(held), environment)
+    known = _SKELETONS[skeleton]
+    if known is None:
+        return None
+    shared, fixed, names = known
+    return _WithLiterals(shared, {**fixed, **dict(zip(names, held, strict=True))})
+
+
+def _skeleton_of(
+    text: str, count: int, environment: SandboxedEnvironment
+) -> tuple[Any, dict[str, Any], list[str]] | None:
+    """What texts of ``text``'s skeleton share: lexed with a stand-in in each plain quoted
+    literal, each stand-in must be one whole string literal; then the shape's template (see
+    _compile), its other literals, and the name each stand-in is read as."""
+    stand_ins = iter(range(count))
+    probe = _PLAIN_QUOTED.sub(
+        lambda found: found.group(0)[0] + _STAND_IN.format(next(stand_ins)) + found.group(0)[0],
+        text,
+    )
+    try:
+        tokens = list(environment.lexer.wrap(list(_nesting_checked(environment.lex(probe)))))
+    except Exception:  # a mistake: said when the text is compiled as it is
+        return None
+    if any(t.type == "name" and t.value.startswith(_LITERAL) for t in tokens):
+        return None
+    fixed: dict[str, Any] = {}
+    names: dict[str, str] = {}  # stand-in → name
+    literals = (t for t in tokens if t.type in _LITERAL_TOKENS)
+    for number, token in enumerate(literals):
+        if isinstance(token.value, str) and token.value.startswith("\ue100"):
+            names[token.value] = f"{_LITERAL}{number}"
+        else:
+            fixed[f"{_LITERAL}{number}"] = token.value
+    wanted = [_STAND_IN.format(number) for number in range(count)]
+    if sorted(names) != sorted(wanted) or any(
+        "\ue100" in str(t.value) for t in tokens if t.value not in names
+    ):
+        return None  # a stand-in inside a longer literal, a comment, the text around
+    shape = tuple(
+        (t.lineno, t.type, None if t.type in _LITERAL_TOKENS else t.value) for t in tokens
+    )
+    if shape not in _SHAPES:
+        _SHAPES[shape] = _compile_shape(tokens, environment)
+    if _SHAPES[shape] is None:
+        return None
+    return _SHAPES[shape], fixed, [names[stand_in] for stand_in in wanted]
 
 
 def _compile(text: str, environment: SandboxedEnvironment) -> Any:

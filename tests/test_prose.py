@@ -65,3 +65,25 @@ def test_texts_differing_only_in_literals_share_one_compiled_template() -> None:
     # a text naming the lifted literals' own names is compiled as it is, never confused
     assert engine.evaluate("{{ _hang_0 ~ ' a' }}", "d", errors.append) == "của người dùng a"
     assert not errors
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "printed"),
+    [
+        ("{{ van_ban('a', 'ngan') }}", "{{ van_ban('b c', 'ngan') }}", "b c/ngan"),
+        ("{{ \"x 'a' y\" }}", "{{ \"x 'bb' y\" }}", "x 'bb' y"),  # inside a longer string
+        ("{# 'a' #}{{ 'k' }}", "{# 'b' #}{{ 'm' }}", "m"),  # in a comment
+        ("trước 'a' {{ 'k' }}", "trước 'b' {{ 'k' }}", "trước 'b' k"),  # in the text around
+        ("{{ 'a' 'b' }}", "{{ 'c' 'd' }}", "cd"),  # joined into one literal
+        ("{{ '\\u0041' ~ 'a' }}", "{{ '\\u0042' ~ 'b' }}", "Bb"),  # escapes are not plain
+    ],
+)
+def test_a_text_like_one_before_but_for_its_quoted_literals_prints_its_own(
+    first: str, then: str, printed: str
+) -> None:
+    names = {"van_ban": lambda key, kieu: f"{key}/{kieu}"}
+    errors: list[str] = []
+    engine = ProseEngine(names, Dependencies())
+    engine.evaluate(first, "d", errors.append)
+    assert engine.evaluate(then, "d", errors.append) == printed
+    assert not errors
