@@ -626,6 +626,8 @@ class _TemplateSandbox(BoundedOperations):
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
+        if "{" not in source and "\r" not in source and not source.endswith("\n"):
+            return _PlainText(source)  # a header, a document property: no tag in it
         compiled = self._compiled.get(source)
         if compiled is None:
             if len(self._compiled) > 32:
@@ -633,6 +635,17 @@ class _TemplateSandbox(BoundedOperations):
             check_nesting(source, self)
             compiled = self._compiled[source] = super().from_string(source)
         return compiled
+
+
+class _PlainText:
+    """A template source without a tag, which Jinja would print as it is (it only rewrites
+    carriage returns, and drops a line feed at the very end), so it is not compiled."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return self.text
 
 
 _SANDBOX: _TemplateSandbox | None = None
