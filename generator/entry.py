@@ -1056,7 +1056,9 @@ def _write_rest(wb: Workbook, source: _Source, workbook: str) -> None:
         width=100,
     )
     _put(ws.cell(1, 1), DATA_HEADER)
-    for row, line in enumerate(text.splitlines(), start=2):
+    # cut at "\n" only: splitlines() would cut at a U+2028 inside a text, and the rows are
+    # joined again with "\n", so the text would come back with a space there
+    for row, line in enumerate(text.split("\n"), start=2):
         if len(line) > EXCEL_TEXT_LIMIT:  # escapes can lengthen a text that fits: never cut it
             raise _overlong_hidden_line(source, text, row, workbook)
         if line:
@@ -1070,7 +1072,7 @@ def _overlong_hidden_line(source: _Source, text: str, row: int, workbook: str) -
     """The error for a line of the hidden sheet over Excel's cell limit: the field it holds
     (file, line, path) and the cell it would have gone to."""
     line_number = row - 1  # the header takes row 1
-    length = len(text.splitlines()[line_number - 1])
+    length = len(text.split("\n")[line_number - 1])
     cell = f"{workbook}!{DATA_SHEET}!A{row}"
     message = (
         f"văn bản này thành một dòng dài {so(length)} ký tự ở ô {cell} (phần dữ liệu ẩn của sổ "

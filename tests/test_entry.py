@@ -163,6 +163,24 @@ def test_untouched_workbook_gives_the_same_report(example: Path, tmp_path: Path)
     assert BaoCao.model_validate(loaded.data).ten_co_quan == original.report.ten_co_quan
 
 
+def test_line_separators_in_the_body_survive_the_workbook(
+    minimal_file: Path, tmp_path: Path
+) -> None:
+    """A paragraph holding U+2028 / U+2029 (pasted from a web page) reads back from the sổ nhập
+    as it was typed: the hidden copy of the body is cut at its "\\n" only."""
+    typed = '"dòng một\\u2028dòng hai\\u2029dòng ba, có **chữ đậm**."'
+    text = minimal_file.read_text(encoding="utf-8")
+    minimal_file.write_text(
+        text.replace('"- Một gạch đầu dòng có **chữ đậm** và *chữ nghiêng*."', typed),
+        encoding="utf-8",
+    )
+    original = load_report(minimal_file)
+    body = [_text(b) for b in original.body if isinstance(b, Paragraph)]
+    assert any("một\u2028dòng hai\u2029dòng" in paragraph for paragraph in body)
+    book = write_entry_workbook(minimal_file, tmp_path / "nhap.xlsx")
+    assert _summary(load_report(book)) == _summary(original)
+
+
 def test_same_inputs_give_the_same_bytes(tmp_path: Path) -> None:
     first = write_entry_workbook(XA, tmp_path / "a.xlsx").read_bytes()
     second = write_entry_workbook(XA, tmp_path / "b.xlsx").read_bytes()
