@@ -483,10 +483,16 @@ def _collect_marks(
             _collect_marks(child, (*path, index), lines, name, seen)
 
 
+# What _normal_text changes: a carriage return, a bidirectional control, an XML-illegal character
+_TO_CLEAN = re.compile(f"[\r{BIDI_CONTROLS.pattern[1:-1]}{_XML_ILLEGAL.pattern[1:-1]}]")
+
+
 def _normal_text(
     value: str, path: FieldPath, notes: list[Problem], name: str, lines: dict[FieldPath, int]
 ) -> str:
     text = unicodedata.normalize("NFC", value)
+    if not _TO_CLEAN.search(text):  # most texts: one scan
+        return text
     if "\r" in text:  # typed as an escape, or a JSON export from Windows
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if BIDI_CONTROLS.search(text):
@@ -661,6 +667,8 @@ _PROSE_FIELDS = {"doan", "tieu_de", "trich_yeu", "loi_dan", "ket_luan", "noi_dun
 
 def _cut_by_comments(root: yaml.Node, text: str, name: str) -> list[Problem]:
     """Warnings for unquoted values that a "#" cut short in the middle of the text."""
+    if " #" not in text and "\t#" not in text:  # most files: no line to look at
+        return []
     source = text.splitlines()
     # both patterns start with a blank and "#": only values ending on such a line can be cut
     suspect = {index for index, line in enumerate(source) if " #" in line or "\t#" in line}
