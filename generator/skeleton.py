@@ -278,7 +278,9 @@ def phu_luc_lines(title: str, blocks: list[AppendixBlock]) -> list[str]:
             entry = block.entry(node_id)
             if entry is None:
                 continue
-            lines.append(f"{indent}  # {labels[node_id] or '—'} {node.ten}{block.note(node)}")
+            comment = f"{labels[node_id] or '—'} {node.ten}{block.note(node)}"
+            # on one line: a name written on two would start a line YAML cannot read
+            lines.append(f"{indent}  # {' '.join(comment.splitlines())}")
             lines.append(f"{indent}  {_q(node_id)}: {entry}")
     return lines
 

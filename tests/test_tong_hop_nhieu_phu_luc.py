@@ -425,3 +425,18 @@ def test_the_worked_example_of_the_catalog_documentation(tmp_path: Path) -> None
         for row in ws.iter_rows(values_only=True)
     ]
     assert ["3.1.", "Trực tiếp", "Hồ sơ", 1230, 1146, 1185, 1206] in values
+
+
+def test_totals_data_file_of_a_name_on_two_lines_loads(tmp_path: Path) -> None:
+    """An indicator name written on two lines (a catalog's "ten: |") stays on its comment line
+    in the totals data file: a line break there would start a line YAML cannot read."""
+    two_lines = TU_CHU.replace("ten: Tổng thu,", 'ten: "Tổng thu\\nngân sách\\u2028nhà nước",')
+    (tmp_path / "tu_chu.yaml").write_text(two_lines, encoding="utf-8")
+    folder = tmp_path / "don_vi"
+    folder.mkdir()
+    for k, name in enumerate(("An", "Bình"), start=1):
+        write_unit(folder, f"UBND xã {name}", [("tu_chu.yaml", {"tc": 1, "thu": 1000 * k})])
+    data = tmp_path / "huyen.yaml"
+    tong_hop([folder], data_out=data)
+    assert check_data(data).errors == []
+    assert "# 2. Tổng thu ngân sách nhà nước" in data.read_text(encoding="utf-8")
