@@ -292,6 +292,7 @@ class _SheetXmlWriter(WorksheetWriter):
 
     def write_rows(self) -> None:
         # the rows are made here: the comments and links found on the way go in the sheet's tail
+        self.style_ids: dict[bytes, int] = {}
         self.rows_xml = f"<sheetData>{''.join(self._rows_xml())}</sheetData>".encode()
         xf = self.xf.send(True)
         with xf.element("sheetData"):
@@ -338,7 +339,12 @@ class _SheetXmlWriter(WorksheetWriter):
             return self._cell_by_openpyxl(cell, styled)
         start = f'<c r="{coordinate}"'
         if styled:
-            start += f' s="{cell.style_id}"'
+            # the workbook's style list hashes the array in Python, twice: ask it once per array
+            array = cell._style.tobytes()
+            style = self.style_ids.get(array)
+            if style is None:
+                style = self.style_ids[array] = cell.style_id
+            start += f' s="{style}"'
         if kind == "s":
             start += ' t="inlineStr"'
         elif kind != "f":
