@@ -255,6 +255,11 @@ class _MemoryWriter(ExcelWriter):
 _ROWS_STAND_IN = "\u2063baocao:hang\u2063"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _TEXT_SPECIAL = re.compile("[&<>\r]")
+# A character XML cannot hold, as _xml_text writes it: a lone surrogate, U+FFFE, U+FFFF. The
+# loader drops them from every input; a text that still holds one goes to openpyxl's writer.
+_NOT_XML = re.compile(
+    r"&#(?:5529[6-9]|55[3-9]\d\d|56\d\d\d|57[0-2]\d\d|573[0-3]\d|5734[0-3]|6553[45]);"
+)
 _ATTRIBUTE_SPECIAL = re.compile('[&<>"\r\n\t]')
 
 
@@ -293,7 +298,13 @@ class _SheetXmlWriter(WorksheetWriter):
     def write_rows(self) -> None:
         # the rows are made here: the comments and links found on the way go in the sheet's tail
         self.style_ids: dict[bytes, int] = {}
-        self.rows_xml = f"<sheetData>{''.join(self._rows_xml())}</sheetData>".encode()
+        rows = "".join(self._rows_xml())
+        if ("&#5" in rows or "&#6553" in rows) and _NOT_XML.search(rows):
+            self.rows_xml = None  # openpyxl's writer refuses what XML cannot hold, as before
+            self.ws._comments, self.ws._hyperlinks = [], []  # found again on its way
+            super().write_rows()
+            return
+        self.rows_xml = f"<sheetData>{rows}</sheetData>".encode()
         xf = self.xf.send(True)
         with xf.element("sheetData"):
             xf.write(_ROWS_STAND_IN)
@@ -301,6 +312,8 @@ class _SheetXmlWriter(WorksheetWriter):
 
     def with_rows(self, sheet_xml: bytes) -> bytes:
         """The sheet's XML with its rows in place of the stand-in ``write_rows`` left."""
+        if self.rows_xml is None:  # written by openpyxl
+            return sheet_xml
         stand_in = f"<sheetData>{_xml_text(_ROWS_STAND_IN)}</sheetData>".encode()
         return sheet_xml.replace(stand_in, self.rows_xml, 1)
 

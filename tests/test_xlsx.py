@@ -277,6 +277,18 @@ def test_a_report_without_appendix_is_refused(template: Path) -> None:
 # --------------------------------------------------------------------------- safety
 
 
+@pytest.mark.parametrize("text", ["a\ufffeb", "a\uffffb", "a\ud800b"])
+def test_text_xml_cannot_hold_is_refused_as_openpyxl_refuses_it(text: str) -> None:
+    """The rows written as text (_SheetXmlWriter) never make a sheet XML cannot read: a text
+    the loader would have cleaned (U+FFFE, U+FFFF, a lone surrogate) reaching a cell is refused
+    by openpyxl's own writer, as before, instead of written as a broken character reference."""
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "có"
+    wb.active["B2"] = text
+    with pytest.raises(ValueError):
+        xlsx_render.workbook_bytes(wb, "thử")
+
+
 def test_text_that_looks_like_a_formula_stays_text(template: Path, tmp_path: Path) -> None:
     composition = load_report(EXAMPLE["xa_hoang_cat_6_thang_2024"])
     table = composition.appendix.tables[0]
