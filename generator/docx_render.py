@@ -4,6 +4,7 @@ footnotes and the Phụ lục are built here as WordprocessingML and dropped in 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from copy import deepcopy
@@ -744,17 +745,23 @@ def insert_fragments(document: Any, markup: dict[str, str], template_name: str) 
 # writing it again cost more than building it. The markup is written as lxml writes it (no
 # empty elements as <x></x>; text escaped as in esc), so the bytes are the same either way.
 _STAND_IN = "<w:p><w:r><w:t>\u2063baocao:giu:{}\u2063</w:t></w:r></w:p>"
-_STAND_INS = re.compile(_STAND_IN.format(r"(\d+)").encode())
 
 
-def hold_out(markup: str) -> tuple[str, list[bytes]]:
+def hold_out(markup: str) -> tuple[str, dict[bytes, bytes]]:
     """``markup`` with each stretch after a section break replaced by a stand-in, and the
-    stretches held out (as the bytes lxml would write for them)."""
+    stretches held out by their stand-ins (as the bytes lxml would write for them). A
+    stand-in carries a token drawn for this render: no text a template or a user holds can
+    be taken for one."""
     first, *stretches = markup.split(SECTION_BREAK)
+    token = os.urandom(8).hex()
     kept = [first]
+    held = {}
     for number, stretch in enumerate(stretches):
-        kept.append(SECTION_BREAK + (_STAND_IN.format(number) if stretch else ""))
-    return "".join(kept), [_as_parsed(stretch).encode() for stretch in stretches]
+        stand_in = _STAND_IN.format(f"{token}-{number}") if stretch else ""
+        if stretch:
+            held[stand_in.encode()] = _as_parsed(stretch).encode()
+        kept.append(SECTION_BREAK + stand_in)
+    return "".join(kept), held
 
 
 def _as_parsed(markup: str) -> str:
@@ -765,9 +772,11 @@ def _as_parsed(markup: str) -> str:
     return markup.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def put_back(xml: bytes, stretches: list[bytes]) -> bytes:
+def put_back(xml: bytes, held: dict[bytes, bytes]) -> bytes:
     """The written document.xml with each stand-in replaced by the stretch it holds."""
-    return _STAND_INS.sub(lambda found: stretches[int(found.group(1))], xml)
+    for stand_in, stretch in held.items():
+        xml = xml.replace(stand_in, stretch, 1)
+    return xml
 
 
 def template_context(composition: Composition) -> dict[str, Any]:

@@ -196,3 +196,19 @@ def test_the_phu_luc_is_written_as_lxml_writes_it(tmp_path: Path) -> None:
     assert serialize_part_xml(parse_xml(xml)) == xml
     assert b'&lt;b&gt; "c" x&gt;y\n</w:t>' in xml  # "\r" read as a parser reads it
     assert b"<w:trPr/>" in xml  # the long row may break across pages
+
+
+def test_only_this_renders_stand_ins_are_replaced() -> None:
+    """A paragraph that looks like a stand-in (a template's own text, an earlier render's
+    token) stays as it is; the Phụ lục goes where this render's stand-in is."""
+    from generator.docx_render import SECTION_BREAK, hold_out, put_back
+
+    kept, held = hold_out(f"<w:p/>{SECTION_BREAK}<w:tbl>bảng</w:tbl>")
+    (stand_in,) = held
+    lookalike = b"<w:p><w:r><w:t>\xe2\x81\xa3baocao:giu:0\xe2\x81\xa3</w:t></w:r></w:p>"
+    written = lookalike + kept.encode()
+    assert stand_in in written and stand_in != lookalike
+    assert put_back(written, held) == lookalike + kept.encode().replace(
+        stand_in, "<w:tbl>bảng</w:tbl>".encode()
+    )
+    assert hold_out(f"<w:p/>{SECTION_BREAK}x")[1].keys() != held.keys()  # a token per render
