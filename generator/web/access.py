@@ -42,7 +42,8 @@ def local_user():
 
 
 def context(request):
-    return {"shared": settings.SHARED, "my_unit": unit_of(request.user)}
+    # a request refused before the authentication middleware ran (a bad Host: 400) has no user
+    return {"shared": settings.SHARED, "my_unit": unit_of(getattr(request, "user", None))}
 
 
 def unit_of(user) -> Unit | None:

@@ -330,3 +330,35 @@ def test_a_catalog_path_in_a_second_appendix_is_refused(login, tree, submitted, 
     found = str(version.van_de)
     assert "danh mục chỉ tiêu '/etc/passwd' không có trên máy chủ" in found
     assert "phu_luc[2].danh_muc" in found
+
+
+def test_refusals_and_failures_are_pages_in_vietnamese(login, tree, submitted, rf):
+    """Another unit's report, a manager's page, a stale form, a broken request, a server
+    error: each a page in Vietnamese with the way back, never Django's English one."""
+    from django.views import defaults
+
+    report, _ = submitted
+    xa_b = login("xa_b")
+    pages = [
+        xa_b.get(f"/bao-cao/{report.pk}/"),
+        login("xa_a").get("/ky/moi/"),
+        defaults.bad_request(rf.get("/"), Exception()),
+        defaults.server_error(rf.get("/")),
+    ]
+    stale = Client(enforce_csrf_checks=True)
+    stale.force_login(tree["users"]["xa_b"])  # a form posted without its CSRF token
+    pages.append(stale.post("/dang-xuat/"))
+    expected = [
+        (404, "Không tìm thấy trang này"),
+        (403, "Tài khoản này không được làm việc này"),
+        (400, "Yêu cầu không hợp lệ"),
+        (500, "Máy chủ gặp lỗi"),
+        (403, "Trang đã cũ, chưa lưu được"),
+    ]
+    for response, (status, heading) in zip(pages, expected, strict=True):
+        text = response.content.decode()
+        assert response.status_code == status
+        assert heading in text and "Về trang chủ" in text and 'lang="vi"' in text
+        assert "Not Found" not in text and "Forbidden" not in text and "Server Error" not in text
+    # the view's own reason is shown
+    assert "không có đơn vị cấp dưới để mở kỳ báo cáo" in pages[1].content.decode()

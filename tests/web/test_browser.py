@@ -147,6 +147,8 @@ def test_whole_loop_in_chromium(browser, live_server, tree, shots, tmp_path):
     other = signed_in(browser, base, "xa_b")
     response = other.goto(f"{base}/bao-cao/{report.pk}/")
     assert response.status == 404
+    assert "Không tìm thấy trang này" in other.inner_text("main")
+    shots(other, "khong-tim-thay")
     response = other.goto(f"{base}/bao-cao/{report.pk}/phien-ban/1/tai/docx/")
     assert response.status == 404
 
