@@ -262,13 +262,15 @@ def _compare(older: Catalog, old: Any, catalog: Catalog, new: Any) -> list[Compa
     from .catalog import describe_row, figure_columns
 
     rows = []
+    # numbered once per catalog, not once per row: stt_labels walks the whole catalog
+    new_stt = stt_labels(catalog.spec)
+    old_stt = new_stt if older is catalog else stt_labels(older.spec)
     ids = list(catalog.nodes) + [i for i in older.nodes if i not in catalog.nodes]
     for node_id in ids:
         node = catalog.nodes.get(node_id) or older.nodes[node_id]
         if node.kind == "nhom" and not node.con and node_id not in catalog.formulas:
             continue
-        in_catalog = catalog if node_id in catalog.nodes else older
-        stt = stt_labels(in_catalog.spec)
+        in_catalog, stt = (catalog, new_stt) if node_id in catalog.nodes else (older, old_stt)
         label = describe_row(in_catalog, stt, node_id)
         columns = figure_columns(in_catalog, node_id)
         for index, column in enumerate(columns):
