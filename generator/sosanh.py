@@ -275,7 +275,7 @@ def _compare(older: Catalog, old: Any, catalog: Catalog, new: Any) -> list[Compa
         columns = figure_columns(in_catalog, node_id)
         for index, column in enumerate(columns):
             ma = column.ma if index else None
-            kind = (column.kieu if index or column.kieu else None) or node.kind
+            kind = column.kieu or node.kind
             old_value = _shown_value(older, old, node_id, column if index else None)
             new_value = _shown_value(catalog, new, node_id, column if index else None)
             rows.append(
