@@ -537,11 +537,10 @@ def _refuse_mismatches(
     A unit may leave out an appendix the others have (it is then counted as not reporting
     it), not bring one they do not. Returns the appendices to total, in report order."""
     problems: list[Problem] = []
-    keys = {id(u): _appendix_keys(u, identities) for u in units}
-    sets = Counter(frozenset(keys[id(u)]) for u in units)
-    order = {s: next(i for i, u in enumerate(units) if frozenset(keys[id(u)]) == s) for s in sets}
-    common = max(sets, key=lambda s: (sets[s], -order[s]))
-    common_order = keys[id(units[order[common]])]
+    keys = [_appendix_keys(u, identities) for u in units]
+    sets = Counter(frozenset(k) for k in keys)
+    common = _usual(sets)
+    common_order = next(k for k in keys if frozenset(k) == common)
 
     def named(items: list[AppendixKey]) -> str:
         return ", ".join(
@@ -549,8 +548,8 @@ def _refuse_mismatches(
             for identity, nth in items
         )
 
-    for unit in units:
-        foreign = [k for k in keys[id(unit)] if k not in common]
+    for unit, unit_keys in zip(units, keys, strict=True):
+        foreign = [k for k in unit_keys if k not in common]
         if foreign:
             problems.append(
                 Problem(
@@ -561,8 +560,7 @@ def _refuse_mismatches(
             )
     periods = Counter(u.period for u in units)
     if len(periods) > 1:
-        first = {p: next(i for i, u in enumerate(units) if u.period == p) for p in periods}
-        usual = max(periods, key=lambda p: (periods[p], -first[p]))
+        usual = _usual(periods)
         problems += [
             Problem(
                 f"kỳ báo cáo {ky(unit.period)}, khác với {periods[usual]} tệp còn lại "
@@ -577,6 +575,12 @@ def _refuse_mismatches(
             "các tệp không cùng danh mục chỉ tiêu hoặc kỳ báo cáo", problems=problems
         )
     return common_order
+
+
+def _usual(counts: Counter) -> Any:
+    """The most frequent of ``counts``; of equally frequent ones, the first counted (a Counter
+    keeps its keys in the order first seen, and max returns the first of equal maxima)."""
+    return max(counts, key=counts.__getitem__)
 
 
 def _catalog_identity(catalog: Catalog) -> tuple[str, str]:
