@@ -758,8 +758,6 @@ def _skeleton_of(
         tokens = list(environment.lexer.wrap(list(_nesting_checked(environment.lex(probe)))))
     except Exception:  # a mistake: said when the text is compiled as it is
         return None
-    if any(t.type == "name" and t.value.startswith(_LITERAL) for t in tokens):
-        return None
     fixed: dict[str, Any] = {}
     names: dict[str, str] = {}  # stand-in → name
     literals = (t for t in tokens if t.type in _LITERAL_TOKENS)
@@ -773,14 +771,24 @@ def _skeleton_of(
         "\ue100" in str(t.value) for t in tokens if t.value not in names
     ):
         return None  # a stand-in inside a longer literal, a comment, the text around
+    shared = _shared_template(tokens, environment)
+    if shared is None:
+        return None
+    return shared, fixed, [names[stand_in] for stand_in in wanted]
+
+
+def _shared_template(tokens: list[Token], environment: SandboxedEnvironment) -> Any:
+    """The template every text lexed as ``tokens`` but for its literals shares (see
+    _compile_shape), compiled once per shape; None when there is none (a text that already
+    names a _hang_ variable, or tokens that do not make one)."""
+    if any(t.type == "name" and t.value.startswith(_LITERAL) for t in tokens):
+        return None
     shape = tuple(
         (t.lineno, t.type, None if t.type in _LITERAL_TOKENS else t.value) for t in tokens
     )
     if shape not in _SHAPES:
         _SHAPES[shape] = _compile_shape(tokens, environment)
-    if _SHAPES[shape] is None:
-        return None
-    return _SHAPES[shape], fixed, [names[stand_in] for stand_in in wanted]
+    return _SHAPES[shape]
 
 
 def _compile(text: str, environment: SandboxedEnvironment) -> Any:
@@ -794,18 +802,12 @@ def _compile(text: str, environment: SandboxedEnvironment) -> Any:
         tokens = list(environment.lexer.wrap(lexed))
     except Exception:  # a literal Jinja refuses: the parse below says so, as it always has
         tokens = []
-    literals = [t.value for t in tokens if t.type in _LITERAL_TOKENS]
-    if tokens and not any(t.type == "name" and t.value.startswith(_LITERAL) for t in tokens):
-        shape = tuple(
-            (t.lineno, t.type, None if t.type in _LITERAL_TOKENS else t.value) for t in tokens
-        )
-        if shape not in _SHAPES:
-            _SHAPES[shape] = _compile_shape(tokens, environment)
-        shared = _SHAPES[shape]
-        if shared is not None:
-            if not literals:
-                return shared
-            return _WithLiterals(shared, {f"{_LITERAL}{i}": v for i, v in enumerate(literals)})
+    shared = _shared_template(tokens, environment) if tokens else None
+    if shared is not None:
+        literals = [t.value for t in tokens if t.type in _LITERAL_TOKENS]
+        if not literals:
+            return shared
+        return _WithLiterals(shared, {f"{_LITERAL}{i}": v for i, v in enumerate(literals)})
     tree = environment.parse(text)  # parsed once: checked, then compiled from the tree
     _refuse_statements(tree)
     return environment.from_string(tree)
