@@ -254,39 +254,31 @@ class _MemoryWriter(ExcelWriter):
 
 _ROWS_STAND_IN = "\u2063baocao:hang\u2063"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_TEXT_SPECIAL = re.compile("[&<>\r]")
 # A character XML cannot hold, as _xml_text writes it: a lone surrogate, U+FFFE, U+FFFF. The
 # loader drops them from every input; a text that still holds one goes to openpyxl's writer.
 _NOT_XML = re.compile(
     r"&#(?:5529[6-9]|55[3-9]\d\d|56\d\d\d|57[0-2]\d\d|573[0-3]\d|5734[0-3]|6553[45]);"
 )
-_ATTRIBUTE_SPECIAL = re.compile('[&<>"\r\n\t]')
 
 
-def _xml_text(text: str) -> str:
-    """Text as lxml writes it in openpyxl's sheets: ASCII, the rest as character references."""
-    if _TEXT_SPECIAL.search(text):
-        text = (
-            text.replace("&", "&amp;")
-            .replace("<", "&lt;")
-            .replace(">", "&gt;")
-            .replace("\r", "&#13;")
-        )
-    return text if text.isascii() else text.encode("ascii", "xmlcharrefreplace").decode()
+def _lxml_escaper(entities: dict[str, str]) -> Callable[[str], str]:
+    """Text as lxml writes it in openpyxl's sheets: each of ``entities``' characters as its
+    entity, ASCII, the rest as character references."""
+    special = re.compile(f"[{re.escape(''.join(entities))}]")
+    replaced = tuple(entities.items())  # "&" first: the others' entities hold one
+
+    def escaped(text: str) -> str:
+        if special.search(text):  # most texts: nothing to replace
+            for char, entity in replaced:
+                text = text.replace(char, entity)
+        return text if text.isascii() else text.encode("ascii", "xmlcharrefreplace").decode()
+
+    return escaped
 
 
-def _xml_attribute(value: str) -> str:
-    if _ATTRIBUTE_SPECIAL.search(value):
-        value = (
-            value.replace("&", "&amp;")
-            .replace("<", "&lt;")
-            .replace(">", "&gt;")
-            .replace('"', "&quot;")
-            .replace("\r", "&#13;")
-            .replace("\n", "&#10;")
-            .replace("\t", "&#9;")
-        )
-    return value if value.isascii() else value.encode("ascii", "xmlcharrefreplace").decode()
+_TEXT_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
+_xml_text = _lxml_escaper(_TEXT_ENTITIES)
+_xml_attribute = _lxml_escaper({**_TEXT_ENTITIES, '"': "&quot;", "\n": "&#10;", "\t": "&#9;"})
 
 
 class _SheetXmlWriter(WorksheetWriter):
