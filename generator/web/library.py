@@ -24,6 +24,7 @@ from django.conf import settings
 
 from generator import BaocaoError, DataError, check_data, load_report, render_report
 from generator.catalog import describe_row, load_catalog, shipped_catalogs, stt_labels
+from generator.loader import format_path
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 KINDS = {"docx": ".docx", "xlsx": "_phu_luc.xlsx", "pdf": ".pdf"}
@@ -127,9 +128,14 @@ def _refuse_foreign_catalog(path: Path) -> str | None:
     shipped catalog id (None: no Phụ lục)."""
     data = _raw_data(path)
     phu_luc = data.get("phu_luc") if isinstance(data, dict) else None
-    listed = phu_luc if isinstance(phu_luc, list) else [phu_luc]
+    # each appendix with its field path, as BaoCao.appendices gives them (no model yet here)
+    listed = (
+        [(item, ("phu_luc", index)) for index, item in enumerate(phu_luc)]
+        if isinstance(phu_luc, list)
+        else [(phu_luc, ("phu_luc",))]
+    )
     found = None
-    for index, appendix in enumerate(listed):
+    for appendix, base in listed:
         if not isinstance(appendix, dict) or appendix.get("danh_muc") is None:
             continue
         ref = str(appendix["danh_muc"])
@@ -138,9 +144,7 @@ def _refuse_foreign_catalog(path: Path) -> str | None:
                 f"danh mục chỉ tiêu '{ref}' không có trên máy chủ; chọn một mã có sẵn: "
                 f"{', '.join(shipped_catalogs())}",
                 file=path.name,
-                path=f"phu_luc[{index + 1}].danh_muc"
-                if isinstance(phu_luc, list)
-                else "phu_luc.danh_muc",
+                path=format_path((*base, "danh_muc")),
             )
         found = found or ref
     return found
