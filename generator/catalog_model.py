@@ -13,8 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from . import shapes
-from .model import Model
-from .shapes import MAX_COLUMN_WEIGHT
+from .model import ColumnWeight, Model
 
 Id = Annotated[str, BeforeValidator(shapes.id_text), Field(min_length=1)]
 
@@ -149,7 +148,7 @@ class Cot(Model):
         description="Nhãn ô gộp phía trên (tiêu đề hai hàng): các cột liền nhau cùng nhom được "
         'gộp, ví dụ "Kết quả thống kê". Không cột nào có nhom: tiêu đề một hàng.',
     )
-    do_rong: Annotated[float, Field(gt=0, le=MAX_COLUMN_WEIGHT)] | None = Field(
+    do_rong: ColumnWeight | None = Field(
         None,
         description="Độ rộng tương đối (≤ 100); mặc định stt 1,3, chi_tieu 7, dvt 3, so_lieu 1,9, "
         "ghi_chu 2,8.",
@@ -213,7 +212,7 @@ class BangChiTieu(_ColumnLayout):
         None, description='Hàng chú thích ngay dưới tiêu đề cột: "Báo cáo CCHC {{ ky_bao_cao }}".'
     )
     cot: Columns | None = Field(None, description="Các cột của bảng; mặc định: cot của danh mục.")
-    do_rong_cot: list[Annotated[float, Field(gt=0, le=MAX_COLUMN_WEIGHT)]] | None = Field(
+    do_rong_cot: list[ColumnWeight] | None = Field(
         None, description="Độ rộng 5 cột chuẩn của bảng; mặc định: do_rong_cot của danh mục."
     )
     huong: Literal["doc", "ngang"] | None = Field(
@@ -252,7 +251,7 @@ class DanhMuc(_ColumnLayout):
         default_factory=shapes.default_columns,
         description="Nhãn 5 cột chuẩn (bảng các nhãn) hoặc danh sách cột tự chọn.",
     )
-    do_rong_cot: list[Annotated[float, Field(gt=0, le=MAX_COLUMN_WEIGHT)]] | None = Field(
+    do_rong_cot: list[ColumnWeight] | None = Field(
         None,
         description="Độ rộng tương đối 5 cột chuẩn: STT, chỉ tiêu, đơn vị, số liệu, ghi chú "
         "(mặc định [1.3, 7.0, 3.0, 1.9, 2.8]).",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import (
+    NUMERIC_KINDS,
     Catalog,
     Cell,
     ChiTieu,
@@ -382,7 +383,7 @@ class Composer:
 
         def so_sanh(key: str) -> str:
             """ "tăng 12 văn bản (15,0%) so với cùng kỳ năm 2020" against ky_truoc."""
-            from .sosanh import NUMERIC_KINDS, change_phrase, period_phrase
+            from .sosanh import change_phrase, period_phrase
 
             key = str(key)
             current = lookup[key]

@@ -58,6 +58,7 @@ Ky = Annotated[
 ]
 
 Text = Annotated[str, Field(min_length=1)]
+ColumnWeight = Annotated[float, Field(gt=0, le=MAX_COLUMN_WEIGHT)]  # a relative column width
 CellText = Annotated[str, BeforeValidator(text_or_number)]
 Lines = Annotated[list[Text], BeforeValidator(shapes.as_list)]
 
@@ -105,7 +106,7 @@ class Bang(Model):
 
     tieu_de_cot: list[CellText] = Field(description="Tên các cột (hàng tiêu đề in đậm).")
     dong: list[list[CellText]] = Field(description="Các hàng, mỗi hàng một danh sách ô.")
-    do_rong: list[Annotated[float, Field(gt=0, le=MAX_COLUMN_WEIGHT)]] | None = Field(
+    do_rong: list[ColumnWeight] | None = Field(
         None,
         description="Độ rộng tương đối của các cột (mỗi số ≤ 100), ví dụ [1, 5, 3, 4, 3].",
     )

@@ -14,12 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, shown, stt_labels
+from .catalog import NUMERIC_KINDS, Catalog, shown, stt_labels
 from .errors import DataError
 from .formatting import KyBaoCao, ky, la_ma, so
-
-NUMERIC_KINDS = ("dem", "tien", "so", "phan_tram")
-
 
 # --------------------------------------------------------------------------- phrases
 
