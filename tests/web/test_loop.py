@@ -339,21 +339,28 @@ def test_outputs_cached_atomically(login, example_bytes, settings):
     assert first == second and zipfile.is_zipfile(io.BytesIO(first))
 
 
-def test_the_output_cache_forgets_the_least_recently_used_and_makes_them_again(
-    login, example_bytes, settings, tmp_path
-):
-    import os
-    import time
-
-    from generator.web import library
-
+@pytest.fixture
+def downloaded(login, example_bytes, settings, tmp_path):
+    """xã A's first version downloaded once as Word, its output cache in tmp_path/cache:
+    (the client, the report, the download's URL, its bytes)."""
     settings.CACHE_DIR = tmp_path / "cache"
     xa = login("xa_a")
     report = start(
         xa, danh_muc="", ky_bao_cao="", tep=SimpleUploadedFile("xa_hoang_cat.yaml", example_bytes)
     )
     url = f"/bao-cao/{report.pk}/phien-ban/1/tai/docx/"
-    first = b"".join(xa.get(url).streaming_content)
+    return xa, report, url, b"".join(xa.get(url).streaming_content)
+
+
+def test_the_output_cache_forgets_the_least_recently_used_and_makes_them_again(
+    downloaded, tmp_path
+):
+    import os
+    import time
+
+    from generator.web import library
+
+    xa, _, url, first = downloaded
     (entry,) = (tmp_path / "cache").glob("??/*")
     stale = []
     for number in range(3):  # old entries of other versions, 1 MB each, unused for an hour
@@ -376,17 +383,11 @@ def test_the_output_cache_forgets_the_least_recently_used_and_makes_them_again(
 
 
 def test_a_download_pruned_between_finding_and_opening_it_is_made_again(
-    login, example_bytes, settings, tmp_path, monkeypatch
+    downloaded, example_bytes, monkeypatch
 ):
     from generator.web import library
 
-    settings.CACHE_DIR = tmp_path / "cache"
-    xa = login("xa_a")
-    report = start(
-        xa, danh_muc="", ky_bao_cao="", tep=SimpleUploadedFile("xa_hoang_cat.yaml", example_bytes)
-    )
-    url = f"/bao-cao/{report.pk}/phien-ban/1/tai/docx/"
-    first = b"".join(xa.get(url).streaming_content)
+    xa, report, url, first = downloaded
     found = library.outputs
 
     def pruned_right_after(*args, **kwargs):
