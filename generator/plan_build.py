@@ -35,6 +35,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from . import shapes
+from .validate import pydantic_model
 
 PLAN_FILE = Path(__file__).with_name("model_plan.py")
 
@@ -51,21 +52,8 @@ class _Unplannable(Exception):
     """pydantic decides."""
 
 
-def roots() -> list[type[BaseModel]]:
-    """The models a file is validated as, by their record's name."""
-    from .catalog_model import DanhMuc
-    from .model import BaoCao
-
-    return [BaoCao, DanhMuc]
-
-
-def pydantic_model(name: str) -> type[BaseModel]:
-    """The pydantic model of the record named ``name`` (for validating what the plan cannot)."""
-    from . import catalog_model, model
-
-    found = getattr(model, name, None) or getattr(catalog_model, name)
-    assert isinstance(found, type) and issubclass(found, BaseModel)
-    return found
+# the models a file is validated as (validate.validate_model's planned roots), by name
+ROOTS = ("BaoCao", "DanhMuc")
 
 
 def _function(function: Any) -> str:
@@ -267,7 +255,7 @@ MODELS = {
 
 
 def plan_source() -> str:
-    models = _Writer().write_all(roots())
+    models = _Writer().write_all([pydantic_model(name) for name in ROOTS])
     body = "".join(f"    {name!r}: {plan},\n" for name, plan in sorted(models.items()))
     return HEADER + body + "}\n"
 
