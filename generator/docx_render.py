@@ -531,9 +531,7 @@ def keep_closing_together(body: etree._Element, signer: str) -> None:
     closing = None
     for block in _TABLES_AND_SECTION_ENDS(body):
         if block.tag == qn("w:p"):
-            if block.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
-                break  # the report's section ends here: what follows is the Phụ lục
-            continue
+            break  # the report's section ends here: what follows is the Phụ lục
         text = _top_level_text(block)
         if "Nơi nhận" in text or (signer and signer in text):
             closing = block  # the last one: a table in the body may name the signer too
