@@ -171,6 +171,7 @@ def _print_setup(ws: Worksheet, header_rows: str, columns: str | None, wide: boo
 
 
 _WIDTHS = {"stt": 7.0, "label": 42.0, "unit": 11.0, "total": 20.0, "count": 10.0, "each": 13.0}
+_FIRST_TOTAL = 4  # after STT, Chỉ tiêu, Đơn vị tính
 
 
 @dataclass
@@ -186,6 +187,24 @@ class _Section:
     @property
     def several_columns(self) -> bool:
         return len(self.columns) > 1
+
+    # The sheet's columns, for its header and its rows alike: STT, Chỉ tiêu, ĐVT, the totals
+    # (one per figure column), Số đơn vị báo cáo, then ``span`` columns for each unit.
+    @property
+    def span(self) -> int:
+        return len(self.columns)
+
+    @property
+    def count_column(self) -> int:
+        return _FIRST_TOTAL + self.span
+
+    @property
+    def first_unit(self) -> int:
+        return self.count_column + 1
+
+    @property
+    def total_width(self) -> float:
+        return _WIDTHS["total"] if self.span == 1 else _WIDTHS["each"] + 1
 
 
 def _sections(result: TongHopResult) -> list[_Section]:
@@ -224,12 +243,12 @@ def _total_sheet(ws: Worksheet, result: TongHopResult, section: _Section) -> Non
     appendix = section.appendix
     catalog = appendix.catalog
     units = appendix.units
-    span = len(section.columns)
-    first_total = 4
-    count_column = first_total + span
-    first_unit = count_column + 1
+    span = section.span
+    first_total = _FIRST_TOTAL
+    count_column = section.count_column
+    first_unit = section.first_unit
     last = max(first_unit + len(units) * span - 1, count_column)
-    total_width = _WIDTHS["total"] if span == 1 else _WIDTHS["each"] + 1
+    total_width = section.total_width
     widths = [_WIDTHS[k] for k in ("stt", "label", "unit")] + [total_width] * span
     widths += [_WIDTHS["count"]] + [_WIDTHS["each"]] * (len(units) * span)
     for index, width in enumerate(widths, start=1):
@@ -359,8 +378,7 @@ def _indicator_row(
 
     catalog = appendix.catalog
     units = appendix.units
-    span = len(section.columns)
-    first_unit = 4 + span + 1
+    span, first_unit = section.span, section.first_unit
     bold = node.dam if node.dam is not None else (bool(node.con) or node.kind == "nhom")
     _cell(ws, row, 1, labels.get(node.id, ""), STYLE_STT, bold=bold)
     label = "  " * depth_of.get(node.id, 0) + node.name  # without its **bold** marks
@@ -368,7 +386,6 @@ def _indicator_row(
     _cell(ws, row, 3, node.unit_text() if node.kind != "lua_chon" else node.dvt, STYLE_UNIT)
     row_total = appendix.totals[node.id]
     texts: list[tuple[Any, float, bool]] = [(label, _WIDTHS["label"], bold)]
-    width = _WIDTHS["total"] if span == 1 else _WIDTHS["each"] + 1
     for offset, figure in enumerate(section.columns):
         total = row_total if offset == 0 else row_total.columns[figure.ma or ""]
         kind = figure.kieu or node.kind
@@ -376,7 +393,7 @@ def _indicator_row(
         total_cell = _cell(
             ws,
             row,
-            4 + offset,
+            _FIRST_TOTAL + offset,
             total.value,
             STYLE_TEXT if is_text else STYLE_NUMBER,
             bold=not is_text,
@@ -390,11 +407,11 @@ def _indicator_row(
             comment += [f"Cảnh báo: {message}" for message in problems.get(path, [])]
         if comment:
             _comment(total_cell, "\n".join(comment))
-        texts.append((total.value if is_text else None, width, False))
+        texts.append((total.value if is_text else None, section.total_width, False))
     reported = f"{row_total.reported}/{len(units)}"
     if node.kind == "nhom" and not row_total.reported:
         reported = ""
-    _cell(ws, row, 4 + span, reported, STYLE_UNIT)
+    _cell(ws, row, section.count_column, reported, STYLE_UNIT)
     for number, unit in enumerate(units):
         for offset, figure in enumerate(section.columns):
             column = first_unit + number * span + offset
