@@ -30,12 +30,14 @@ import yaml
 from pydantic import ConfigDict, Field
 
 from .catalog import (
+    FORMULA_DECIMALS,
     Catalog,
     Cot,
     Figures,
     children_sum,
     collect_figures,
     compute_and_check,
+    describe_row,
     figure_columns,
     load_catalog,
     shown,
@@ -51,7 +53,7 @@ from .errors import (
     ProblemList,
 )
 from .expressions import Expression
-from .formatting import KyBaoCao, ky, la_ma
+from .formatting import KyBaoCao, ky, la_ma, round_half_up
 from .loader import LoadedFile, format_path
 from .model import Ky, Model, PhuLucs, Text, VanBan
 from .shapes import DEFAULT_AGGREGATION
@@ -144,8 +146,6 @@ class Unit:
     def appendix_of(self, node_id: str, catalog_ma: str | None = None) -> UnitAppendix | None:
         """The appendix holding ``node_id``: the one of catalog ``catalog_ma`` when given,
         else the first whose figures name it (as the report's own prose looks it up)."""
-        from .catalog import load_catalog
-
         for appendix in self.appendices:
             if catalog_ma is not None:
                 if load_catalog(appendix.catalog_source).spec.ma == catalog_ma:
@@ -210,8 +210,6 @@ class AppendixTotals:
         return f"Phụ lục {la_ma(self.index + 1)}" if self.several else ""
 
     def describe(self, node_id: str) -> str:
-        from .catalog import describe_row
-
         return describe_row(self.catalog, stt_labels(self.catalog.spec), node_id)
 
 
@@ -753,9 +751,6 @@ def _combine_row(catalog: Catalog, node_id: str, units: list[UnitAppendix]) -> T
 def _recompute_columns(catalog: Catalog, totals: dict[str, Total]) -> None:
     """Formula rows in the other figure columns: run on that column's totals (the catalog's
     formulas come in dependency order)."""
-    from .catalog import FORMULA_DECIMALS
-    from .formatting import round_half_up
-
     for node_id, formula in catalog.formulas.items():
         for ma, total in totals[node_id].columns.items():
             if total.rule != "tinh_lai":
