@@ -879,11 +879,9 @@ def tong_hop(
         raise DataError(
             "không có tệp nào tổng hợp được", problems=problems or [Problem("không có tệp nào")]
         )
-    catalogs = {
-        appendix.catalog_source: load_catalog(appendix.catalog_source)
-        for unit in units
-        for appendix in unit.appendices
-    }
+    # each catalog loaded once, not once per unit (load_catalog lists the shipped catalogs)
+    sources = dict.fromkeys(a.catalog_source for unit in units for a in unit.appendices)
+    catalogs = {source: load_catalog(source) for source in sources}
     identities = {source: _catalog_identity(catalog) for source, catalog in catalogs.items()}
     order = _refuse_mismatches(units, identities)
     _refuse_duplicates(units, failed)
