@@ -582,17 +582,21 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
-def write_schema(path: str | Path, catalog: bool = False) -> Path:
-    """Write the JSON Schema of data files (or, ``catalog``, of catalog files) to ``path``,
-    atomically, into a folder that exists."""
+def schema_text(catalog: bool = False) -> str:
+    """The JSON Schema of data files (or, ``catalog``, of catalog files) as printed."""
     import json
 
+    schema = catalog_json_schema() if catalog else json_schema()
+    return json.dumps(schema, ensure_ascii=False, indent=2)
+
+
+def write_schema(path: str | Path, catalog: bool = False) -> Path:
+    """Write ``schema_text`` to ``path``, atomically, into a folder that exists."""
     from .output import atomic_write, require_folder
 
     path = Path(path)
     require_folder(path)
-    schema = catalog_json_schema() if catalog else json_schema()
-    atomic_write(path, (json.dumps(schema, ensure_ascii=False, indent=2) + "\n").encode())
+    atomic_write(path, (schema_text(catalog) + "\n").encode())
     return path
 
 

@@ -575,12 +575,9 @@ def schema(output: Path | None, catalog: bool) -> None:
 
         click.echo(f"Đã ghi: {write_schema(output, catalog)}")
         return
-    import json
+    from .api import schema_text
 
-    from .api import catalog_json_schema, json_schema
-
-    schema = catalog_json_schema() if catalog else json_schema()
-    click.echo(json.dumps(schema, ensure_ascii=False, indent=2))
+    click.echo(schema_text(catalog))
 
 
 @cli.command("danh-muc")
